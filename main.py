@@ -1,0 +1,19 @@
+"""Matrix Descent: `python main.py [FILE]` opens the app, `python main.py solve ...` runs headless."""
+
+import sys
+
+
+def main(argv: list[str]) -> int:
+    """Dispatch to the headless command line or the desktop app; return the exit status."""
+    if argv and argv[0] == "solve":
+        # Imported lazily so that headless runs never load Qt.
+        from solver.cli import main as solve_main
+
+        return solve_main(argv[1:])
+    from gui.app import run_app
+
+    return run_app(argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
