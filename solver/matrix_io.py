@@ -295,7 +295,8 @@ def _savable(path, array) -> np.ndarray:
     if matrix.dtype.kind not in "biuf":
         raise MatrixFileError(path, f"cannot save: data type '{matrix.dtype}' is not real numbers")
     if matrix.ndim != 2 or matrix.size == 0:
-        raise MatrixFileError(path, f"cannot save: shape {matrix.shape} is not a non-empty 2-D matrix")
+        problem = f"cannot save: shape {matrix.shape} is not a non-empty 2-D matrix"
+        raise MatrixFileError(path, problem)
     if not np.isfinite(matrix).all():
         raise MatrixFileError(path, "cannot save: contains NaN or infinite values")
     return matrix.astype(np.float32 if matrix.dtype == np.float32 else np.float64, copy=False)
