@@ -1,0 +1,123 @@
+"""Inverse and pseudo-inverse: find X with X @ M = I (left), M @ X = I (right) or
+(X @ M + M @ X) / 2 = I (both), minimising the element-wise mean squared error."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from solver.settings import Settings
+
+
+class LinearProblem:
+    """The tutorial's inverse problem, generalised to the pseudo-inverse of a non-square M.
+
+    X has the shape of M.T. For the pseudo-inverse the side follows from the shape: a tall M
+    is solved from the left (X @ M = I), a wide one from the right (M @ X = I).
+    """
+
+    def __init__(self, matrix: np.ndarray, settings: Settings):
+        rows, cols = matrix.shape
+        self.settings = settings
+        self.side = settings.side
+        if settings.problem == "pinv":
+            self.side = "left" if rows >= cols else "right"
+        self.device = torch.device(settings.device)
+        self.closed_form = settings.gradient == "closed-form"
+        # The closed-form path runs on NumPy on the CPU: a 4x4 NumPy operation costs about a
+        # microsecond, a torch one several, and this path exists to be fast.
+        self.use_numpy = self.closed_form and self.device.type == "cpu"
+        m_torch = torch.as_tensor(matrix).to(settings.torch_dtype)
+        self.M = m_torch.numpy() if self.use_numpy else m_torch.to(self.device)
+        self.Mt = self.M.T.copy() if self.use_numpy else self.M.T.contiguous()
+        size = cols if self.side == "left" else rows
+        eye = torch.eye(size, dtype=settings.torch_dtype)
+        self.I = eye.numpy() if self.use_numpy else eye.to(self.device)
+        self.n_entries = size * size
+        self.x_shape = (cols, rows)
+        self.params: list = []
+
+    # -- start ----------------------------------------------------------------------------
+    def start(self, generator: torch.Generator) -> None:
+        """Create the initial guess (bit-identical for the same settings)."""
+        init = self.settings.init
+        if init == "random":
+            # Drawn in float32 as the tutorial does, then cast: a float64 run starts from
+            # the same point as the float32 one, so only the precision differs.
+            x = torch.rand(self.x_shape, generator=generator)
+        elif init == "zeros":
+            x = torch.zeros(self.x_shape)
+        else:
+            m64 = torch.as_tensor(np.asarray(self.M, dtype=np.float64))
+            norm2 = float((m64 * m64).sum())
+            x = m64.T / norm2 if norm2 > 0 else torch.zeros(self.x_shape)
+        x = x.to(self.settings.torch_dtype)
+        if self.use_numpy:
+            self.params = [x.numpy().copy()]
+        else:
+            self.params = [x.to(self.device).requires_grad_(not self.closed_form)]
+
+    # -- one evaluation -------------------------------------------------------------------
+    def residual(self, x):
+        """The matrix that should become the identity, minus the identity."""
+        if self.side == "left":
+            return x @ self.M - self.I
+        if self.side == "right":
+            return self.M @ x - self.I
+        return (x @ self.M + self.M @ x) / 2 - self.I
+
+    def loss_and_grads(self) -> tuple[float, list]:
+        """Loss of the current X (the tutorial's mse) and its gradient."""
+        x = self.params[0]
+        if not self.closed_form:
+            loss = (self.residual(x) ** 2).mean()
+            (grad,) = torch.autograd.grad(loss, (x,))
+            return loss.item(), [grad]
+        r = self.residual(x)
+        loss = float((r * r).sum()) / self.n_entries
+        scale = 2.0 / self.n_entries
+        if self.side == "left":
+            grad = r @ self.Mt
+        elif self.side == "right":
+            grad = self.Mt @ r
+        else:
+            grad = r @ self.Mt + self.Mt @ r
+            scale /= 2
+        grad *= scale
+        return loss, [grad]
+
+    def update_done(self) -> tuple[bool, bool]:
+        """Hook after each update: (parameters replaced, problem finished). Never, here."""
+        return False, False
+
+    # -- what the views show ----------------------------------------------------------------
+    def estimate(self) -> np.ndarray:
+        """The current X as a NumPy copy."""
+        return _numpy(self.params[0])
+
+    def error(self) -> np.ndarray:
+        """The residual, e.g. X @ M - I, as a NumPy copy."""
+        with torch.no_grad():
+            return _numpy(self.residual(self.params[0]))
+
+    def current_gradients(self) -> dict[str, np.ndarray]:
+        """Gradient of the loss at the current X, computed fresh."""
+        if self.closed_form:
+            return {"X": _numpy(self.loss_and_grads()[1][0])}
+        x = self.params[0].detach().clone().requires_grad_(True)
+        (grad,) = torch.autograd.grad((self.residual(x) ** 2).mean(), (x,))
+        return {"X": _numpy(grad)}
+
+    def current_loss(self) -> float:
+        """Loss of the current X, computed exactly as a step records it."""
+        if self.closed_form:
+            r = self.residual(self.params[0])
+            return float((r * r).sum()) / self.n_entries
+        with torch.no_grad():
+            return (self.residual(self.params[0]) ** 2).mean().item()
+
+
+def _numpy(value) -> np.ndarray:
+    if isinstance(value, torch.Tensor):
+        return value.detach().cpu().numpy().copy()
+    return np.array(value, copy=True)

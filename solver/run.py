@@ -1,0 +1,224 @@
+"""A run: one matrix, one set of settings, stepped a few iterations at a time."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import torch
+
+from solver.history import LossHistory
+from solver.linear_problem import LinearProblem
+from solver.optimizers import make_optimizer
+from solver.reference import align_signs, reference_inverse, reference_svd
+from solver.settings import Settings, SettingsError
+from solver.svd_problem import DeflationSvd, PenaltySvd
+from solver.theory import analyse
+
+# A loss this many times above the starting loss is a runaway, not a transient.
+RUNAWAY_FACTOR = 1e8
+
+
+@dataclass(frozen=True)
+class Status:
+    """Where a run stands: state is ready, running, converged, diverged or finished."""
+
+    state: str = "ready"
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class StepBatch:
+    """The iterations advanced by one call to Run.step, with the loss recorded at each."""
+
+    iterations: np.ndarray
+    losses: np.ndarray
+    status: Status
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The current estimate and everything derived from it, as NumPy copies."""
+
+    iteration: int
+    loss: float
+    estimate: np.ndarray
+    error: np.ndarray
+    gradient: np.ndarray
+    gradients: dict[str, np.ndarray]
+    reference: np.ndarray
+    distance: float
+    status: Status
+    u: np.ndarray | None = None
+    s: np.ndarray | None = None
+    v: np.ndarray | None = None
+    extra: dict = field(default_factory=dict)
+
+
+class Run:
+    """Gradient descent on one matrix problem, advanced step by step.
+
+    The loss recorded for iteration t is that of the estimate before the t-th update, as the
+    tutorial records it; after `step(k)` from a fresh start, `iteration == k`.
+    """
+
+    def __init__(self, matrix: np.ndarray, settings: Settings | None = None):
+        matrix = np.asarray(matrix)
+        if matrix.dtype.kind not in "biuf":
+            raise SettingsError(f"matrix: expected real numbers, got dtype {matrix.dtype}")
+        if matrix.ndim == 2 and matrix.size and not np.isfinite(matrix).all():
+            raise SettingsError("matrix: contains NaN or infinite values")
+        self._settings = (settings or Settings()).validated(matrix.shape)
+        # The run works on M as cast to its precision; the reference uses the same numbers.
+        self.matrix = matrix.astype(self._settings.dtype)
+        self.theory = analyse(self.matrix, self._settings)
+        self.history = LossHistory()
+        self.reset()
+
+    @property
+    def settings(self) -> Settings:
+        """The settings in force, including lr and momentum changed since the start."""
+        return self._settings
+
+    @property
+    def done(self) -> bool:
+        """True once the run converged, diverged or reached max_steps."""
+        return self.status.state in ("converged", "diverged", "finished")
+
+    def reset(self) -> None:
+        """Back to iteration 0 with the same seed: the next steps repeat the run bit for bit."""
+        s = self._settings
+        if s.problem == "svd":
+            cls = DeflationSvd if s.svd_method == "deflation" else PenaltySvd
+            self.problem = cls(self.matrix, s)
+        else:
+            self.problem = LinearProblem(self.matrix, s)
+        self.problem.start(torch.Generator().manual_seed(s.seed))
+        self.optimizer = make_optimizer(s.optimizer, s.momentum, s.weight_decay)
+        self.iteration = 0
+        self.status = Status()
+        self.history.truncate(0)
+        self._first_loss: float | None = None
+        self._reference_cache = None
+
+    def set_lr(self, lr: float) -> None:
+        """Change the base learning rate from the next step on (no reset)."""
+        self._settings = replace(self._settings, lr=lr).validated(self.matrix.shape)
+        self.theory = analyse(self.matrix, self._settings)
+
+    def set_momentum(self, momentum: float) -> None:
+        """Change the momentum from the next step on (no reset)."""
+        self._settings = replace(self._settings, momentum=momentum).validated(self.matrix.shape)
+        self.optimizer.momentum = momentum
+        self.theory = analyse(self.matrix, self._settings)
+
+    def lr_at(self, iteration: int) -> float:
+        """The learning rate the schedule gives at `iteration`."""
+        gamma = self._settings.schedule_gamma
+        return self._settings.lr * (gamma**iteration if gamma != 1.0 else 1.0)
+
+    def step(self, k: int = 1) -> StepBatch:
+        """Advance up to k iterations; stop early on convergence, divergence or max_steps."""
+        start = self.iteration
+        if self.done:
+            return StepBatch(np.arange(start, start), np.empty(0), self.status)
+        s = self._settings
+        if s.max_steps:
+            k = min(k, s.max_steps - start)
+        losses: list[float] = []
+        problem, optimizer = self.problem, self.optimizer
+        params = problem.params
+        constant = s.schedule_gamma == 1.0
+        lr, tol = s.lr, s.tol
+        if self._first_loss is None:
+            self._first_loss = problem.current_loss()
+        runaway = RUNAWAY_FACTOR * max(self._first_loss, 1e-3)
+        stop = None
+        grad_ctx = torch.no_grad()
+        for i in range(start, start + k):
+            loss, grads = problem.loss_and_grads()
+            with grad_ctx:
+                optimizer.update(params, grads, lr if constant else self.lr_at(i))
+            losses.append(loss)
+            if not loss < runaway:
+                stop = self._divergence(i, loss)
+                break
+            if loss < tol:
+                stop = Status("converged", f"converged at iteration {i}: loss {loss:.3g} "
+                              f"is below the tolerance {tol:g}")
+                break
+            replaced, finished = problem.update_done()
+            if replaced:
+                optimizer.reset_state()
+                params = problem.params
+            if finished:
+                stop = Status("converged", f"converged at iteration {i}: all "
+                              f"{len(problem.found)} singular triplets found")
+                break
+        self.iteration = start + len(losses)
+        self.history.extend(losses)
+        if stop is None and s.max_steps and self.iteration >= s.max_steps:
+            stop = Status("finished", f"stopped after the maximum of {s.max_steps} steps; "
+                          f"last loss {losses[-1]:.3g}" if losses else "")
+        self.status = stop or Status("running")
+        return StepBatch(np.arange(start, self.iteration), np.asarray(losses), self.status)
+
+    def _divergence(self, iteration: int, loss: float) -> Status:
+        what = (f"the loss grew from {self._first_loss:.3g} to {loss:.3g}"
+                if math.isfinite(loss) else "the loss became infinite or NaN")
+        reason = f"diverged at iteration {iteration}: {what}"
+        limit = self.theory.max_stable_lr
+        lr = self.lr_at(iteration)
+        if limit is not None and lr > limit:
+            reason += (f"; the learning rate {lr:.4g} is above the stable limit {limit:.4g} "
+                       f"for this matrix and momentum. Try lr <= {limit:.4g}.")
+        else:
+            reason += "; try a smaller learning rate."
+        return Status("diverged", reason)
+
+    def snapshot(self) -> Snapshot:
+        """The current estimate, its error, gradient and distance to torch.linalg's answer."""
+        p = self.problem
+        grads = p.current_gradients()
+        common = {
+            "iteration": self.iteration,
+            "loss": p.current_loss(),
+            "estimate": p.estimate(),
+            "error": p.error(),
+            "gradient": next(iter(grads.values())),
+            "gradients": grads,
+            "status": self.status,
+        }
+        if self._settings.problem != "svd":
+            ref = self.reference()
+            x = common["estimate"].astype(np.float64)
+            return Snapshot(**common, reference=ref, distance=float(np.linalg.norm(x - ref)),
+                            extra={"null_space_norm": self.null_space_norm(x)})
+        u, s, v = p.factors()
+        u_ref, s_ref, v_ref = self.reference()
+        u_ref, v_ref = align_signs(u_ref, v_ref, u, v)
+        return Snapshot(**common, reference=s_ref, distance=float(np.linalg.norm(s - s_ref)),
+                        u=u, s=s, v=v, extra={"u_ref": u_ref, "v_ref": v_ref})
+
+    def reference(self):
+        """torch.linalg's answer for this problem (cached): inv/pinv, or (U, s, V)."""
+        if self._reference_cache is None:
+            if self._settings.problem == "svd":
+                self._reference_cache = reference_svd(self.matrix)
+            else:
+                self._reference_cache = reference_inverse(self.matrix, self._settings.problem)
+        return self._reference_cache
+
+    def null_space_norm(self, x: np.ndarray) -> float:
+        """Size of the part of X that no gradient step can change (pinv of a non-square M).
+
+        Left (X @ M = I): X (I - M M+); right (M @ X = I): (I - M+ M) X.
+        """
+        m = self.matrix.astype(np.float64)
+        pinv = self.reference()  # inv(M) equals pinv(M) for a non-singular square M
+        if self.problem.side == "right":
+            part = x - pinv @ (m @ x)
+        else:
+            part = x - (x @ m) @ pinv
+        return float(np.linalg.norm(part))

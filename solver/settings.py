@@ -1,0 +1,154 @@
+"""Run settings: one frozen dataclass, validated against the matrix it will be used with."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, fields, replace
+
+import torch
+
+PROBLEMS = ("auto", "inverse", "pinv", "svd")
+SIDES = ("left", "right", "both")
+SVD_METHODS = ("penalty", "deflation")
+OPTIMIZERS = ("gd", "momentum", "nesterov", "adam", "rmsprop")
+INITS = ("random", "zeros", "transpose")
+DTYPES = ("float32", "float64")
+GRADIENTS = ("autograd", "closed-form")
+DEVICES = ("cpu", "cuda")
+
+
+class SettingsError(ValueError):
+    """A setting that cannot be used; the message names the field and the problem."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything that determines a run. Two runs with equal settings and matrix are identical."""
+
+    problem: str = "auto"
+    side: str = "left"
+    svd_method: str = "penalty"
+    optimizer: str = "momentum"
+    lr: float = 0.9
+    momentum: float = 0.9
+    schedule: str = "constant"
+    weight_decay: float = 0.0
+    init: str = "random"
+    seed: int = 314
+    dtype: str = "float32"
+    gradient: str = "autograd"
+    device: str = "cpu"
+    max_steps: int = 10000
+    tol: float = 1e-12
+
+    def to_dict(self) -> dict:
+        """The settings as a plain JSON-friendly dict."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Settings:
+        """Build settings from a dict; unknown keys raise SettingsError."""
+        names = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - names)
+        if unknown:
+            raise SettingsError(f"{unknown[0]}: unknown setting")
+        return cls(**data)
+
+    @property
+    def schedule_gamma(self) -> float:
+        """The per-step decay factor of the learning rate (1.0 for a constant schedule)."""
+        if self.schedule == "constant":
+            return 1.0
+        return float(self.schedule.split(":", 1)[1])
+
+    @property
+    def torch_dtype(self) -> torch.dtype:
+        """The torch dtype named by `dtype`."""
+        return torch.float32 if self.dtype == "float32" else torch.float64
+
+    def validated(self, shape: tuple[int, ...]) -> Settings:
+        """Check every field against a matrix of `shape`; return a copy with `problem` resolved.
+
+        Raises SettingsError naming the first bad field.
+        """
+        _choice("problem", self.problem, PROBLEMS)
+        _choice("side", self.side, SIDES)
+        _choice("svd_method", self.svd_method, SVD_METHODS)
+        _choice("optimizer", self.optimizer, OPTIMIZERS)
+        _choice("init", self.init, INITS)
+        _choice("dtype", self.dtype, DTYPES)
+        _choice("gradient", self.gradient, GRADIENTS)
+        _choice("device", self.device, DEVICES)
+        _positive("lr", self.lr)
+        _number("momentum", self.momentum)
+        if not 0.0 <= self.momentum < 1.0:
+            raise SettingsError(f"momentum: must be in [0, 1), got {self.momentum:g}")
+        _number("weight_decay", self.weight_decay)
+        if self.weight_decay < 0:
+            raise SettingsError(f"weight_decay: must be >= 0, got {self.weight_decay:g}")
+        _number("tol", self.tol)
+        if self.tol < 0:
+            raise SettingsError(f"tol: must be >= 0, got {self.tol:g}")
+        _whole("seed", self.seed)
+        _whole("max_steps", self.max_steps)
+        self._check_schedule()
+        if self.device == "cuda" and not torch.cuda.is_available():
+            raise SettingsError("device: cuda is not available on this machine (torch reports none)")
+        return self._check_shape(shape)
+
+    def _check_schedule(self) -> None:
+        if self.schedule == "constant":
+            return
+        head, _, value = self.schedule.partition(":")
+        try:
+            gamma = float(value)
+        except ValueError:
+            gamma = math.nan
+        if head != "exp" or not 0.0 < gamma <= 1.0:
+            raise SettingsError(
+                f"schedule: expected 'constant' or 'exp:GAMMA' with 0 < GAMMA <= 1, "
+                f"got {self.schedule!r}"
+            )
+
+    def _check_shape(self, shape: tuple[int, ...]) -> Settings:
+        if len(shape) != 2 or min(shape) < 1:
+            raise SettingsError(f"matrix: expected a non-empty 2-D matrix, got shape {shape}")
+        rows, cols = shape
+        problem = self.problem
+        if problem == "auto":
+            problem = "inverse" if rows == cols else "pinv"
+        if problem == "inverse" and rows != cols:
+            raise SettingsError(
+                f"problem: inverse needs a square matrix, got {rows} x {cols} (use pinv)"
+            )
+        if problem == "pinv" and self.side == "both":
+            raise SettingsError("side: 'both' is defined for a square inverse only")
+        if problem == "svd":
+            if self.gradient == "closed-form":
+                raise SettingsError("gradient: closed-form is available for inverse and pinv only")
+            if self.init != "random":
+                raise SettingsError(
+                    f"init: {self.init} is a saddle point for the SVD; use random"
+                )
+        return replace(self, problem=problem)
+
+
+def _choice(name: str, value: object, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise SettingsError(f"{name}: expected one of {', '.join(allowed)}, got {value!r}")
+
+
+def _number(name: str, value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise SettingsError(f"{name}: must be a finite number, got {value!r}")
+
+
+def _positive(name: str, value: object) -> None:
+    _number(name, value)
+    if value <= 0:
+        raise SettingsError(f"{name}: must be a positive finite number, got {value!r}")
+
+
+def _whole(name: str, value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise SettingsError(f"{name}: must be a whole number >= 0, got {value!r}")
