@@ -93,7 +93,7 @@ class Settings:
         _whole("max_steps", self.max_steps)
         self._check_schedule()
         if self.device == "cuda" and not torch.cuda.is_available():
-            raise SettingsError("device: cuda is not available on this machine (torch reports none)")
+            raise SettingsError("device: cuda is not available (torch reports no CUDA device)")
         return self._check_shape(shape)
 
     def _check_schedule(self) -> None:
