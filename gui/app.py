@@ -1,0 +1,39 @@
+"""The desktop app's entry point: `python main.py [FILE]`."""
+
+from __future__ import annotations
+
+import sys
+
+from solver.matrix_io import MatrixFileError, load_matrix
+
+
+def run_app(argv: list[str]) -> int:
+    """Open the Matrix Descent window, with the matrix in argv[0] if given; return the exit
+    status (0 after the window is closed, 2 if the file cannot be read)."""
+    if len(argv) > 1:
+        print("usage: python main.py [FILE]   (or: python main.py solve --help)",
+              file=sys.stderr)
+        return 2
+    matrix = None
+    name = None
+    if argv:
+        # Read the file before any window exists, so a bad file costs no Qt start-up.
+        try:
+            matrix = load_matrix(argv[0])
+        except MatrixFileError as error:
+            print(f"matrix-descent: cannot open {error}", file=sys.stderr)
+            return 2
+        name = argv[0]
+
+    from PySide6.QtWidgets import QApplication
+
+    from gui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Matrix Descent")
+    window = MainWindow(matrix, name=name)
+    app.aboutToQuit.connect(window.stop_worker)
+    window.show()
+    # Leaving through exec() lets Qt close the plot widgets before Python tears down:
+    # with PySide6 6.11 + pyqtgraph 0.14 exiting with open plots can segfault.
+    return app.exec()

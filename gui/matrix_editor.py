@@ -1,0 +1,188 @@
+"""The matrix editor: a table over MatrixModel, size spin boxes, examples, copy/paste."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QItemSelectionRange, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QSpinBox,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui.matrix_model import MatrixModel
+from solver import presets
+
+MAX_SIZE = 5000
+_MESSAGE_MS = 8000
+
+
+class MatrixEditor(QWidget):
+    """Edit the matrix M: cells, shape, built-in examples, spreadsheet copy/paste and undo.
+
+    Signals:
+        matrix_changed(): the matrix changed (read it with `array()`).
+    """
+
+    matrix_changed = Signal()
+
+    def __init__(self, array: np.ndarray, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = MatrixModel(array, self)
+        self.table = QTableView(self)
+        self.table.setObjectName("matrixTable")
+        self.table.setModel(self.model)
+        self._configure_table()
+
+        self.rows_spin = self._size_spin("rows", "Number of rows m of M (values are kept).")
+        self.cols_spin = self._size_spin("cols", "Number of columns n of M (values are kept).")
+        self.example_combo = QComboBox(self)
+        self.example_combo.setObjectName("presetCombo")
+        self.example_combo.setToolTip("Load one of the built-in example matrices.")
+        self.example_combo.addItem("Examples…")
+        for name, description in presets.PRESETS.items():
+            self.example_combo.addItem(name, name)
+            self.example_combo.setItemData(
+                self.example_combo.count() - 1, description, Qt.ItemDataRole.ToolTipRole
+            )
+        self.example_combo.activated.connect(self._on_example)
+
+        self.message = QLabel(self)
+        self.message.setObjectName("editorMessage")
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #b00020; font-weight: bold;")
+        self.message.hide()
+        self._message_timer = QTimer(self)
+        self._message_timer.setSingleShot(True)
+        self._message_timer.timeout.connect(self.message.hide)
+
+        size_row = QHBoxLayout()
+        size_row.addWidget(QLabel("Matrix M:"))
+        size_row.addWidget(self.rows_spin)
+        size_row.addWidget(QLabel("×"))
+        size_row.addWidget(self.cols_spin)
+        size_row.addStretch(1)
+        size_row.addWidget(self.example_combo)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(size_row)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.message)
+
+        self.model.edit_rejected.connect(self.show_message)
+        self.model.matrix_changed.connect(self._on_model_changed)
+        self._sync_spins()
+
+    # --- public API ----------------------------------------------------------------------
+    def array(self) -> np.ndarray:
+        """A copy of the matrix being edited."""
+        return self.model.array()
+
+    def set_array(self, array: np.ndarray, text: str = "load matrix") -> bool:
+        """Replace the matrix (undoable); returns False, with a visible message, if refused."""
+        return self.model.set_array(array, text)
+
+    def load_example(self, name: str) -> None:
+        """Load the built-in example `name` from solver.presets."""
+        self.set_array(presets.load_preset(name), f"load example {name}")
+
+    def show_message(self, text: str) -> None:
+        """Show a message under the table for a few seconds (a refused edit, a bad paste)."""
+        self.message.setText(text)
+        self.message.show()
+        self._message_timer.start(_MESSAGE_MS)
+
+    def copy_selection(self) -> None:
+        """Copy the selected block to the clipboard as tab-separated text."""
+        block = self._selected_block()
+        if block is not None:
+            QGuiApplication.clipboard().setText(self.model.copy_text(*block))
+
+    def paste(self) -> None:
+        """Paste the clipboard (tab or comma separated) at the current cell."""
+        index = self.table.currentIndex()
+        row, col = (index.row(), index.column()) if index.isValid() else (0, 0)
+        self.model.paste_text(row, col, QGuiApplication.clipboard().text())
+
+    def clear_selection(self) -> None:
+        """Set the selected cells to zero."""
+        block = self._selected_block()
+        if block is not None:
+            self.model.clear_cells(*block)
+
+    # --- internals -----------------------------------------------------------------------
+    def _configure_table(self) -> None:
+        table = self.table
+        table.setSelectionMode(QAbstractItemView.SelectionMode.ContiguousSelection)
+        table.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.AnyKeyPressed
+        )
+        # Fixed section sizes: no per-cell size hints, so big matrices open and scroll fast.
+        for header in (table.horizontalHeader(), table.verticalHeader()):
+            header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        metrics = table.fontMetrics()
+        table.horizontalHeader().setDefaultSectionSize(metrics.horizontalAdvance("-0.000000") + 12)
+        table.verticalHeader().setDefaultSectionSize(metrics.height() + 8)
+        table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        for text, keys, slot in (
+            ("Copy", QKeySequence.StandardKey.Copy, self.copy_selection),
+            ("Paste", QKeySequence.StandardKey.Paste, self.paste),
+            ("Set to zero", QKeySequence.StandardKey.Delete, self.clear_selection),
+        ):
+            action = QAction(text, table)
+            action.setShortcut(keys)
+            # Only while the table has focus: Ctrl+C elsewhere keeps its usual meaning.
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            action.triggered.connect(slot)
+            table.addAction(action)
+
+    def _size_spin(self, name: str, tip: str) -> QSpinBox:
+        spin = QSpinBox(self)
+        spin.setObjectName(f"{name}Spin")
+        spin.setRange(1, MAX_SIZE)
+        spin.setToolTip(tip)
+        spin.setKeyboardTracking(False)
+        spin.valueChanged.connect(self._on_size_spin)
+        return spin
+
+    def _on_size_spin(self) -> None:
+        self.model.resize(self.rows_spin.value(), self.cols_spin.value())
+
+    def _on_example(self, position: int) -> None:
+        name = self.example_combo.itemData(position)
+        if name:
+            self.load_example(name)
+        self.example_combo.setCurrentIndex(0)
+
+    def _on_model_changed(self) -> None:
+        self._sync_spins()
+        self.matrix_changed.emit()
+
+    def _sync_spins(self) -> None:
+        rows, cols = self.model.shape
+        for spin, value in ((self.rows_spin, rows), (self.cols_spin, cols)):
+            spin.blockSignals(True)
+            spin.setValue(value)
+            spin.blockSignals(False)
+
+    def _selected_block(self) -> tuple[int, int, int, int] | None:
+        ranges: list[QItemSelectionRange] = list(self.table.selectionModel().selection())
+        if not ranges:
+            index = self.table.currentIndex()
+            if not index.isValid():
+                return None
+            return index.row(), index.column(), index.row(), index.column()
+        top = min(r.top() for r in ranges)
+        left = min(r.left() for r in ranges)
+        bottom = max(r.bottom() for r in ranges)
+        right = max(r.right() for r in ranges)
+        return top, left, bottom, right

@@ -1,0 +1,266 @@
+"""The solver worker: a QObject that steps a solver.Run on its own QThread.
+
+Pattern (superqt's `_qthreading.py`, napari's play button): the worker is moved to a plain
+QThread; commands arrive as queued slot calls; a single-shot QTimer owned by the worker is
+re-armed after each chunk of steps, so the thread's event loop runs between chunks (that is
+where pause, step and set_lr get through) and ticks never pile up. Results leave as
+`Signal(object)` carrying plain NumPy copies. The worker never touches a widget.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
+
+from solver import Run, Settings, SettingsError, Snapshot, Status, Theory
+
+# At most this many frames per second leave the worker (the issue asks for 30-60).
+FRAME_RATE = 40.0
+# Longest stretch of stepping without looking at the event loop: bounds pause latency.
+CHUNK_SECONDS = 0.012
+
+
+@dataclass(frozen=True)
+class Frame:
+    """What the window draws after a chunk of steps: plain data, safe to keep.
+
+    `iterations`/`losses` are the losses recorded since the previous frame; `restarted`
+    means the run started over (new settings, matrix or reset), so older losses are void.
+    """
+
+    snapshot: Snapshot
+    iterations: np.ndarray
+    losses: np.ndarray
+    status: Status
+    playing: bool
+    restarted: bool
+    steps_per_second: float
+    theory: Theory | None
+
+
+class SolverWorker(QObject):
+    """Runs the solver on the thread it is moved to; drive it only through its slots.
+
+    Signals:
+        frame(Frame): new results, at most FRAME_RATE per second while playing, and once
+            after every command (configure, reset, step, pause).
+        failed(str): the settings or matrix were refused; the sentence says why.
+    """
+
+    frame = Signal(object)
+    failed = Signal(str)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._run: Run | None = None
+        self._playing = False
+        self._speed = 0.0  # steps per second; 0 = as fast as the solver goes
+        self._lr: float | None = None
+        self._momentum: float | None = None
+        self._pending_iterations: list[np.ndarray] = []
+        self._pending_losses: list[np.ndarray] = []
+        self._restarted = False
+        self._waiting_for_view = False
+        self._last_frame = 0.0
+        self._rate_start = 0.0
+        self._rate_steps = 0
+        self._steps_per_second = 0.0
+        self._chunk = 1
+        self._play_start = 0.0
+        self._play_steps = 0
+        # A child of the worker, so moveToThread takes it along and it fires in that thread.
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._tick)
+
+    # --- commands (queued slots) ---------------------------------------------------------
+    @Slot(object, object)
+    def configure(self, matrix: np.ndarray, settings: Settings) -> None:
+        """Start a new run on `matrix` with `settings`, paused at iteration 0."""
+        self._stop_playing()
+        try:
+            self._run = Run(matrix, settings)
+        except (SettingsError, ValueError) as error:
+            self._run = None
+            self.failed.emit(str(error))
+            return
+        self._lr, self._momentum = settings.lr, settings.momentum
+        self._restart()
+
+    @Slot()
+    def reset(self) -> None:
+        """Back to iteration 0 with the same seed and the current lr and momentum."""
+        if self._run is None:
+            return
+        self._stop_playing()
+        self._run.reset()
+        self._restart()
+
+    @Slot()
+    def play(self) -> None:
+        """Step continuously at the chosen speed until paused or the run stops."""
+        if self._run is None or self._playing:
+            return
+        if self._run.done:
+            self._run.reset()
+            self._restart()
+        self._playing = True
+        self._play_start, self._play_steps = time.perf_counter(), 0
+        self._rate_start, self._rate_steps = self._play_start, 0
+        self._timer.start(0)
+
+    @Slot()
+    def pause(self) -> None:
+        """Stop stepping; a frame with everything computed so far follows at once."""
+        if self._playing:
+            self._stop_playing()
+            self._emit_frame()
+
+    @Slot()
+    def step_once(self) -> None:
+        """Pause if playing, then advance exactly one iteration."""
+        self._stop_playing()
+        if self._run is not None:
+            self._advance(1)
+            self._emit_frame()
+
+    @Slot(float)
+    def set_lr(self, lr: float) -> None:
+        """Use learning rate `lr` from the next step on."""
+        self._lr = lr
+        if self._run is not None:
+            self._apply(self._run.set_lr, lr)
+
+    @Slot(float)
+    def set_momentum(self, momentum: float) -> None:
+        """Use momentum `momentum` from the next step on."""
+        self._momentum = momentum
+        if self._run is not None:
+            self._apply(self._run.set_momentum, momentum)
+
+    @Slot(float)
+    def set_speed(self, steps_per_second: float) -> None:
+        """Steps per second while playing; 0 means as fast as the solver can go."""
+        self._speed = steps_per_second
+        self._play_start, self._play_steps = time.perf_counter(), 0
+
+    @Slot()
+    def frame_shown(self) -> None:
+        """The window has drawn the last frame; the next one may be sent."""
+        self._waiting_for_view = False
+
+    @Slot()
+    def shutdown(self) -> None:
+        """Stop the timer from its own thread (Qt refuses to stop timers across threads)."""
+        self._stop_playing()
+
+    # --- the loop ------------------------------------------------------------------------
+    def _tick(self) -> None:
+        run = self._run
+        if not self._playing or run is None:
+            return
+        now = time.perf_counter()
+        if self._speed > 0:
+            due = int((now - self._play_start) * self._speed) + 1 - self._play_steps
+            self._advance(min(max(due, 0), max(1, int(self._speed * CHUNK_SECONDS) + 1)))
+        else:
+            self._run_for(CHUNK_SECONDS)
+        if run.done:
+            self._playing = False
+        now = time.perf_counter()
+        frame_due = now - self._last_frame >= 1.0 / FRAME_RATE
+        if not self._playing or (frame_due and not self._waiting_for_view):
+            self._emit_frame()
+        if self._playing:
+            self._timer.start(self._next_delay_ms(now))
+
+    def _run_for(self, seconds: float) -> None:
+        """Step in chunks sized from the measured step time until `seconds` have passed."""
+        run = self._run
+        deadline = time.perf_counter() + seconds
+        while not run.done:
+            start = time.perf_counter()
+            self._advance(self._chunk)
+            elapsed = time.perf_counter() - start
+            # Aim for chunks of about a millisecond: few Python round trips, quick deadline.
+            if elapsed < 0.0005:
+                self._chunk = min(self._chunk * 2, 4096)
+            elif elapsed > 0.002 and self._chunk > 1:
+                self._chunk //= 2
+            if start + elapsed >= deadline:
+                break
+
+    def _next_delay_ms(self, now: float) -> int:
+        if self._speed <= 0:
+            return 0
+        next_step = self._play_start + self._play_steps / self._speed
+        return max(0, min(int((next_step - now) * 1000), int(1000 / FRAME_RATE)))
+
+    def _advance(self, k: int) -> None:
+        if k <= 0:
+            return
+        batch = self._run.step(k)
+        n = batch.losses.size
+        if n:
+            self._pending_iterations.append(batch.iterations)
+            self._pending_losses.append(batch.losses)
+        self._play_steps += n
+        self._rate_steps += n
+
+    # --- helpers -------------------------------------------------------------------------
+    def _apply(self, setter, value: float) -> None:
+        try:
+            setter(value)
+        except (SettingsError, ValueError) as error:
+            self.failed.emit(str(error))
+            return
+        if not self._playing:
+            self._emit_frame()
+
+    def _restart(self) -> None:
+        if self._lr is not None and self._lr != self._run.settings.lr:
+            self._run.set_lr(self._lr)
+        if self._momentum is not None and self._momentum != self._run.settings.momentum:
+            self._run.set_momentum(self._momentum)
+        self._pending_iterations.clear()
+        self._pending_losses.clear()
+        self._restarted = True
+        self._steps_per_second = 0.0
+        self._emit_frame()
+
+    def _stop_playing(self) -> None:
+        self._playing = False
+        self._timer.stop()
+
+    def _emit_frame(self) -> None:
+        run = self._run
+        if run is None:
+            return
+        now = time.perf_counter()
+        if self._playing and now - self._rate_start >= 0.25:
+            self._steps_per_second = self._rate_steps / (now - self._rate_start)
+            self._rate_start, self._rate_steps = now, 0
+        if self._pending_losses:
+            iterations = np.concatenate(self._pending_iterations)
+            losses = np.concatenate(self._pending_losses)
+        else:
+            iterations, losses = np.empty(0, dtype=np.int64), np.empty(0)
+        self._pending_iterations.clear()
+        self._pending_losses.clear()
+        frame = Frame(
+            snapshot=run.snapshot(),
+            iterations=iterations,
+            losses=losses,
+            status=run.status,
+            playing=self._playing,
+            restarted=self._restarted,
+            steps_per_second=self._steps_per_second if self._playing else 0.0,
+            theory=run.theory,
+        )
+        self._restarted = False
+        self._last_frame = now
+        self._waiting_for_view = self._playing
+        self.frame.emit(frame)
