@@ -186,7 +186,9 @@ def _read_npy_stream(path, open_stream: Callable[[], BinaryIO]) -> np.ndarray:
             if read_header is None:
                 raise ValueError(f"unsupported .npy format version {version}")
             shape, _, dtype = read_header(fh)
-        except (ValueError, TypeError, SyntaxError, RecursionError, KeyError, EOFError) as err:
+        # NumPy parses the header with Python's tokenizer and literal_eval, which fail on junk
+        # with many exception types (ValueError, SyntaxError, tokenize.TokenError, ...).
+        except Exception as err:  # noqa: BLE001
             raise MatrixFileError(path, f"damaged .npy header ({err})") from None
     _check_header(path, shape, dtype)
     with open_stream() as fh:
