@@ -1,0 +1,45 @@
+"""Fixtures for the GUI tests: offscreen Qt, and no QThread may outlive its test."""
+
+import os
+
+# Before any Qt import: the tests run without a display (CI, ssh sessions).
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+
+import pytest  # noqa: E402
+import shiboken6  # noqa: E402
+from PySide6.QtCore import QThread  # noqa: E402
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+_ORIGINAL_START = QThread.start
+
+
+def pytest_collection_modifyitems(config, items):
+    """The offscreen platform plugin warns on every size-constraint change of a shown window
+    ("This plugin does not support propagateSizeHints()", QPlatformWindow's default): that
+    warning says nothing about the app, so the GUI tests ignore it and fail on all others."""
+    for item in items:
+        if str(item.path).startswith(_HERE):
+            item.add_marker(pytest.mark.qt_log_ignore("does not support propagateSizeHints"))
+
+
+@pytest.fixture(autouse=True)
+def no_thread_left_running(monkeypatch):
+    """Fail a test that leaves a QThread running (as napari's conftest does).
+
+    Set up before qtbot, so it is torn down after qtbot has closed the test's widgets:
+    a window must stop its thread when it is closed.
+    """
+    started: list[QThread] = []
+
+    def tracking_start(self, *args, **kwargs):
+        started.append(self)
+        return _ORIGINAL_START(self, *args, **kwargs)
+
+    monkeypatch.setattr(QThread, "start", tracking_start)
+    yield
+    running = [t for t in started if shiboken6.isValid(t) and t.isRunning()]
+    for thread in running:
+        thread.quit()
+        thread.wait(5000)
+    if running:
+        pytest.fail(f"{len(running)} QThread(s) still running after the test")
