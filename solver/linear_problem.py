@@ -7,6 +7,7 @@ import numpy as np
 import torch
 
 from solver.settings import Settings
+from solver.state import clone_tree
 
 
 class LinearProblem:
@@ -27,6 +28,8 @@ class LinearProblem:
         # The closed-form path runs on NumPy on the CPU: a 4x4 NumPy operation costs about a
         # microsecond, a torch one several, and this path exists to be fast.
         self.use_numpy = self.closed_form and self.device.type == "cpu"
+        self.uses_torch = not self.use_numpy
+        self._sum_of_squares = _numpy_sum_of_squares if self.use_numpy else _torch_sum_of_squares
         m_torch = torch.as_tensor(matrix).to(settings.torch_dtype)
         self.M = m_torch.numpy() if self.use_numpy else m_torch.to(self.device)
         self.Mt = self.M.T.copy() if self.use_numpy else self.M.T.contiguous()
@@ -74,7 +77,7 @@ class LinearProblem:
             (grad,) = torch.autograd.grad(loss, (x,))
             return loss.item(), [grad]
         r = self.residual(x)
-        loss = float((r * r).sum()) / self.n_entries
+        loss = self._sum_of_squares(r) / self.n_entries
         scale = 2.0 / self.n_entries
         if self.side == "left":
             grad = r @ self.Mt
@@ -89,6 +92,14 @@ class LinearProblem:
     def update_done(self) -> tuple[bool, bool]:
         """Hook after each update: (parameters replaced, problem finished). Never, here."""
         return False, False
+
+    def get_state(self) -> dict:
+        """An independent copy of everything that evolves during a run."""
+        return {"params": clone_tree(self.params)}
+
+    def set_state(self, state: dict) -> None:
+        """Restore a copy taken by get_state (the copy itself stays untouched)."""
+        self.params = clone_tree(state["params"])
 
     # -- what the views show ----------------------------------------------------------------
     def estimate(self) -> np.ndarray:
@@ -111,8 +122,7 @@ class LinearProblem:
     def current_loss(self) -> float:
         """Loss of the current X, computed exactly as a step records it."""
         if self.closed_form:
-            r = self.residual(self.params[0])
-            return float((r * r).sum()) / self.n_entries
+            return self._sum_of_squares(self.residual(self.params[0])) / self.n_entries
         with torch.no_grad():
             return (self.residual(self.params[0]) ** 2).mean().item()
 
@@ -121,3 +131,11 @@ def _numpy(value) -> np.ndarray:
     if isinstance(value, torch.Tensor):
         return value.detach().cpu().numpy().copy()
     return np.array(value, copy=True)
+
+
+def _numpy_sum_of_squares(r: np.ndarray) -> float:
+    return float(np.vdot(r, r))
+
+
+def _torch_sum_of_squares(r: torch.Tensor) -> float:
+    return float((r * r).sum())

@@ -7,6 +7,8 @@ tutorial's code, operation for operation, so a run reproduces the tutorial to th
 
 from __future__ import annotations
 
+from solver.state import clone_tree
+
 
 class Optimizer:
     """Base class: `update(params, grads, lr)` changes params in place; `momentum` may change
@@ -23,6 +25,16 @@ class Optimizer:
 
     def update(self, params: list, grads: list, lr: float) -> None:
         raise NotImplementedError
+
+    def get_state(self) -> dict:
+        """An independent copy of the velocities and step count (for checkpoints)."""
+        return {"buffers": clone_tree(self.buffers), "t": self.t, "momentum": self.momentum}
+
+    def set_state(self, state: dict) -> None:
+        """Restore a copy taken by get_state (the copy itself stays untouched)."""
+        self.buffers = clone_tree(state["buffers"])
+        self.t = state["t"]
+        self.momentum = state["momentum"]
 
 
 class GradientDescent(Optimizer):

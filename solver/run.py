@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 from dataclasses import dataclass, field, replace
 
@@ -56,6 +57,17 @@ class Snapshot:
     extra: dict = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Checkpoint:
+    """Everything needed to continue a run from `iteration` exactly as it went on."""
+
+    iteration: int
+    settings: Settings
+    problem: dict
+    optimizer: dict
+    first_loss: float | None
+
+
 class Run:
     """Gradient descent on one matrix problem, advanced step by step.
 
@@ -89,11 +101,7 @@ class Run:
     def reset(self) -> None:
         """Back to iteration 0 with the same seed: the next steps repeat the run bit for bit."""
         s = self._settings
-        if s.problem == "svd":
-            cls = DeflationSvd if s.svd_method == "deflation" else PenaltySvd
-            self.problem = cls(self.matrix, s)
-        else:
-            self.problem = LinearProblem(self.matrix, s)
+        self.problem = self._new_problem()
         self.problem.start(torch.Generator().manual_seed(s.seed))
         self.optimizer = make_optimizer(s.optimizer, s.momentum, s.weight_decay)
         self.iteration = 0
@@ -101,6 +109,56 @@ class Run:
         self.history.truncate(0)
         self._first_loss: float | None = None
         self._reference_cache = None
+
+    def _new_problem(self):
+        s = self._settings
+        if s.problem == "svd":
+            cls = DeflationSvd if s.svd_method == "deflation" else PenaltySvd
+            return cls(self.matrix, s)
+        return LinearProblem(self.matrix, s)
+
+    def checkpoint(self) -> Checkpoint:
+        """A copy of the current state; `restore` or `fork` continue from it bit for bit."""
+        return Checkpoint(
+            iteration=self.iteration,
+            settings=self._settings,
+            problem=self.problem.get_state(),
+            optimizer=self.optimizer.get_state(),
+            first_loss=self._first_loss,
+        )
+
+    def restore(self, checkpoint: Checkpoint, keep_history: bool = False) -> None:
+        """Go back (or forward) to a checkpoint of this run, with the settings then in force.
+
+        The loss history is cut at the checkpoint's iteration unless keep_history is set.
+        """
+        self._settings = checkpoint.settings
+        self.theory = analyse(self.matrix, self._settings)
+        self.problem.set_state(checkpoint.problem)
+        self.optimizer.set_state(checkpoint.optimizer)
+        self.iteration = checkpoint.iteration
+        self._first_loss = checkpoint.first_loss
+        self.status = Status("ready" if self.iteration == 0 else "running")
+        if not keep_history:
+            self.history.truncate(self.iteration)
+
+    def fork(self, checkpoint: Checkpoint | None = None) -> Run:
+        """An independent run starting from `checkpoint` (default: now), with empty history."""
+        checkpoint = checkpoint or self.checkpoint()
+        other = object.__new__(Run)
+        other.matrix = self.matrix
+        other._settings = checkpoint.settings
+        other.theory = self.theory
+        other.history = LossHistory()
+        other._reference_cache = self._reference_cache
+        other.problem = other._new_problem()
+        other.problem.start(torch.Generator())
+        other.optimizer = make_optimizer(
+            checkpoint.settings.optimizer, checkpoint.settings.momentum,
+            checkpoint.settings.weight_decay,
+        )
+        other.restore(checkpoint, keep_history=True)
+        return other
 
     def set_lr(self, lr: float) -> None:
         """Change the base learning rate from the next step on (no reset)."""
@@ -135,7 +193,8 @@ class Run:
             self._first_loss = problem.current_loss()
         runaway = RUNAWAY_FACTOR * max(self._first_loss, 1e-3)
         stop = None
-        grad_ctx = torch.no_grad()
+        # The NumPy (closed-form) path has no autograd state to switch off.
+        grad_ctx = torch.no_grad() if problem.uses_torch else contextlib.nullcontext()
         for i in range(start, start + k):
             loss, grads = problem.loss_and_grads()
             with grad_ctx:

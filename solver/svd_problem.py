@@ -10,6 +10,7 @@ import numpy as np
 import torch
 
 from solver.settings import Settings
+from solver.state import clone_tree
 
 
 def _mse(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
@@ -17,6 +18,8 @@ def _mse(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
 
 
 class _SvdBase:
+    uses_torch = True
+
     def __init__(self, matrix: np.ndarray, settings: Settings):
         self.settings = settings
         self.transposed = matrix.shape[0] < matrix.shape[1]
@@ -34,6 +37,23 @@ class _SvdBase:
         loss = self.loss(self.params)
         grads = list(torch.autograd.grad(loss, self.params))
         return loss.item(), grads
+
+    # Attributes besides params and the generator that evolve during a run.
+    evolving: tuple[str, ...] = ()
+
+    def get_state(self) -> dict:
+        """An independent copy of everything that evolves during a run."""
+        state = {name: clone_tree(getattr(self, name)) for name in self.evolving}
+        state["params"] = clone_tree(self.params)
+        state["generator"] = self.generator.get_state()
+        return state
+
+    def set_state(self, state: dict) -> None:
+        """Restore a copy taken by get_state (the copy itself stays untouched)."""
+        for name in self.evolving:
+            setattr(self, name, clone_tree(state[name]))
+        self.params = clone_tree(state["params"])
+        self.generator.set_state(state["generator"])
 
     def current_loss(self) -> float:
         """Loss of the current factors, computed exactly as a step records it."""
@@ -110,6 +130,7 @@ class DeflationSvd(_SvdBase):
     """
 
     param_names = ("a", "b")
+    evolving = ("residual", "found", "residual_norm", "best", "since_best", "stationary")
     # A component is done when its gradient, relative to the residual it fits, is this small:
     # ||(a b.T - R) b/|b| || <= tol * ||R|| (and the same for a). Scale-free, unlike a fixed
     # gradient threshold, and immune to momentum's oscillating loss.
