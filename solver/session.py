@@ -1,0 +1,142 @@
+"""Lesson files: a matrix, every setting and optionally the loss history, reopened exactly.
+
+A lesson file (`.mdlesson`) is a plain zip archive, readable without this app:
+`session.json` (format name and version, settings, view choices such as speed),
+`matrix.npy`, and optionally `history.npy`. No pickle anywhere: arrays are read with
+allow_pickle=False and JSON holds only strings, numbers and booleans.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import zipfile
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from solver.matrix_io import _ZIP_ERRORS, MatrixFileError, _atomic_write, _read_npy_stream
+from solver.settings import Settings, SettingsError
+
+SESSION_SUFFIX = ".mdlesson"
+FORMAT_NAME = "matrix-descent-lesson"
+FORMAT_VERSION = 1
+# A lesson's JSON is a few hundred bytes; anything far larger is not one of ours.
+MAX_JSON_BYTES = 1_000_000
+# A history longer than this (8 bytes a step) is refused rather than read into memory.
+MAX_HISTORY = 100_000_000
+
+
+@dataclass
+class Lesson:
+    """What a lesson file holds. `view` carries GUI-only choices (e.g. {"speed": "Max"})."""
+
+    matrix: np.ndarray
+    settings: Settings
+    view: dict = field(default_factory=dict)
+    history: np.ndarray | None = None
+
+
+def save_lesson(path: str | os.PathLike, lesson: Lesson) -> None:
+    """Write a lesson file atomically (the old file survives any failure).
+
+    Raises MatrixFileError naming the file when it cannot be written.
+    """
+    meta = {
+        "format": FORMAT_NAME,
+        "format_version": FORMAT_VERSION,
+        "settings": lesson.settings.to_dict(),
+        "view": lesson.view,
+        "has_history": lesson.history is not None,
+    }
+    try:
+        text = json.dumps(meta, indent=2, allow_nan=False)
+    except (TypeError, ValueError) as err:
+        raise MatrixFileError(path, f"cannot save: settings are not plain values ({err})") from None
+
+    def write(fh) -> None:
+        with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("session.json", text)
+            archive.writestr("matrix.npy", _npy_bytes(lesson.matrix))
+            if lesson.history is not None:
+                history = np.asarray(lesson.history, dtype=np.float64).reshape(-1)
+                archive.writestr("history.npy", _npy_bytes(history))
+
+    _atomic_write(path, write)
+
+
+def load_lesson(path: str | os.PathLike) -> Lesson:
+    """Read a lesson file; any problem raises MatrixFileError with a one-line message."""
+    if not os.path.exists(path):
+        raise MatrixFileError(path, "no such file")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            for needed in ("session.json", "matrix.npy"):
+                if needed not in names:
+                    raise MatrixFileError(path, f"not a lesson file ({needed} is missing)")
+            meta = _read_meta(path, archive)
+            matrix = _read_npy_stream(f"{os.fspath(path)}[matrix]",
+                                      lambda: archive.open("matrix.npy"))
+            history = None
+            if "history.npy" in names:
+                history = _read_history(path, archive)
+    except _ZIP_ERRORS as err:
+        raise MatrixFileError(path, f"not a lesson file ({err})") from None
+    except OSError as err:
+        raise MatrixFileError(path, f"cannot read ({err.strerror or err})") from None
+    try:
+        settings = Settings.from_dict(meta["settings"])
+        settings.validated(matrix.shape)
+    except (SettingsError, TypeError) as err:
+        raise MatrixFileError(path, f"bad setting: {err}") from None
+    view = meta.get("view", {})
+    if not isinstance(view, dict):
+        raise MatrixFileError(path, "bad view choices (expected a JSON object)")
+    return Lesson(matrix=matrix, settings=settings, view=view, history=history)
+
+
+def _npy_bytes(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, np.ascontiguousarray(array), allow_pickle=False)
+    return buffer.getvalue()
+
+
+def _read_meta(path, archive: zipfile.ZipFile) -> dict:
+    if archive.getinfo("session.json").file_size > MAX_JSON_BYTES:
+        raise MatrixFileError(path, "session.json is too large to be a lesson")
+    try:
+        meta = json.loads(archive.read("session.json").decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise MatrixFileError(path, f"session.json is not valid JSON ({err})") from None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT_NAME:
+        raise MatrixFileError(path, "not a Matrix Descent lesson (format name missing)")
+    version = meta.get("format_version")
+    if not isinstance(version, int) or version < 1:
+        raise MatrixFileError(path, f"bad format version {version!r}")
+    if version > FORMAT_VERSION:
+        raise MatrixFileError(path, f"written by a newer Matrix Descent (format {version}, "
+                                    f"this version reads up to {FORMAT_VERSION})")
+    if not isinstance(meta.get("settings"), dict):
+        raise MatrixFileError(path, "settings are missing")
+    return meta
+
+
+def _read_history(path, archive: zipfile.ZipFile) -> np.ndarray:
+    with archive.open("history.npy") as fh:
+        try:
+            version = np.lib.format.read_magic(fh)
+            read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                           else np.lib.format.read_array_header_2_0)
+            shape, _, dtype = read_header(fh)
+        except Exception as err:  # noqa: BLE001 -- numpy's header parser raises many types
+            raise MatrixFileError(path, f"damaged loss history ({err})") from None
+    if dtype != np.float64 or len(shape) != 1 or shape[0] > MAX_HISTORY:
+        raise MatrixFileError(path, f"bad loss history (expected up to {MAX_HISTORY} float64 "
+                                    f"values, got {dtype} {shape})")
+    with archive.open("history.npy") as fh:
+        try:
+            return np.lib.format.read_array(fh, allow_pickle=False)
+        except ValueError as err:
+            raise MatrixFileError(path, f"damaged loss history ({err})") from None
