@@ -123,7 +123,7 @@ def _load_text(path, suffix: str) -> np.ndarray:
             if (line := raw.split("#", 1)[0].strip())]
     if not rows:
         raise MatrixFileError(path, "file is empty" if not text.strip() else "holds no numbers")
-    sample = rows[min(1, len(rows) - 1)][1]  # row 0 may be a header
+    sample = " ".join(line for _, line in rows[:2])  # row 0 alone may be a header
     delimiter = next((d for d in (";", ",") if d in sample), None)
     if delimiter is None and "\t" in sample and suffix != ".txt":
         delimiter = "\t"  # keeps empty TSV cells visible instead of merging them
@@ -136,7 +136,8 @@ def _load_text(path, suffix: str) -> np.ndarray:
         raise MatrixFileError(path, _too_large(len(rows), ncols))
     for number, line in rows:
         if (count := len(line.split(delimiter))) != ncols:
-            raise MatrixFileError(path, f"row {number} has {count} values, expected {ncols}")
+            values = "value" if count == 1 else "values"
+            raise MatrixFileError(path, f"row {number} has {count} {values}, expected {ncols}")
     try:
         matrix = np.loadtxt([line for _, line in rows], dtype=np.float64, delimiter=delimiter,
                             comments=None, ndmin=2)

@@ -122,6 +122,8 @@ def _npz_with_text_member(path):
 
 BAD_FILES = [
     ("ragged.csv", "1,2,3,4\n5,6,7,8\n1,2\n", "row 3 has 2 values, expected 4"),
+    ("short-last.csv", "1,2\n3\n", "row 2 has 1 value, expected 2"),
+    ("short-last.txt", "1 2\n3\n", "row 2 has 1 value, expected 2"),
     ("text.csv", "1,2\nabc,4\n", "not a number at row 2, column 1: 'abc'"),
     ("label-col.csv", "a,b\nr1,2\n", "not a number at row 2"),
     ("empty-cell.csv", "1,,3\n", "empty value at row 1, column 2"),

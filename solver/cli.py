@@ -1,0 +1,269 @@
+"""``python main.py solve MATRIX [options]``: one run, headless, for teachers' scripts.
+
+A contract (issue 2): bad input of any kind prints one line ``error: ...`` naming the file or
+option to stderr and exits with status 2; never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from solver.matrix_io import MatrixFileError, save_history, save_matrix, save_npz
+from solver.presets import PRESETS, resolve_matrix
+from solver.run import Run
+from solver.settings import (
+    DEVICES,
+    DTYPES,
+    GRADIENTS,
+    INITS,
+    OPTIMIZERS,
+    SIDES,
+    SVD_METHODS,
+    Settings,
+    SettingsError,
+)
+from solver.theory import analyse
+
+EXIT_OK, EXIT_DIVERGED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+MATRIX_OUT = (".csv", ".tsv", ".txt", ".npy", ".npz")
+# Settings field -> the option that sets it, so SettingsError messages name the option.
+OPTION_OF = {"problem": "--problem", "side": "--side", "svd_method": "--svd-method",
+             "optimizer": "--optimizer", "lr": "--lr", "momentum": "--momentum",
+             "schedule": "--schedule", "weight_decay": "--weight-decay", "init": "--init",
+             "seed": "--seed", "dtype": "--dtype", "gradient": "--gradient",
+             "device": "--device", "max_steps": "--steps", "tol": "--tol"}
+
+EPILOG = f"""\
+MATRIX is a .csv, .tsv, .txt, .npy or .npz file, or preset:NAME with NAME one of
+{", ".join(PRESETS)}.
+Exit status: 0 the run converged or used all its steps, 1 it diverged, 2 bad input
+(one line "error: ..." on stderr), 130 interrupted.
+Example (the tutorial's notebook run): main.py solve preset:tutorial-diagonal --optimizer gd
+  --lr 0.4605170185988092 --steps 100 --tol 0 --history losses.csv"""
+
+
+class CliError(Exception):
+    """Bad command-line input; the message is one line naming the option or file."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse would print usage and call sys.exit(2)
+        message = message.removeprefix("argument ")
+        raise CliError(message)
+
+
+def _number(check, requirement: str):
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not (math.isfinite(value) and check(value)):
+            raise argparse.ArgumentTypeError(f"must be {requirement}, got {text!r}")
+        return value
+    return parse
+
+
+def _whole(text: str) -> int:
+    if not text.strip().isdigit():
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 0, got {text!r}")
+    return int(text)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="main.py solve", allow_abbrev=False, epilog=EPILOG,
+                formatter_class=argparse.RawDescriptionHelpFormatter,
+                description="Compute an inverse, pseudo-inverse or SVD by gradient descent.")
+    p.add_argument("matrix", metavar="MATRIX", help="matrix file or preset:NAME")
+    p.add_argument("--problem", choices=("inverse", "pinv", "svd"),
+                   help="default: inverse for a square matrix, pinv otherwise")
+    p.add_argument("--side", choices=SIDES, help="residual X@M (left, default), M@X (right) "
+                   "or their mean (both)")
+    p.add_argument("--svd-method", choices=SVD_METHODS,
+                   help="penalty (the tutorial's, default) or deflation")
+    p.add_argument("--optimizer", choices=OPTIMIZERS, default="momentum",
+                   help="default: momentum (the tutorial's heavy ball)")
+    p.add_argument("--lr", type=_number(lambda v: v > 0, "a positive number"),
+                   help="learning rate (default 0.9)")
+    p.add_argument("--momentum", type=_number(lambda v: 0 <= v < 1, "in [0, 1)"),
+                   help="momentum, beta1 for adam (default 0.9)")
+    p.add_argument("--weight-decay", type=_number(lambda v: v >= 0, ">= 0"), default=0.0,
+                   help="for adam and rmsprop (the tutorial's adam uses 1e-5); default 0")
+    p.add_argument("--auto", action="store_true",
+                   help="use the learning rate (and momentum) that theory says is optimal")
+    p.add_argument("--schedule", default="constant", help="constant (default) or exp:GAMMA")
+    p.add_argument("--steps", type=_whole, default=10000, help="at most N steps, 0 = no limit "
+                   "(default 10000)")
+    p.add_argument("--tol", type=_number(lambda v: v >= 0, ">= 0"), default=1e-12,
+                   help="stop once the loss is below T, 0 = never (default 1e-12)")
+    p.add_argument("--init", choices=INITS, default="random",
+                   help="initial guess (default random, the tutorial's seeded torch.rand)")
+    p.add_argument("--seed", type=_whole, default=314, help="default 314")
+    p.add_argument("--dtype", choices=DTYPES, default="float32", help="default float32")
+    p.add_argument("--gradient", choices=GRADIENTS, default="autograd", help="default autograd")
+    p.add_argument("--device", choices=DEVICES, default="cpu", help="default cpu")
+    p.add_argument("--history", metavar="FILE.csv", help="write iteration,loss for every step")
+    p.add_argument("--out", metavar="FILE", help="write the result: .csv/.npy for an inverse, "
+                   ".npz with U, S (singular values), V for an SVD")
+    p.add_argument("--json", action="store_true", help="print one JSON line with the outcome "
+                   "(the progress table then goes to stderr)")
+    return p
+
+
+def main(argv: list[str]) -> int:
+    """Run ``solve`` with arguments ``argv``; print results; return the exit status."""
+    try:
+        args = _parser().parse_args(argv)
+        run, matrix_name = _prepare(args)
+    except SystemExit as done:  # --help
+        return done.code if isinstance(done.code, int) else EXIT_OK
+    except (CliError, MatrixFileError) as err:
+        return _fail(str(err))
+    except SettingsError as err:
+        return _fail(_settings_message(str(err)))
+    try:
+        return _solve(run, args, matrix_name)
+    except MatrixFileError as err:
+        return _fail(str(err))
+    except KeyboardInterrupt:
+        print(f"interrupted at iteration {run.iteration}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as err:  # noqa: BLE001 -- the contract: a line, never a traceback
+        print(f"error: the solver failed: {type(err).__name__}: {err}", file=sys.stderr)
+        return EXIT_DIVERGED
+
+
+def _fail(message: str) -> int:
+    print("error: " + " ".join(message.split("\n")), file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+def _settings_message(message: str) -> str:
+    field, sep, rest = message.partition(": ")
+    return f"{OPTION_OF[field]}: {rest}" if sep and field in OPTION_OF else message
+
+
+def _prepare(args) -> tuple[Run, str]:
+    """Load the matrix and build a validated Run, refusing bad combinations before running."""
+    matrix = resolve_matrix(args.matrix)
+    rows, cols = matrix.shape
+    problem = args.problem or ("inverse" if rows == cols else "pinv")
+    if problem == "inverse" and rows != cols:
+        raise CliError(f"--problem inverse: {args.matrix} is {rows} x {cols}; an inverse needs "
+                       "a square matrix (try --problem pinv)")
+    if args.side and problem == "svd":
+        raise CliError("--side: applies to an inverse or pseudo-inverse, not an SVD")
+    if args.svd_method and problem != "svd":
+        raise CliError(f"--svd-method: applies to --problem svd only, not {problem}")
+    for option, path in (("--out", args.out), ("--history", args.history)):
+        if path and not Path(path).resolve().parent.is_dir():
+            raise CliError(f"{option}: {path}: folder {str(Path(path).parent)!r} does not exist")
+    if args.out:
+        suffix = Path(args.out).suffix.lower()
+        allowed = (".npz",) if problem == "svd" else MATRIX_OUT
+        if suffix not in allowed:
+            what = "an SVD result is saved as .npz with U, S and V" if problem == "svd" else \
+                "use .csv, .tsv, .txt, .npy or .npz"
+            raise CliError(f"--out: {args.out}: cannot write '{suffix}': {what}")
+    settings = Settings(
+        problem=problem, side=args.side or "left", svd_method=args.svd_method or "penalty",
+        optimizer=args.optimizer, lr=0.9 if args.lr is None else args.lr,
+        momentum=0.9 if args.momentum is None else args.momentum, schedule=args.schedule,
+        weight_decay=args.weight_decay, init=args.init, seed=args.seed, dtype=args.dtype,
+        gradient=args.gradient, device=args.device, max_steps=args.steps, tol=args.tol,
+    ).validated(matrix.shape)
+    if args.auto:
+        settings = _auto_tuned(matrix, settings, args)
+    return Run(matrix, settings), args.matrix
+
+
+def _auto_tuned(matrix: np.ndarray, settings: Settings, args) -> Settings:
+    """Settings with theory's optimal lr (and momentum, for momentum-type optimizers)."""
+    if settings.problem == "svd":
+        raise CliError("--auto: no auto-tuned settings for an SVD (its loss is not quadratic)")
+    if settings.optimizer in ("adam", "rmsprop"):
+        raise CliError(f"--auto: no auto-tuned settings for --optimizer {settings.optimizer}; "
+                       "use gd, momentum or nesterov")
+    if args.lr is not None:
+        raise CliError("--lr: cannot be combined with --auto, which chooses the learning rate")
+    if args.momentum is not None and settings.optimizer != "gd":
+        raise CliError("--momentum: cannot be combined with --auto, which chooses the momentum")
+    theory = analyse(matrix.astype(settings.dtype), settings)
+    if theory.optimal_lr is None:
+        raise CliError(f"--auto: no auto-tuned settings for this matrix. {theory.note}".strip())
+    tuned = {"lr": float(theory.optimal_lr)}
+    if settings.optimizer != "gd" and theory.optimal_momentum is not None:
+        tuned["momentum"] = float(theory.optimal_momentum)
+    return Settings(**{**settings.to_dict(), **tuned}).validated(matrix.shape)
+
+
+def _solve(run: Run, args, matrix_name: str) -> int:
+    """Step the run to the end printing a short table, then write the requested outputs."""
+    s = run.settings
+    table = sys.stderr if args.json else sys.stdout
+    rows, cols = run.matrix.shape
+    momentum = "" if s.optimizer == "gd" else f", momentum {s.momentum:.6g}"
+    print(f"{s.problem} of {matrix_name} ({rows} x {cols}): optimizer {s.optimizer}, lr {s.lr:.6g}"
+          f"{momentum}{' (auto)' if args.auto else ''}, {s.dtype}, "
+          f"{s.max_steps or 'unlimited'} steps", file=table)
+    print(f"{'iteration':>9}  loss", file=table)
+    every = max(1, s.max_steps // 5) if s.max_steps else 1000
+    elapsed = 0.0
+    while not run.done:
+        start = time.perf_counter()
+        batch = run.step(every)
+        elapsed += time.perf_counter() - start  # only the solver loop is timed, not printing
+        for i, loss in zip(batch.iterations.tolist(), batch.losses.tolist(), strict=True):
+            if i % every == 0:
+                print(f"{i:>9}  {loss:.4e}", file=table, flush=True)
+    snap = run.snapshot()
+    state = run.status.state
+    print(run.status.reason, file=table)
+    print(f"{run.iteration} steps in {elapsed:.3g} s; final loss {snap.loss:.4g}; distance to "
+          f"torch.linalg's answer {snap.distance:.4g}", file=table)
+    if args.history:
+        save_history(args.history, run.history.values())
+    if args.out:
+        _write_result(args.out, snap, s.problem, state)
+    if args.json:
+        print(json.dumps(_summary(run, snap, args, elapsed)))
+    return EXIT_DIVERGED if state == "diverged" else EXIT_OK
+
+
+def _write_result(path: str, snap, problem: str, state: str) -> None:
+    if state == "diverged":
+        print(f"note: {path} not written: the run diverged", file=sys.stderr)
+    elif problem == "svd":
+        save_npz(path, U=snap.u, S=snap.s, V=snap.v)
+    else:
+        save_matrix(path, snap.estimate)
+
+
+def _finite(value) -> float | None:
+    """JSON has no NaN or infinity: such values become null."""
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def _summary(run: Run, snap, args, elapsed: float) -> dict:
+    s = run.settings
+    summary = {
+        "matrix": args.matrix, "shape": list(run.matrix.shape), "problem": s.problem,
+        "optimizer": s.optimizer, "lr": s.lr, "momentum": s.momentum, "auto": args.auto,
+        "schedule": s.schedule, "dtype": s.dtype, "seed": s.seed, "steps": run.iteration,
+        "state": run.status.state, "final_loss": _finite(snap.loss),
+        "converged": run.status.state == "converged",
+        "diverged": run.status.state == "diverged", "reason": run.status.reason,
+        "elapsed_s": elapsed, "steps_per_s": _finite(run.iteration / elapsed) if elapsed else None,
+        "distance_to_reference": _finite(snap.distance),
+    }
+    if s.problem == "svd":
+        summary["singular_values"] = [_finite(v) for v in np.asarray(snap.s).tolist()]
+    return summary
