@@ -9,23 +9,42 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF
-from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QWidget
+from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtWidgets import QGraphicsItem, QWidget
 
 # Losses are plotted as log10(loss); these bounds keep 0, inf and NaN drawable.
 _LOG_FLOOR = -300.0
 _LOG_CEILING = 308.0
+DENSE_CURVE_POINTS = 1000  # points on screen above which the loss curve is drawn 1 px wide
 _SMALL_MATRIX = 12  # up to this size, every row and column index gets a tick
+# Blue - white - red (ColorBrewer's RdBu, reversed): white is exactly zero.
+DIVERGING = pg.ColorMap(
+    [0.0, 0.25, 0.5, 0.75, 1.0],
+    [(33, 102, 172), (146, 197, 222), (255, 255, 255), (244, 165, 130), (178, 24, 43)],
+)
 
 
 def style_axes(plot: pg.PlotItem, point_size: int) -> None:
-    """Readable tick and label fonts for a projector."""
+    """Readable tick and label fonts for a projector, dark text on white; axes cached."""
     font = QFont()
     font.setPointSize(point_size)
     for name in ("left", "bottom"):
         axis = plot.getAxis(name)
         axis.setStyle(tickFont=font)
         axis.label.setFont(font)
+        axis.setPen("#404040")
+        axis.setTextPen("k")
+        cache_axis(axis)
+
+
+def cache_axis(axis: pg.AxisItem) -> None:
+    """Paint the axis from a pixmap cache unless its range or size changed.
+
+    Replaying an axis' QPicture of text costs about 5 ms per axis and happens whenever
+    anything under it is redrawn (and with a grid, the axis covers the whole plot); with
+    the GIL shared, that time is taken from the solver thread (issue 3: measure redraws).
+    """
+    axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
 
 class LossPlot(pg.PlotWidget):
@@ -52,9 +71,18 @@ class LossPlot(pg.PlotWidget):
         # The plot's own "Log Y" menu would take log10 a second time: keep only the view menu.
         plot.setMenuEnabled(enableMenu=False, enableViewBoxMenu=True)
         style_axes(plot, 12)
-        self._curve = plot.plot(pen=pg.mkPen("#1f5fbf", width=2))
+        self._follow = True
+        self._x_limit = 0.0
+        self._y_limits = (0.0, 0.0)
+        self._y_low, self._y_high = np.inf, -np.inf
+        plot.vb.disableAutoRange()
+        plot.vb.sigRangeChangedManually.connect(self._stop_following)
+        self._pen_width = 2
+        self._curve = plot.plot(pen=_curve_pen(self._pen_width))
         self._curve.setClipToView(True)
-        self._curve.setDownsampling(auto=True, method="peak")
+        self._downsample = 1
+        plot.vb.sigXRangeChanged.connect(self._update_downsampling)
+        plot.vb.sigResized.connect(self._update_downsampling)
         self._hover = pg.TextItem(color="k", anchor=(0, 1))
         self._hover.setZValue(10)
         plot.addItem(self._hover, ignoreBounds=True)
@@ -71,9 +99,20 @@ class LossPlot(pg.PlotWidget):
         return 10.0 ** self._y[: self._n]
 
     def clear_curve(self) -> None:
-        """Forget every point (a new run starts)."""
+        """Forget every point (a new run starts) and follow the new curve."""
         self._n = 0
         self._curve.setData([], [])
+        self._follow = True
+        self._x_limit = 0.0
+        self._y_limits = (0.0, 0.0)
+        self._y_low, self._y_high = np.inf, -np.inf
+
+    def follow(self) -> None:
+        """Show the whole curve again and keep it in view as it grows."""
+        self._follow = True
+        self._x_limit = 0.0
+        self._y_limits = (0.0, 0.0)
+        self._update_range()
 
     def append(self, iterations: np.ndarray, losses: np.ndarray) -> None:
         """Add losses at their iterations and redraw the curve in place."""
@@ -92,9 +131,53 @@ class LossPlot(pg.PlotWidget):
         self._y[self._n : end] = np.nan_to_num(
             logs, nan=_LOG_CEILING, posinf=_LOG_CEILING, neginf=_LOG_FLOOR
         )
+        self._y_low = min(self._y_low, float(self._y[self._n : end].min()))
+        self._y_high = max(self._y_high, float(self._y[self._n : end].max()))
         self._n = end
         # Views of the buffers: no copy; everything is finite, so skip pyqtgraph's check.
         self._curve.setData(self._x[:end], self._y[:end], skipFiniteCheck=True)
+        self._update_range()
+        self._update_pen()
+
+    def _update_pen(self) -> None:
+        """2 pixels wide (readable on a projector) until the curve gets dense, then 1: on a
+        dense curve a 2-pixel pen costs ~2.5x the paint time (raster engine, measured),
+        time the GUI thread would take from the solver through the shared GIL."""
+        width = 2 if self._n < DENSE_CURVE_POINTS * self._downsample else 1
+        if width != self._pen_width:
+            self._pen_width = width
+            self._curve.setPen(_curve_pen(width))
+
+    def _update_range(self) -> None:
+        """Keep the curve in view with limits that change rarely: the x range in 1-2-5 steps,
+        the y range in whole decades. Axes then keep their cached pictures on most frames,
+        and the view does not jitter while the class watches."""
+        if not self._follow or self._n == 0:
+            return
+        x_limit = _nice_ceiling(max(float(self._x[self._n - 1]), 10.0))
+        y_limits = (np.floor(self._y_low), max(np.ceil(self._y_high), np.floor(self._y_low) + 1))
+        if x_limit != self._x_limit or y_limits != self._y_limits:
+            self._x_limit, self._y_limits = x_limit, y_limits
+            self.getPlotItem().vb.setRange(
+                xRange=(0.0, x_limit), yRange=y_limits, padding=0.02, disableAutoRange=True
+            )
+
+    def _update_downsampling(self, *_args) -> None:
+        """Peak-downsample to about one bin (two points) per pixel of the visible x range.
+
+        pyqtgraph's auto mode keeps ~5 samples per pixel (not configurable in 0.14), which
+        with peak mode means no reduction at all below 10 points per pixel."""
+        view = self.getPlotItem().vb
+        pixels = max(view.width(), 1.0)
+        x_min, x_max = view.viewRange()[0]
+        ds = max(1, int((x_max - x_min) / pixels))
+        if ds != self._downsample:
+            self._downsample = ds
+            self._curve.setDownsampling(ds=ds, auto=False, method="peak")
+
+    def _stop_following(self, *_args) -> None:
+        # The user zoomed or panned: leave the view where they put it.
+        self._follow = False
 
     def _on_mouse_moved(self, position: QPointF) -> None:
         view = self.getPlotItem().vb
@@ -108,18 +191,37 @@ class LossPlot(pg.PlotWidget):
         self._hover.show()
 
 
+def _curve_pen(width: int):
+    return pg.mkPen("#0b3d91", width=width)
+
+
+def _nice_ceiling(value: float) -> float:
+    """The smallest of 1, 2, 5, 10, 20, 50, ... that is >= value."""
+    decade = 10.0 ** np.floor(np.log10(value))
+    for factor in (1.0, 2.0, 5.0, 10.0):
+        if factor * decade >= value:
+            return factor * decade
+    return 10.0 * decade
+
+
 class MatrixHeatmap(pg.GraphicsLayoutWidget):
     """A matrix drawn as an image, row 0 at the top, with a diverging colour map centred on
-    zero and fixed symmetric levels ±limit, a colour bar, and the value under the mouse."""
+    zero and symmetric levels ±limit, a colour bar, and the value under the mouse.
 
-    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+    The levels are never recomputed from each image (pyqtgraph PR #2883): they stay as set,
+    or, with `decades=True`, move only when the largest entry leaves its decade, so an error
+    that shrinks by orders of magnitude stays visible and the colour bar tells its size.
+    """
+
+    def __init__(self, title: str, decades: bool = False, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setBackground("w")
-        self._matrix = np.zeros((1, 1), dtype=np.float32)
+        self._decades = decades
+        self._values = np.zeros((1, 1))
+        self._levels = np.zeros((1, 1), dtype=np.int16)
         self._limit = 1.0
-        self._title = title
         self.plot = self.addPlot(row=0, col=0)
-        self.plot.setTitle(title, size="13pt", color="k")
+        self.set_title(title)
         self.plot.invertY(True)
         self.plot.setAspectLocked(True)
         self.plot.setMenuEnabled(False)
@@ -130,45 +232,79 @@ class MatrixHeatmap(pg.GraphicsLayoutWidget):
         self.image = pg.ImageItem(axisOrder="row-major")
         self.plot.addItem(self.image)
         self.colour_bar = pg.ColorBarItem(
-            values=(-1.0, 1.0), colorMap=pg.colormap.get("CET-D1A"), interactive=False,
-            width=18, colorMapMenu=False,
+            values=(-1.0, 1.0), colorMap=DIVERGING, interactive=False, width=18,
+            colorMapMenu=False,
         )
         self.colour_bar.setImageItem(self.image, insert_in=self.plot)
+        bar_axis = self.colour_bar.getAxis("right")
         bar_font = QFont()
         bar_font.setPointSize(11)
-        self.colour_bar.getAxis("right").setStyle(tickFont=bar_font)
+        bar_axis.setStyle(tickFont=bar_font)
+        # A fixed width that fits "-0.0005" or "1e+12": an axis that widens itself to fit
+        # new labels drops them until the next layout pass, so after a change of decade the
+        # bar showed only "0" (pyqtgraph's autoExpandTextSpace).
+        bar_axis.setWidth(QFontMetrics(bar_font).horizontalAdvance("-0.0005") + 14)
+        bar_axis.setTextPen("k")
+        cache_axis(bar_axis)
         self.hover_label = self.addLabel("", row=1, col=0, size="11pt", color="k")
         self.scene().sigMouseMoved.connect(self._on_mouse_moved)
-        self.set_matrix(self._matrix)
+        self._show(np.zeros((1, 1)), reshaped=True)
 
     @property
     def limit(self) -> float:
-        """The colour scale runs from -limit (blue) to +limit (red)."""
+        """The colour scale runs from -limit (blue) through white (0) to +limit (red)."""
         return self._limit
 
+    def values(self) -> np.ndarray:
+        """The matrix last given to set_matrix."""
+        return self._values
+
     def set_limit(self, limit: float) -> None:
-        """Fix the colour scale to ±limit (a zero or non-finite limit becomes 1)."""
+        """Set the colour scale to ±limit (a zero or non-finite limit becomes 1)."""
         if not np.isfinite(limit) or limit <= 0:
             limit = 1.0
         self._limit = float(limit)
         self.colour_bar.setLevels(low=-self._limit, high=self._limit)
+        self._show(self._values, reshaped=False, force=True)
 
     def set_matrix(self, matrix: np.ndarray) -> None:
-        """Show `matrix` (2-D). NaN and ±inf (a diverged run) show as the extreme colours."""
-        matrix = np.atleast_2d(np.asarray(matrix, dtype=np.float64))
-        reshaped = matrix.shape != self._matrix.shape
+        """Show `matrix` (2-D). NaN and ±inf (a diverged run) show as the extreme colours.
+
+        Skips the redraw when no pixel would change colour: once a run has converged at
+        this scale, frames cost the GUI thread (and the solver sharing its GIL) nothing."""
+        values = np.atleast_2d(np.array(matrix, dtype=np.float64))
+        if self._decades:
+            self._follow_decade(values)
+        self._show(values, reshaped=values.shape != self._values.shape)
+
+    def _follow_decade(self, values: np.ndarray) -> None:
+        finite = np.abs(values[np.isfinite(values)])
+        largest = float(finite.max()) if finite.size else 0.0
+        if largest <= 0.0:
+            return
+        decade = 10.0 ** np.ceil(np.log10(largest))
+        # Grow as soon as it is needed; shrink only well inside the next decade down, so
+        # an error hovering at a decade boundary does not make the colours flicker.
+        if largest > self._limit or largest < self._limit / 20.0:
+            self.set_limit(decade)
+
+    def _show(self, values: np.ndarray, reshaped: bool, force: bool = False) -> None:
         limit = self._limit
-        self._matrix = np.clip(
-            np.nan_to_num(matrix, nan=limit, posinf=limit, neginf=-limit), -limit, limit
-        ).astype(np.float32)
-        self.image.setImage(self._matrix, autoLevels=False, levels=(-limit, limit))
+        clipped = np.clip(
+            np.nan_to_num(values, nan=limit, posinf=limit, neginf=-limit), -limit, limit
+        )
+        levels = np.rint(clipped * (255.0 / limit)).astype(np.int16)
+        self._values = values
+        if not (reshaped or force) and np.array_equal(levels, self._levels):
+            return
+        self._levels = levels
+        self.image.setImage(clipped.astype(np.float32), autoLevels=False, levels=(-limit, limit))
         if reshaped:
-            rows, cols = self._matrix.shape
+            rows, cols = values.shape
             self.image.setRect(QRectF(-0.5, -0.5, cols, rows))
             self._set_ticks(self.plot.getAxis("bottom"), cols)
             self._set_ticks(self.plot.getAxis("left"), rows)
             self.plot.autoRange(padding=0)
-        self._values = matrix
 
     def set_title(self, title: str) -> None:
         """Change the heading (it names what is shown)."""
@@ -199,7 +335,7 @@ class ErrorHeatmap(MatrixHeatmap):
     """The error matrix (X·M − I, or U·S·Vᵀ − M for the SVD) as a heatmap."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Error  X·M − I", parent)
+        super().__init__("Error  X·M − I", decades=True, parent=parent)
         self.setObjectName("errorHeatmap")
 
 
@@ -207,5 +343,5 @@ class EstimateHeatmap(MatrixHeatmap):
     """The current estimate (X, or the reconstruction U·S·Vᵀ) as a heatmap."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Estimate  X", parent)
+        super().__init__("Estimate  X", parent=parent)
         self.setObjectName("estimateHeatmap")

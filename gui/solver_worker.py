@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from solver import Run, Settings, SettingsError, Snapshot, Status, Theory
 
 # At most this many frames per second leave the worker (the issue asks for 30-60).
-FRAME_RATE = 40.0
+FRAME_RATE = 30.0
 # Longest stretch of stepping without looking at the event loop: bounds pause latency.
 CHUNK_SECONDS = 0.012
 

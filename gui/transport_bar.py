@@ -36,7 +36,7 @@ class TransportBar(QWidget):
         super().__init__(parent)
         self.play_button = QPushButton(self)
         self.play_button.setObjectName("playButton")
-        self.step_button = QPushButton("Step ⏭", self)
+        self.step_button = QPushButton("Step ▶|", self)
         self.step_button.setObjectName("stepButton")
         self.step_button.setToolTip("One iteration: X ← X − lr·∇loss once (Right or N).")
         self.reset_button = QPushButton("Reset ⟲", self)
@@ -77,7 +77,7 @@ class TransportBar(QWidget):
     def set_playing(self, playing: bool) -> None:
         """Show Pause while a run plays, Play otherwise."""
         if playing:
-            self.play_button.setText("Pause ⏸")
+            self.play_button.setText("Pause ❚❚")
             self.play_button.setToolTip("Stop after the current step (Space).")
         else:
             self.play_button.setText("Play ▶")
