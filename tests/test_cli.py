@@ -1,0 +1,233 @@
+"""`python main.py solve`: the tutorial's numbers, outputs, and one clean line for bad input."""
+
+import json
+import os
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from solver import cli
+from solver.matrix_io import load_matrix
+
+MAIN = Path(__file__).resolve().parent.parent / "main.py"
+DIAG = "preset:tutorial-diagonal"
+RUN_B = ["--optimizer", "gd", "--lr", "0.4605170185988092", "--steps", "100", "--tol", "0"]
+
+
+def solve(*args, cwd):
+    """Run `main.py solve ARGS` as a teacher would, from another folder."""
+    return subprocess.run([sys.executable, str(MAIN), "solve", *map(str, args)], cwd=cwd,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_tutorial_run_b_reproduces_the_notebook(tmp_path):
+    done = solve(DIAG, *RUN_B, "--history", "h.csv", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    lines = (tmp_path / "h.csv").read_text().splitlines()
+    assert lines[0] == "iteration,loss" and len(lines) == 101
+    rows = [line.split(",") for line in lines[1:]]
+    assert [int(r[0]) for r in rows] == list(range(100))
+    losses = {int(i): float(loss) for i, loss in rows}
+    # The notebook's printout, to the digits it printed.
+    assert [f"{losses[i]:.4f}" for i in (0, 20, 40)] == ["1.6650", "0.0054", "0.0005"]
+    assert [f"{losses[i]:.4e}" for i in (60, 80)] == ["4.7337e-05", "4.4184e-06"]
+    # Full precision: the float32 loss survives as text exactly.
+    assert all(float(np.float32(v)) == v for v in losses.values())
+    table = done.stdout.splitlines()
+    assert any(line.split() == ["20", "5.4389e-03"] for line in table), done.stdout
+
+
+def test_json_is_the_only_line_on_stdout(tmp_path):
+    done = solve(DIAG, *RUN_B, "--json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert len(done.stdout.splitlines()) == 1
+    result = json.loads(done.stdout)
+    for key in ("problem", "steps", "final_loss", "converged", "diverged", "reason", "lr",
+                "momentum", "elapsed_s", "steps_per_s", "distance_to_reference"):
+        assert key in result, key
+    assert result["problem"] == "inverse" and result["steps"] == 100
+    assert result["lr"] == 0.4605170185988092
+    assert not result["converged"] and not result["diverged"] and result["reason"]
+    assert 0 < result["final_loss"] < 4.4184e-06 and result["elapsed_s"] > 0
+    assert "5.4389e-03" in done.stderr  # the progress table moved to stderr
+
+
+def test_out_round_trip(tmp_path):
+    done = solve(DIAG, "--out", "inv.npy", "--json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["converged"]
+    inverse = load_matrix(tmp_path / "inv.npy")
+    assert inverse.dtype == np.float32
+    assert np.allclose(inverse @ np.diag([1.0, 2, 3, 4]), np.eye(4), atol=1e-5)
+    assert solve(DIAG, "--out", "inv.csv", cwd=tmp_path).returncode == 0
+    assert load_matrix(tmp_path / "inv.csv").astype(np.float32).tobytes() == inverse.tobytes()
+    # The result is itself a valid MATRIX: inverting it again gives diag(1, 2, 3, 4) back.
+    again = solve("inv.csv", "--dtype", "float64", "--out", "back.tsv", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert np.allclose(load_matrix(tmp_path / "back.tsv"), np.diag([1.0, 2, 3, 4]), atol=1e-4)
+
+
+def test_svd_out_npz(tmp_path):
+    done = solve("preset:svd-tutorial", "--problem", "svd", "--steps", "20000", "--json",
+                 "--out", "svd.npz", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    torch.manual_seed(314)
+    m = torch.rand(5, 4).double().numpy()
+    with np.load(tmp_path / "svd.npz", allow_pickle=False) as data:
+        u, s, v = data["U"], data["S"], data["V"]
+    assert u.shape == (5, 4) and s.shape == (4,) and v.shape == (4, 4)
+    assert np.allclose(s, np.linalg.svd(m, compute_uv=False), atol=1e-3)
+    assert np.allclose(result["singular_values"], s)
+    assert np.allclose(u @ np.diag(s) @ v.T, m, atol=1e-3)
+
+
+def test_auto_tuning_converges_faster(tmp_path):
+    default = json.loads(solve("preset:tutorial-random", "--json", cwd=tmp_path).stdout)
+    tuned = json.loads(solve("preset:tutorial-random", "--auto", "--json", cwd=tmp_path).stdout)
+    assert tuned["converged"] and tuned["steps"] < default["steps"]
+    assert (tuned["lr"], tuned["momentum"]) != (0.9, 0.9)
+
+
+def test_divergence_exits_1_with_a_reason(tmp_path):
+    done = solve("preset:tutorial-random", "--lr", "50", "--json", "--out", "x.csv",
+                 cwd=tmp_path)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    result = json.loads(done.stdout)
+    assert result["diverged"] and "learning rate 50" in result["reason"]
+    assert not (tmp_path / "x.csv").exists()
+
+
+def test_help(tmp_path):
+    done = solve("--help", cwd=tmp_path)
+    assert done.returncode == 0
+    assert "usage: main.py solve" in done.stdout and "--svd-method" in done.stdout
+
+
+# --- bad input: exit status 2 and exactly one line "error: ..." ----------------------------
+
+def _make_bad_files(folder: Path) -> None:
+    (folder / "ragged.csv").write_text("1,2,3\n4,5\n")
+    (folder / "text.csv").write_text("1,2\nabc,4\n")
+    (folder / "nan.csv").write_text("1,nan\n3,4\n")
+    (folder / "inf.txt").write_text("1 inf\n")
+    (folder / "empty.csv").write_text("")
+    (folder / "junk.csv").write_bytes(bytes(range(256)))
+    (folder / "x.bin").write_text("1,2\n")
+    (folder / "dir.csv").mkdir()
+    np.save(folder / "cube.npy", np.zeros((2, 2, 2)))
+    np.save(folder / "scalar.npy", np.float64(1))
+    np.save(folder / "object.npy", np.array([[None]]), allow_pickle=True)
+    np.save(folder / "complex.npy", np.eye(2) * 1j)
+    with open(folder / "huge.npy", "wb") as fh:
+        np.lib.format.write_array_header_1_0(
+            fh, {"descr": "<f8", "fortran_order": False, "shape": (5000, 5000)})
+
+
+SVD = ["preset:svd-tutorial", "--problem", "svd"]
+BAD_INPUT = {
+    "no-matrix": ([], "MATRIX"),
+    "missing-file": (["missing.csv"], "missing.csv: no such file"),
+    "ragged": (["ragged.csv"], "ragged.csv: row 2 has 2 values, expected 3"),
+    "not-a-number": (["text.csv"], "text.csv: not a number at row 2, column 1: 'abc'"),
+    "nan": (["nan.csv"], "nan.csv: contains NaN or infinite values"),
+    "inf": (["inf.txt"], "inf.txt: contains NaN or infinite values"),
+    "empty": (["empty.csv"], "empty.csv: file is empty"),
+    "binary-junk": (["junk.csv"], "junk.csv: not a text matrix file"),
+    "wrong-extension": (["x.bin"], "x.bin: unsupported file type '.bin'"),
+    "folder": (["dir.csv"], "dir.csv: is a folder"),
+    "3-d": (["cube.npy"], "cube.npy: 3-D array, expected a 2-D matrix"),
+    "0-d": (["scalar.npy"], "scalar.npy: 0-D array"),
+    "object": (["object.npy"], "object.npy: object arrays are not supported"),
+    "complex": (["complex.npy"], "complex.npy: complex numbers are not supported"),
+    "too-large": (["huge.npy"], "huge.npy: 5000 x 5000 is larger than the 4096 x 4096 limit"),
+    "unknown-preset": (["preset:nope"], "preset:nope: unknown preset (choose from"),
+    "inverse-of-non-square": (["preset:indicator", "--problem", "inverse"],
+                              "--problem inverse: preset:indicator is 17 x 3"),
+    "negative-lr": ([DIAG, "--lr", "-1"], "--lr: must be a positive number, got '-1'"),
+    "text-lr": ([DIAG, "--lr", "abc"], "--lr: must be a positive number, got 'abc'"),
+    "infinite-lr": ([DIAG, "--lr=inf"], "--lr: must be a positive number"),
+    "lr-without-value": ([DIAG, "--lr"], "--lr: expected one argument"),
+    "momentum-1": ([DIAG, "--momentum", "1"], "--momentum: must be in [0, 1)"),
+    "fractional-steps": ([DIAG, "--steps", "1.5"], "--steps: must be a whole number"),
+    "negative-steps": ([DIAG, "--steps=-1"], "--steps: must be a whole number"),
+    "text-seed": ([DIAG, "--seed", "x"], "--seed: must be a whole number"),
+    "negative-tol": ([DIAG, "--tol=-1"], "--tol: must be >= 0"),
+    "nan-tol": ([DIAG, "--tol", "nan"], "--tol: must be >= 0"),
+    "negative-weight-decay": ([DIAG, "--weight-decay=-1"], "--weight-decay: must be >= 0"),
+    "unknown-option": ([DIAG, "--frobnicate"], "unrecognized arguments: --frobnicate"),
+    "extra-argument": ([DIAG, "extra"], "unrecognized arguments: extra"),
+    "unknown-problem": ([DIAG, "--problem", "qr"], "--problem: invalid choice: 'qr'"),
+    "unknown-optimizer": ([DIAG, "--optimizer", "sgd"], "--optimizer: invalid choice: 'sgd'"),
+    "unknown-init": ([DIAG, "--init", "ones"], "--init: invalid choice"),
+    "unknown-dtype": ([DIAG, "--dtype", "float16"], "--dtype: invalid choice"),
+    "unknown-side": ([DIAG, "--side", "top"], "--side: invalid choice"),
+    "bad-schedule": ([DIAG, "--schedule", "linear"], "--schedule: expected 'constant' or"),
+    "schedule-gamma": ([DIAG, "--schedule", "exp:2"], "--schedule: expected 'constant' or"),
+    "cuda": ([DIAG, "--device", "cuda"], "--device: cuda is not available"),
+    "closed-form-svd": ([*SVD, "--gradient", "closed-form"], "--gradient: closed-form"),
+    "auto-svd": ([*SVD, "--auto"], "--auto: no auto-tuned settings for an SVD"),
+    "auto-adam": ([DIAG, "--auto", "--optimizer", "adam"], "--auto: no auto-tuned settings"),
+    "auto-and-lr": ([DIAG, "--auto", "--lr", "0.1"], "--lr: cannot be combined with --auto"),
+    "zeros-svd": ([*SVD, "--init", "zeros"], "--init: zeros is a saddle point"),
+    "side-both-pinv": (["preset:indicator", "--side", "both"], "--side: 'both'"),
+    "side-svd": ([*SVD, "--side", "right"], "--side: applies to an inverse"),
+    "svd-method-inverse": ([DIAG, "--svd-method", "deflation"], "--svd-method: applies to"),
+    "out-extension": ([DIAG, "--out", "x.bin"], "--out: x.bin: cannot write '.bin'"),
+    "svd-out-csv": ([*SVD, "--out", "x.csv"], "--out: x.csv: cannot write '.csv': an SVD"),
+    "out-folder": ([DIAG, "--out", "nowhere/x.csv"], "--out: nowhere/x.csv: folder"),
+    "history-folder": ([DIAG, "--history", "nowhere/h.csv"], "--history: nowhere/h.csv"),
+}
+
+
+# Each process imports torch (2-3 s), so processes check one case of each kind (file, preset,
+# shape, option value, unknown option, settings); every case in BAD_INPUT runs in-process too.
+IN_A_PROCESS = ["no-matrix", "missing-file", "ragged", "nan", "empty", "binary-junk",
+                "complex", "too-large", "unknown-preset", "inverse-of-non-square",
+                "negative-lr", "unknown-option", "closed-form-svd", "cuda"]
+
+
+@pytest.fixture(scope="module")
+def bad_folder(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("bad")
+    _make_bad_files(folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def bad_runs(bad_folder):
+    """The IN_A_PROCESS cases, run as separate processes in parallel."""
+    workers = max(2, os.cpu_count() or 2)
+    with ThreadPoolExecutor(workers) as pool:
+        futures = {name: pool.submit(solve, *BAD_INPUT[name][0], cwd=bad_folder)
+                   for name in IN_A_PROCESS}
+        return {name: future.result() for name, future in futures.items()}
+
+
+def _check_one_error_line(case, returncode, stdout, stderr):
+    if case == "cuda" and torch.cuda.is_available():
+        pytest.skip("this machine has CUDA")
+    assert returncode == 2, (stdout, stderr)
+    assert "Traceback" not in stderr and stdout == ""
+    assert stderr.endswith("\n") and stderr.count("\n") == 1, stderr
+    assert stderr.startswith("error: ")
+    assert BAD_INPUT[case][1] in stderr, stderr
+
+
+@pytest.mark.parametrize("case", IN_A_PROCESS)
+def test_bad_input_process_exits_2_with_one_error_line(bad_runs, case):
+    done = bad_runs[case]
+    _check_one_error_line(case, done.returncode, done.stdout, done.stderr)
+
+
+@pytest.mark.parametrize("case", list(BAD_INPUT))
+def test_bad_input_gives_one_error_line_and_status_2(bad_folder, monkeypatch, capsys, case):
+    monkeypatch.chdir(bad_folder)
+    status = cli.main([str(arg) for arg in BAD_INPUT[case][0]])
+    captured = capsys.readouterr()
+    _check_one_error_line(case, status, captured.out, captured.err)
