@@ -163,6 +163,8 @@ def _prepare(args) -> tuple[Run, str]:
     if args.svd_method and problem != "svd":
         raise CliError(f"--svd-method: applies to --problem svd only, not {problem}")
     for option, path in (("--out", args.out), ("--history", args.history)):
+        if path and Path(path).is_dir():
+            raise CliError(f"{option}: {path}: is a folder, not a file")
         if path and not Path(path).resolve().parent.is_dir():
             raise CliError(f"{option}: {path}: folder {str(Path(path).parent)!r} does not exist")
     if args.out:

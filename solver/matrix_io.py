@@ -45,6 +45,9 @@ class MatrixFileError(ValueError):
         self.problem = problem
         super().__init__(" ".join(f"{self.path}: {problem}".split("\n")))
 
+    def __reduce__(self):  # the default would call __init__ with the message only
+        return type(self), (self.path, self.problem)
+
 
 def load_matrix(path: str | os.PathLike) -> np.ndarray:
     """Read a 2-D matrix of finite real numbers from a .csv/.tsv/.txt/.npy/.npz file.

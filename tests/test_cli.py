@@ -182,6 +182,7 @@ BAD_INPUT = {
     "svd-out-csv": ([*SVD, "--out", "x.csv"], "--out: x.csv: cannot write '.csv': an SVD"),
     "out-folder": ([DIAG, "--out", "nowhere/x.csv"], "--out: nowhere/x.csv: folder"),
     "history-folder": ([DIAG, "--history", "nowhere/h.csv"], "--history: nowhere/h.csv"),
+    "history-is-a-folder": ([DIAG, "--history", "dir.csv"], "--history: dir.csv: is a folder"),
 }
 
 

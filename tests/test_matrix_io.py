@@ -190,6 +190,11 @@ def test_bad_file_gives_one_clear_line(tmp_path, name, content, problem):
     assert "\n" not in message and "unexpected" not in message
 
 
+def test_error_survives_pickling():
+    err = pickle.loads(pickle.dumps(MatrixFileError("m.csv", "file is empty")))
+    assert str(err) == "m.csv: file is empty" and err.path == "m.csv"
+
+
 def test_missing_file_and_folder(tmp_path):
     with pytest.raises(MatrixFileError, match=r"gone\.csv: no such file$"):
         load_matrix(tmp_path / "gone.csv")
