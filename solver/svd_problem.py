@@ -64,10 +64,15 @@ class _SvdBase:
         """Gradient of the loss w.r.t. each factor at the current point (vectors as columns)."""
         params = [p.detach().clone().requires_grad_(True) for p in self.params]
         grads = torch.autograd.grad(self.loss(params), params)
-        return {
+        named = {
             name: g.detach().cpu().numpy().reshape(g.shape[0], -1).copy()
             for name, g in zip(self.param_names, grads, strict=True)
         }
+        if self.transposed:
+            # The fit ran on M.T, whose left factor is M's right one: name them as M sees them.
+            swap = {"U": "V", "V": "U", "a": "b", "b": "a"}
+            named = {swap.get(k, k): v for k, v in named.items()}
+        return {k: named[k] for k in sorted(named, key=self.param_names.index)}
 
     def factors(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(U, s, V) in M's orientation with s sorted descending and columns reordered."""
