@@ -1,0 +1,27 @@
+"""The benchmark script still runs (numbers are not checked: timing is not a test)."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_benchmark_quick_run_prints_its_ratios():
+    result = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "bench_solver.py"), "--quick"],
+        cwd=REPO, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = result.stdout
+    assert "torch:" in out and "cpu:" in out
+    ratios = re.findall(r"^\s*ratio ([\w /-]+):\s+([0-9.]+)", out, flags=re.MULTILINE)
+    names = [name.strip() for name, _ in ratios]
+    assert names == [
+        "tutorial/solver autograd",
+        "tutorial/solver closed-form",
+        "autograd step / two products",
+        "closed-form step / two products",
+    ], out
+    assert all(float(value) > 0 for _, value in ratios)
