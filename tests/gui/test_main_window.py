@@ -180,3 +180,23 @@ def test_closing_during_a_run_leaves_no_thread_running(qtbot):
     assert thread.isRunning()
     win.close()
     assert not thread.isRunning()
+
+
+@pytest.mark.parametrize("example, problem", [("indicator", "pinv"), ("svd-tutorial", "svd")])
+def test_examples_step_through_pinv_and_svd(qtbot, window, example, problem):
+    with qtbot.waitSignal(window.frame_drawn, check_params_cb=lambda f: f.restarted,
+                          timeout=TIMEOUT_MS):
+        window._load_example(example)
+    combo = child(window, QComboBox, "problemCombo")
+    if combo.currentData() != problem:
+        with qtbot.waitSignal(window.frame_drawn, check_params_cb=lambda f: f.restarted,
+                              timeout=TIMEOUT_MS):
+            combo.setCurrentIndex(combo.findData(problem))
+    assert example in window.windowTitle()
+    for _ in range(3):
+        click(qtbot, window, "stepButton")
+    qtbot.waitUntil(lambda: iteration(window) == 3, timeout=TIMEOUT_MS)
+    assert window.state == "paused"
+    rows, cols = window.editor.array().shape
+    expected = (rows, cols) if problem == "svd" else (cols, cols)
+    assert window.error_heatmap.values().shape == expected

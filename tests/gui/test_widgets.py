@@ -1,0 +1,136 @@
+"""Parameter panel, plots, spin box, editor and app entry point, each on its own."""
+
+import time
+
+import numpy as np
+import pytest
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QAbstractSpinBox, QComboBox, QLabel
+
+from gui.app import run_app
+from gui.matrix_editor import MatrixEditor
+from gui.parameter_panel import ParameterPanel
+from gui.plots import ErrorHeatmap, LossPlot
+from gui.sci_spin_box import SciSpinBox
+from solver import Settings
+
+
+def test_panel_round_trips_settings(qtbot):
+    settings = Settings(optimizer="adam", lr=0.0123, momentum=0.5, schedule="exp:0.999",
+                        weight_decay=1e-5, init="zeros", seed=7, dtype="float64",
+                        max_steps=10_000_000, tol=1e-9, problem="inverse")
+    panel = ParameterPanel(settings)
+    qtbot.addWidget(panel)
+    assert panel.settings() == settings
+
+
+def test_every_control_explains_itself(qtbot):
+    panel = ParameterPanel()
+    qtbot.addWidget(panel)
+    controls = panel.findChildren(QComboBox) + panel.findChildren(QAbstractSpinBox)
+    assert len(controls) >= 15
+    for control in controls:
+        tip = control.toolTip()
+        assert tip.endswith(".") and len(tip) > 20, control.objectName()
+
+
+def test_live_and_restarting_changes_are_told_apart(qtbot):
+    panel = ParameterPanel()
+    qtbot.addWidget(panel)
+    with qtbot.waitSignal(panel.lr_changed) as blocker:
+        panel.lr_spin.setValue(0.3)
+    assert blocker.args == [0.3]
+    with qtbot.waitSignal(panel.momentum_changed):
+        panel.momentum_spin.setValue(0.5)
+    with qtbot.waitSignal(panel.settings_changed):
+        panel.seed_spin.setValue(1)
+
+
+def test_a_non_square_matrix_chooses_the_pseudo_inverse(qtbot):
+    panel = ParameterPanel()
+    qtbot.addWidget(panel)
+    panel.set_shape(17, 3)
+    assert panel.settings().problem == "pinv"
+    panel.set_shape(3, 3)
+    assert panel.settings().problem == "pinv"  # still a valid choice: kept
+
+
+def test_stable_lr_is_shown(qtbot):
+    from solver import analyse
+
+    panel = ParameterPanel()
+    qtbot.addWidget(panel)
+    matrix = np.diag([1.0, 2.0, 3.0, 4.0])
+    theory = analyse(matrix, Settings().validated(matrix.shape))
+    panel.set_theory(theory)
+    label = panel.findChild(QLabel, "stableLrLabel")
+    assert f"{theory.max_stable_lr:.3g}" in label.text()
+    panel.set_theory(None)
+    assert "no simple limit" in label.text()
+
+
+def test_sci_spin_box_keeps_full_precision_and_steps_by_factors(qtbot):
+    spin = SciSpinBox(1e-12, 1e6)
+    qtbot.addWidget(spin)
+    spin.setValue(0.4605170185988092)
+    assert spin.value() == 0.4605170185988092
+    assert spin.text() == "0.460517"
+    spin.setValue(1e-8)
+    assert spin.text() == "1e-08"
+    spin.setValue(1.0)
+    spin.stepBy(1)
+    assert spin.value() == 1.25
+
+
+def test_loss_plot_handles_zero_inf_nan_and_a_million_points(qtbot):
+    plot = LossPlot()
+    qtbot.addWidget(plot)
+    plot.show()
+    plot.append(np.arange(4), np.array([1.0, 0.0, np.inf, np.nan]))
+    assert plot.point_count == 4
+    plot.clear_curve()
+    start = time.perf_counter()
+    for chunk in range(100):
+        iterations = np.arange(chunk * 10_000, (chunk + 1) * 10_000)
+        plot.append(iterations, np.exp(-iterations / 1e5))
+    assert plot.point_count == 1_000_000
+    plot.repaint()
+    # 100 updates of a growing million-point curve: each one stays cheap.
+    assert time.perf_counter() - start < 5.0
+    np.testing.assert_allclose(plot.losses()[:3], np.exp(-np.arange(3) / 1e5))
+
+
+def test_heatmap_levels_are_symmetric_and_follow_decades(qtbot):
+    heatmap = ErrorHeatmap()
+    qtbot.addWidget(heatmap)
+    heatmap.set_limit(2.0)
+    heatmap.set_matrix(np.array([[1.5, -0.5], [0.0, 0.25]]))
+    assert heatmap.limit == 2.0
+    heatmap.set_matrix(np.array([[3e-4, -1e-4], [0.0, 0.0]]))
+    assert heatmap.limit == pytest.approx(1e-3)
+    low, high = heatmap.colour_bar.levels()
+    assert low == -high == pytest.approx(-1e-3)
+    heatmap.set_matrix(np.array([[np.inf, np.nan], [-np.inf, 0.0]]))  # no warning, no crash
+    np.testing.assert_array_equal(heatmap.values()[1, 1], 0.0)
+
+
+def test_editor_copy_paste_through_the_clipboard(qtbot):
+    editor = MatrixEditor(np.zeros((2, 2)))
+    qtbot.addWidget(editor)
+    QGuiApplication.clipboard().setText("1\t2\n3\t4\n")
+    editor.table.setCurrentIndex(editor.model.index(0, 0))
+    editor.paste()
+    np.testing.assert_array_equal(editor.array(), [[1, 2], [3, 4]])
+    editor.table.selectAll()
+    editor.copy_selection()
+    assert QGuiApplication.clipboard().text() == "1.0\t2.0\n3.0\t4.0\n"
+    editor.rows_spin.setValue(3)
+    assert editor.array().shape == (3, 2)
+
+
+def test_run_app_refuses_a_bad_file_in_one_line(tmp_path, capsys):
+    bad = tmp_path / "m.csv"
+    bad.write_text("1,2\n3,x\n")
+    assert run_app([str(bad)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("matrix-descent: cannot open") and "\n" not in err
