@@ -31,7 +31,7 @@ from solver.settings import (
 )
 from solver.theory import analyse
 
-EXIT_OK, EXIT_DIVERGED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_RUN_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 MATRIX_OUT = (".csv", ".tsv", ".txt", ".npy", ".npz")
 # Settings field -> the option that sets it, so SettingsError messages name the option.
 OPTION_OF = {"problem": "--problem", "side": "--side", "svd_method": "--svd-method",
@@ -119,25 +119,24 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str]) -> int:
     """Run ``solve`` with arguments ``argv``; print results; return the exit status."""
+    run = None
     try:
         args = _parser().parse_args(argv)
         run, matrix_name = _prepare(args)
+        return _solve(run, args, matrix_name)
     except SystemExit as done:  # --help
         return done.code if isinstance(done.code, int) else EXIT_OK
     except (CliError, MatrixFileError) as err:
         return _fail(str(err))
     except SettingsError as err:
         return _fail(_settings_message(str(err)))
-    try:
-        return _solve(run, args, matrix_name)
-    except MatrixFileError as err:
-        return _fail(str(err))
     except KeyboardInterrupt:
-        print(f"interrupted at iteration {run.iteration}", file=sys.stderr)
+        where = f" at iteration {run.iteration}" if run is not None else ""
+        print(f"interrupted{where}", file=sys.stderr)
         return EXIT_INTERRUPTED
-    except Exception as err:  # noqa: BLE001 -- the contract: a line, never a traceback
+    except Exception as err:  # noqa: BLE001 -- the contract: one line, never a traceback
         print(f"error: the solver failed: {type(err).__name__}: {err}", file=sys.stderr)
-        return EXIT_DIVERGED
+        return EXIT_RUN_FAILED
 
 
 def _fail(message: str) -> int:
@@ -236,7 +235,7 @@ def _solve(run: Run, args, matrix_name: str) -> int:
         _write_result(args.out, snap, s.problem, state)
     if args.json:
         print(json.dumps(_summary(run, snap, args, elapsed)))
-    return EXIT_DIVERGED if state == "diverged" else EXIT_OK
+    return EXIT_RUN_FAILED if state == "diverged" else EXIT_OK
 
 
 def _write_result(path: str, snap, problem: str, state: str) -> None:
