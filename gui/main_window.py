@@ -8,6 +8,7 @@ while a run is going, and it stops the thread in closeEvent (napari #7446, #7633
 
 from __future__ import annotations
 
+import html
 import time
 from pathlib import Path
 
@@ -106,7 +107,7 @@ class MainWindow(QMainWindow):
         try:
             matrix = load_matrix(path)
         except MatrixFileError as error:
-            self.banner.show_message(f"Could not open the file: {error}", "error")
+            self.banner.show_message(f"Could not open the file: {html.escape(str(error))}", "error")
             return False
         self._matrix_name = Path(path).name
         return self.editor.set_array(matrix, f"open {self._matrix_name}")
@@ -322,7 +323,7 @@ class MainWindow(QMainWindow):
         self._playing = False
         self.transport.set_playing(False)
         self._set_state("error")
-        self.banner.show_message(f"This run cannot start: {message}", "error")
+        self.banner.show_message(f"This run cannot start: {html.escape(message)}", "error")
 
     def _on_frame(self, frame: Frame) -> None:
         snapshot = frame.snapshot
@@ -356,18 +357,23 @@ class MainWindow(QMainWindow):
         self._set_state(state)
         if state in _DONE_STATES and state != previous:
             self._announce(frame)
-        # A direct call, not a queued signal: it only clears a flag (see frame_shown), and
-        # a queued emit here would wait for the GIL the solver thread holds.
-        self._worker.frame_shown()
+        # Let the worker send the next frame once this one is on screen: while the curve is
+        # still to be painted, newer results wait in the worker and arrive merged. A direct
+        # call, not a queued signal: it only clears a flag (see SolverWorker.frame_shown).
+        if frame.playing and frame.losses.size:
+            self.loss_plot.call_after_paint(self._worker.frame_shown)
+        else:
+            self._worker.frame_shown()
         self.frame_drawn.emit(frame)
 
     def _announce(self, frame: Frame) -> None:
         """Say why the run stopped; for a divergence, explain and offer a stable lr."""
         status = frame.status
+        reason = html.escape(status.reason)  # "Try lr <= 1.9" is text, not a tag
         if status.state == "diverged":
             limit = getattr(frame.theory, "max_stable_lr", None)
             text = (
-                f"<b>The run diverged and was paused.</b> {status.reason}<br>"
+                f"<b>The run diverged and was paused.</b> {reason}<br>"
                 "Each step overshot the minimum along the most curved direction of the loss "
                 "by more than it corrected, so the error grew instead of shrinking."
             )
@@ -377,9 +383,9 @@ class MainWindow(QMainWindow):
                 action = f"Use lr = {self._suggested_lr:g} and reset"
             self.banner.show_message(text, "error", action)
         elif status.state == "converged":
-            self.banner.show_message(f"<b>Converged.</b> {status.reason}.", "info")
+            self.banner.show_message(f"<b>Converged.</b> {reason}.", "info")
         else:
-            self.banner.show_message(f"<b>Finished.</b> {status.reason}.", "warning")
+            self.banner.show_message(f"<b>Finished.</b> {reason}.", "warning")
 
     def _apply_suggested_lr(self) -> None:
         # Setting the spin box emits lr_changed, which restarts the finished run.
@@ -431,7 +437,7 @@ class MainWindow(QMainWindow):
         try:
             save_matrix(path, self.editor.array())
         except MatrixFileError as error:
-            self.banner.show_message(f"Could not save: {error}", "error")
+            self.banner.show_message(f"Could not save: {html.escape(str(error))}", "error")
 
     def _show_help(self) -> None:
         box = QMessageBox(QMessageBox.Icon.Information, "Matrix Descent help", HELP_HTML,

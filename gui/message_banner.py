@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QTextDocumentFragment
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 # kind: (background, border, text) colours.
@@ -44,8 +45,10 @@ class MessageBanner(QFrame):
         self.hide()
 
     def text(self) -> str:
-        """The message shown (empty when hidden)."""
-        return self.label.text() if not self.isHidden() else ""
+        """The message shown, as plain text (empty when hidden)."""
+        if self.isHidden():
+            return ""
+        return QTextDocumentFragment.fromHtml(self.label.text()).toPlainText()
 
     def show_message(self, text: str, kind: str = "info", action: str = "") -> None:
         """Show `text`; kind is error, warning or info; `action` labels the action button."""

@@ -215,12 +215,10 @@ class ParameterPanel(QWidget):
         self.momentum_spin.setKeyboardTracking(False)
         self.momentum_spin.setToolTip(
             "Momentum β in b ← β·b + ∇loss (β₁ for Adam); 0 is plain gradient descent.")
-        self.decay_spin = QDoubleSpinBox(self)
+        self.decay_spin = SciSpinBox(0.5, 1.0, log_step=False, parent=self)
         self.decay_spin.setObjectName("decaySpin")
-        self.decay_spin.setRange(0.5, 1.0)
-        self.decay_spin.setDecimals(5)
-        self.decay_spin.setSingleStep(0.0001)
-        self.decay_spin.setKeyboardTracking(False)
+        self.decay_spin.setStepType(QDoubleSpinBox.StepType.DefaultStepType)
+        self.decay_spin.setSingleStep(0.001)
         self.decay_spin.setToolTip(
             "Learning-rate schedule lr_t = lr·γᵗ; γ = 1 keeps the learning rate constant.")
         self.weight_decay_spin = SciSpinBox(0.0, 1e3, log_step=False, parent=self)

@@ -61,10 +61,14 @@ class LossPlot(pg.PlotWidget):
         self._x = np.empty(1024)
         self._y = np.empty(1024)
         self._n = 0
+        self._after_paint = None
         plot = self.getPlotItem()
         # Only the axis is logarithmic: the data is already log10, transformed once per
         # point here instead of over the whole curve on every redraw.
         plot.getAxis("left").setLogMode(True)
+        # Otherwise a run that diverges to 1e9 gets "(x1e+09)" on the axis and ticks divided
+        # by it: wrong numbers next to a log scale.
+        plot.getAxis("left").enableAutoSIPrefix(False)
         plot.setLabel("left", "loss = mean(R²)  (no unit)")
         plot.setLabel("bottom", "iteration t  (steps)")
         # Decade lines only: a full grid costs ~1 ms more per redraw (measured).
@@ -89,6 +93,16 @@ class LossPlot(pg.PlotWidget):
         plot.addItem(self._hover, ignoreBounds=True)
         self._hover.hide()
         self.scene().sigMouseMoved.connect(self._on_mouse_moved)
+
+    def call_after_paint(self, callback) -> None:
+        """Call `callback()` once, right after the next repaint of the plot."""
+        self._after_paint = callback
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        callback, self._after_paint = self._after_paint, None
+        if callback is not None:
+            callback()
 
     @property
     def point_count(self) -> int:
