@@ -33,7 +33,7 @@ _TYPES_HINT = "use .csv, .tsv, .txt, .npy or .npz"
 # Control characters never found in a text matrix; their presence means binary data.
 _BINARY_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 _NOT_A_NUMBER = re.compile(r"could not convert string (.*) to \w+ at row (\d+), column (\d+)")
-_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError,
+ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError,
                NotImplementedError, RuntimeError)
 
 
@@ -177,7 +177,7 @@ def _check_header(path, shape: tuple, dtype: np.dtype) -> None:
         raise MatrixFileError(path, _too_large(rows, cols))
 
 
-def _read_npy_stream(path, open_stream: Callable[[], BinaryIO]) -> np.ndarray:
+def read_npy_stream(path, open_stream: Callable[[], BinaryIO]) -> np.ndarray:
     """Check the .npy header from one stream, then read the array from a fresh one."""
     with open_stream() as fh:
         try:
@@ -206,7 +206,7 @@ def _read_npy_stream(path, open_stream: Callable[[], BinaryIO]) -> np.ndarray:
 def _load_npy(path) -> np.ndarray:
     if zipfile.is_zipfile(path):
         raise MatrixFileError(path, "is a .npz archive, not a .npy file (rename it to .npz)")
-    return _read_npy_stream(path, lambda: open(path, "rb"))
+    return read_npy_stream(path, lambda: open(path, "rb"))
 
 
 def _load_npz(path) -> np.ndarray:
@@ -224,8 +224,8 @@ def _load_npz(path) -> np.ndarray:
                 raise MatrixFileError(path, f"holds {len(names)} arrays ({listed}); expected "
                                             "one array, or one named 'matrix'")
             label = f"{os.fspath(path)}[{name.removesuffix('.npy')}]"
-            return _read_npy_stream(label, lambda: archive.open(name))
-    except _ZIP_ERRORS as err:
+            return read_npy_stream(label, lambda: archive.open(name))
+    except ZIP_ERRORS as err:
         raise MatrixFileError(path, f"not a valid .npz archive ({err})") from None
 
 
@@ -260,12 +260,12 @@ def save_matrix(path: str | os.PathLike, array) -> None:
                                     "or .npz)")
     matrix = _savable(path, array)
     if suffix == ".npy":
-        _atomic_write(path, lambda fh: np.save(fh, matrix, allow_pickle=False))
+        atomic_write(path, lambda fh: np.save(fh, matrix, allow_pickle=False))
     elif suffix == ".npz":
-        _atomic_write(path, lambda fh: np.savez(fh, allow_pickle=False, matrix=matrix))
+        atomic_write(path, lambda fh: np.savez(fh, allow_pickle=False, matrix=matrix))
     else:
         fmt = "%.9g" if matrix.dtype == np.float32 else "%.17g"
-        _atomic_write(path, lambda fh: np.savetxt(fh, matrix, fmt=fmt,
+        atomic_write(path, lambda fh: np.savetxt(fh, matrix, fmt=fmt,
                                                   delimiter=SAVE_TYPES[suffix]))
 
 
@@ -281,7 +281,7 @@ def save_npz(path: str | os.PathLike, **arrays) -> None:
         values[name] = np.asarray(array)
         if values[name].dtype.kind not in "biuf":
             raise MatrixFileError(path, f"cannot save {name}: not an array of real numbers")
-    _atomic_write(path, lambda fh: np.savez(fh, allow_pickle=False, **values))
+    atomic_write(path, lambda fh: np.savez(fh, allow_pickle=False, **values))
 
 
 def save_history(path: str | os.PathLike, losses) -> None:
@@ -289,7 +289,7 @@ def save_history(path: str | os.PathLike, losses) -> None:
     iteration 0 first, each loss with all 17 significant digits. Atomic like save_matrix."""
     losses = np.asarray(losses, dtype=np.float64).reshape(-1)
     table = np.column_stack([np.arange(len(losses)), losses])
-    _atomic_write(path, lambda fh: np.savetxt(fh, table, fmt=["%d", "%.17g"], delimiter=",",
+    atomic_write(path, lambda fh: np.savetxt(fh, table, fmt=["%d", "%.17g"], delimiter=",",
                                               header="iteration,loss", comments=""))
 
 
@@ -308,7 +308,7 @@ def _savable(path, array) -> np.ndarray:
     return matrix.astype(np.float32 if matrix.dtype == np.float32 else np.float64, copy=False)
 
 
-def _atomic_write(path, write: Callable[[BinaryIO], None]) -> None:
+def atomic_write(path, write: Callable[[BinaryIO], None]) -> None:
     """Run ``write`` on a temporary file beside ``path``, then os.replace it onto ``path``.
 
     The temporary file is removed on any failure, even KeyboardInterrupt, so the old file

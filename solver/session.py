@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from solver.matrix_io import _ZIP_ERRORS, MatrixFileError, _atomic_write, _read_npy_stream
+from solver.matrix_io import ZIP_ERRORS, MatrixFileError, atomic_write, read_npy_stream
 from solver.settings import Settings, SettingsError
 
 SESSION_SUFFIX = ".mdlesson"
@@ -63,7 +63,7 @@ def save_lesson(path: str | os.PathLike, lesson: Lesson) -> None:
                 history = np.asarray(lesson.history, dtype=np.float64).reshape(-1)
                 archive.writestr("history.npy", _npy_bytes(history))
 
-    _atomic_write(path, write)
+    atomic_write(path, write)
 
 
 def load_lesson(path: str | os.PathLike) -> Lesson:
@@ -77,12 +77,12 @@ def load_lesson(path: str | os.PathLike) -> Lesson:
                 if needed not in names:
                     raise MatrixFileError(path, f"not a lesson file ({needed} is missing)")
             meta = _read_meta(path, archive)
-            matrix = _read_npy_stream(f"{os.fspath(path)}[matrix]",
+            matrix = read_npy_stream(f"{os.fspath(path)}[matrix]",
                                       lambda: archive.open("matrix.npy"))
             history = None
             if "history.npy" in names:
                 history = _read_history(path, archive)
-    except _ZIP_ERRORS as err:
+    except ZIP_ERRORS as err:
         raise MatrixFileError(path, f"not a lesson file ({err})") from None
     except OSError as err:
         raise MatrixFileError(path, f"cannot read ({err.strerror or err})") from None
