@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QItemSelectionRange, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtCore import QEvent, QItemSelectionRange, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -22,6 +22,22 @@ from solver import presets
 
 MAX_SIZE = 5000
 _MESSAGE_MS = 8000
+_NAVIGATION_KEYS = {
+    Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_Up, Qt.Key.Key_Down,
+    Qt.Key.Key_Home, Qt.Key.Key_End, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown,
+}
+
+
+class MatrixTable(QTableView):
+    """The table of M's cells. Arrow keys move between cells even though the window uses
+    Right as its Step shortcut: the table claims them before shortcuts are matched."""
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
+            if Qt.Key(event.key()) in _NAVIGATION_KEYS:
+                event.accept()
+                return True
+        return super().event(event)
 
 
 class MatrixEditor(QWidget):
@@ -36,7 +52,7 @@ class MatrixEditor(QWidget):
     def __init__(self, array: np.ndarray, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = MatrixModel(array, self)
-        self.table = QTableView(self)
+        self.table = MatrixTable(self)
         self.table.setObjectName("matrixTable")
         self.table.setModel(self.model)
         self._configure_table()

@@ -155,21 +155,25 @@ class ParameterPanel(QWidget):
     def set_theory(self, theory: object | None) -> None:
         """Show the largest stable learning rate from solver.theory.analyse (or why none)."""
         limit = getattr(theory, "max_stable_lr", None)
-        best = getattr(theory, "optimal_lr", None)
         if limit is None:
             self.stable_label.setText("no simple limit")
             self.stable_label.setToolTip(
                 "For this optimizer or problem the stable learning rate has no closed form."
             )
             return
-        text = f"stable < {limit:.3g}"
-        if best is not None:
-            text += f", best {best:.3g}"
-        self.stable_label.setText(text)
-        self.stable_label.setToolTip(
+        tip = (
             "Largest stable lr = 2(1+β)/λmax for momentum (2/λmax without), λmax the largest "
             "curvature of the loss; above it the loss grows step after step."
         )
+        best = getattr(theory, "optimal_lr", None)
+        if best is not None:
+            # The fastest lr goes with its own momentum, so it can exceed the limit shown
+            # for the current momentum: say which momentum it belongs to.
+            beta = getattr(theory, "optimal_momentum", None)
+            tip += f" Fastest in theory: lr = {best:.3g}"
+            tip += f" with β = {beta:.3g}." if beta is not None else "."
+        self.stable_label.setText(f"stable < {limit:.3g}")
+        self.stable_label.setToolTip(tip)
 
     # --- construction --------------------------------------------------------------------
     def _build(self) -> None:

@@ -21,6 +21,7 @@ from solver import Run, Settings, SettingsError, Snapshot, Status, Theory
 FRAME_RATE = 25.0
 # At most this many snapshots (heatmaps, status numbers) per second while playing.
 SNAPSHOT_RATE = 10.0
+SNAPSHOT_SHARE = 10.0
 # Longest wait for the window to acknowledge a frame before the next one is sent anyway.
 VIEW_TIMEOUT_S = 0.25
 # Longest stretch of stepping without looking at the event loop: bounds pause latency.
@@ -71,7 +72,7 @@ class SolverWorker(QObject):
         self._restarted = False
         self._waiting_for_view = False
         self._last_frame = 0.0
-        self._last_snapshot = 0.0
+        self._next_snapshot = 0.0
         self._rate_start = 0.0
         self._rate_steps = 0
         self._steps_per_second = 0.0
@@ -269,11 +270,13 @@ class SolverWorker(QObject):
         self._pending_iterations.clear()
         self._pending_losses.clear()
         snapshot = None
-        if not self._playing or now - self._last_snapshot >= 1.0 / SNAPSHOT_RATE:
-            # A snapshot costs about one extra step; nobody reads the heatmaps and numbers
-            # faster than this while a run plays.
+        if not self._playing or now >= self._next_snapshot:
+            # A snapshot costs about one extra step (far more for a big matrix: reference,
+            # gradient); nobody reads the heatmaps and numbers faster than SNAPSHOT_RATE, and
+            # while playing they may take at most 1/SNAPSHOT_SHARE of the worker's time.
             snapshot = run.snapshot()
-            self._last_snapshot = now
+            cost = time.perf_counter() - now
+            self._next_snapshot = now + max(1.0 / SNAPSHOT_RATE, SNAPSHOT_SHARE * cost)
         frame = Frame(
             snapshot=snapshot,
             iterations=iterations,

@@ -200,3 +200,38 @@ def test_examples_step_through_pinv_and_svd(qtbot, window, example, problem):
     rows, cols = window.editor.array().shape
     expected = (rows, cols) if problem == "svd" else (cols, cols)
     assert window.error_heatmap.values().shape == expected
+
+
+def test_the_solver_runs_in_the_worker_thread_only(qtbot, monkeypatch):
+    # PySide6 runs a callable that is not a registered slot in the emitter's thread: a
+    # worker method without @Slot would silently step the solver on the GUI thread.
+    import threading
+
+    import solver.run
+
+    threads = set()
+    original_step = solver.run.Run.step
+
+    def recording_step(self, k=1):
+        threads.add(threading.current_thread() is threading.main_thread())
+        return original_step(self, k)
+
+    monkeypatch.setattr(solver.run.Run, "step", recording_step)
+    win = MainWindow()
+    qtbot.addWidget(win)
+    with qtbot.waitSignal(win.frame_drawn, check_params_cb=lambda f: f.snapshot.iteration == 1,
+                          timeout=TIMEOUT_MS):
+        click(qtbot, win, "stepButton")
+    assert threads == {False}
+
+
+def test_arrow_keys_move_in_the_table_and_step_elsewhere(qtbot, window):
+    table = child(window, QTableView, "matrixTable")
+    table.setFocus()
+    table.setCurrentIndex(table.model().index(0, 0))
+    qtbot.keyClick(table, Qt.Key.Key_Right)
+    assert table.currentIndex().column() == 1
+    assert iteration(window) == 0
+    with qtbot.waitSignal(window.frame_drawn, timeout=TIMEOUT_MS):
+        qtbot.keyClick(child(window, QAbstractButton, "stepButton"), Qt.Key.Key_Right)
+    assert iteration(window) == 1

@@ -1,0 +1,51 @@
+"""`python main.py` as a process: closing the window during a run exits 0 and quietly."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Starts the app through main.main(), plays at Max, and closes the window mid-run.
+_SCRIPT = """
+import sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+app = QApplication(sys.argv[:1])
+
+def close_during_run():
+    window = next(w for w in app.topLevelWidgets() if w.objectName() == "mainWindow")
+    window.transport.speed_combo.setCurrentText("Max")
+    window.panel.max_steps_spin.setValue(0)
+    window.panel.tol_spin.setValue(0.0)
+    window.toggle_play()
+    QTimer.singleShot(700, window.close)
+
+QTimer.singleShot(300, close_during_run)
+import main
+status = main.main(sys.argv[1:])
+print("exit", status, flush=True)
+sys.exit(status)
+"""
+
+
+def _run(args):
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    return subprocess.run([sys.executable, "-c", _SCRIPT, *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_closing_mid_run_exits_zero_without_thread_warnings():
+    result = _run([])
+    assert result.returncode == 0, result.stderr
+    assert "exit 0" in result.stdout
+    for bad in ("QThread", "Destroyed", "Timers cannot", "Traceback", "different thread"):
+        assert bad not in result.stderr, result.stderr
+
+
+def test_a_matrix_file_opens(tmp_path):
+    path = tmp_path / "m.csv"
+    path.write_text("2,0\n0,3\n")
+    result = _run([str(path)])
+    assert result.returncode == 0, result.stderr
