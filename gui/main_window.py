@@ -9,13 +9,11 @@ while a run is going, and it stops the thread in closeEvent (napari #7446, #7633
 from __future__ import annotations
 
 import html
-from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QSize, Qt, QThread, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QFileDialog,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -27,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.files import FileController
 from gui.help_text import HELP_HTML
 from gui.matrix_editor import MatrixEditor
 from gui.message_banner import MessageBanner
@@ -35,7 +34,6 @@ from gui.plots import ErrorHeatmap, EstimateHeatmap, LossPlot
 from gui.solver_worker import Frame, SolverWorker
 from gui.transport_bar import TransportBar
 from solver import Settings, presets
-from solver.matrix_io import LOAD_TYPES, MatrixFileError, load_matrix, save_matrix
 
 DEFAULT_MATRIX = np.diag([1.0, 2.0, 3.0, 4.0])
 DEFAULT_NAME = "tutorial-diagonal: diag(1, 2, 3, 4)"
@@ -96,14 +94,13 @@ class MainWindow(QMainWindow):
         return self._state
 
     def load_matrix_file(self, path: str) -> bool:
-        """Load a matrix file into the editor; a failure shows its one-line message."""
-        try:
-            matrix = load_matrix(path)
-        except MatrixFileError as error:
-            self.banner.show_message(f"Could not open the file: {html.escape(str(error))}", "error")
-            return False
-        self._matrix_name = Path(path).name
-        return self.editor.set_array(matrix, f"open {self._matrix_name}")
+        """Open a matrix or lesson file (see FileController.open_path)."""
+        return self.files.open_path(path)
+
+    def set_matrix_name(self, name: str) -> None:
+        """Name the matrix in the title bar (a file name, an example)."""
+        self._matrix_name = name
+        self._update_title()
 
     def toggle_play(self) -> None:
         """Play if paused, pause if playing."""
@@ -139,6 +136,9 @@ class MainWindow(QMainWindow):
 
     # --- Qt overrides --------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.files.allow_close():  # unsaved changes: the user cancelled
+            event.ignore()
+            return
         self.stop_worker()
         super().closeEvent(event)
 
@@ -227,9 +227,7 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
-        self._add_action(file_menu, "&Open matrix…", QKeySequence.StandardKey.Open, self._open)
-        self._add_action(file_menu, "&Save matrix…", QKeySequence.StandardKey.Save, self._save)
-        file_menu.addSeparator()
+        self.files = FileController(self, file_menu)  # Open, Recent, Save, Export, drops
         self._add_action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
 
         edit_menu = self.menuBar().addMenu("&Edit")
@@ -416,23 +414,6 @@ class MainWindow(QMainWindow):
     def _load_example(self, name: str) -> None:
         self._matrix_name = name
         self.editor.load_example(name)
-
-    def _open(self) -> None:
-        patterns = " ".join(f"*{suffix}" for suffix in LOAD_TYPES)
-        path, _ = QFileDialog.getOpenFileName(self, "Open matrix", "", f"Matrix ({patterns})")
-        if path:
-            self.load_matrix_file(path)
-
-    def _save(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Save matrix", "matrix.csv", "Matrix (*.csv *.tsv *.txt *.npy *.npz)"
-        )
-        if not path:
-            return
-        try:
-            save_matrix(path, self.editor.array())
-        except MatrixFileError as error:
-            self.banner.show_message(f"Could not save: {html.escape(str(error))}", "error")
 
     def _show_help(self) -> None:
         box = QMessageBox(QMessageBox.Icon.Information, "Matrix Descent help", HELP_HTML,

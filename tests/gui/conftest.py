@@ -43,3 +43,23 @@ def no_thread_left_running(monkeypatch):
         thread.wait(5000)
     if running:
         pytest.fail(f"{len(running)} QThread(s) still running after the test")
+
+
+@pytest.fixture(autouse=True)
+def isolated_files(tmp_path_factory, monkeypatch):
+    """No test reads or writes the user's real QSettings (recent files, geometry), and no
+    file dialog or question opens: unsaved changes are discarded on close unless a test
+    injects its own answers (window.files.ask_unsaved etc.); any other dialog fails it."""
+    from PySide6.QtCore import QSettings
+
+    from gui.files import dialogs
+
+    folder = tmp_path_factory.mktemp("qsettings")
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
+
+    def unexpected(*args):
+        raise AssertionError(f"a real dialog would have opened: {args[1:]}")
+
+    monkeypatch.setattr(dialogs, "ask_unsaved", lambda *args: dialogs.DISCARD)
+    for name in ("show_error", "ask_open_path", "ask_save_path"):
+        monkeypatch.setattr(dialogs, name, unexpected)

@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -16,6 +17,7 @@ app = QApplication(sys.argv[:1])
 
 def close_during_run():
     window = next(w for w in app.topLevelWidgets() if w.objectName() == "mainWindow")
+    window.files.ask_unsaved = lambda name: "discard"  # the settings below are not saved
     window.transport.speed_combo.setCurrentText("Max")
     window.panel.max_steps_spin.setValue(0)
     window.panel.tol_spin.setValue(0.0)
@@ -31,9 +33,10 @@ sys.exit(status)
 
 
 def _run(args):
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    return subprocess.run([sys.executable, "-c", _SCRIPT, *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    with tempfile.TemporaryDirectory() as config:  # not the user's QSettings
+        env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=config)
+        return subprocess.run([sys.executable, "-c", _SCRIPT, *args], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=120)
 
 
 def test_closing_mid_run_exits_zero_without_thread_warnings():

@@ -1,0 +1,407 @@
+"""The File menu: open, save, recent files, export, drag and drop, and unsaved changes.
+
+The controller owns everything about files so that the window only constructs it and asks
+it before closing. It never opens a dialog directly: `report_error`, `ask_open_path`,
+`ask_save_path` and `ask_unsaved` are plain callables (defaults in gui.files.dialogs) that
+tests replace, so no dialog is ever left open in a test.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMenu
+
+from gui.files import dialogs, store
+from gui.files.exports import MATRIX_FILTERS, PLOT_FILTERS, export_plot, export_result
+from gui.files.recorder import RunRecorder
+from gui.files.window_state import (
+    apply_lesson,
+    lesson_view,
+    matrix_digest,
+    session_key,
+)
+from solver.matrix_io import LOAD_TYPES, MatrixFileError, load_matrix, save_history, save_matrix
+from solver.session import SESSION_SUFFIX, Lesson, load_lesson, save_lesson
+
+OPEN_TYPES = (*LOAD_TYPES, SESSION_SUFFIX)
+_PATTERNS = " ".join(f"*{suffix}" for suffix in LOAD_TYPES)
+OPEN_FILTERS = [
+    f"Matrices and lessons ({_PATTERNS} *{SESSION_SUFFIX})",
+    f"Lessons (*{SESSION_SUFFIX})",
+    f"Matrices ({_PATTERNS})",
+    "All files (*)",
+]
+LESSON_WITH_HISTORY = f"Lesson with loss history (*{SESSION_SUFFIX})"
+LESSON_WITHOUT_HISTORY = f"Lesson without loss history (*{SESSION_SUFFIX})"
+SAVE_FILTERS = [LESSON_WITH_HISTORY, LESSON_WITHOUT_HISTORY, *MATRIX_FILTERS,
+                "Text, space separated (*.txt)"]
+HISTORY_FILTERS = ["CSV (*.csv)"]
+UNTITLED = "untitled"
+
+
+class FileController(QObject):
+    """Installs the File menu into `menu` and handles every file the window reads or writes.
+
+    The document is the file last opened or saved (a matrix file or a lesson), or none.
+    `is_modified()` compares the matrix, settings and speed with the document's.
+    """
+
+    def __init__(
+        self,
+        window,
+        menu: QMenu,
+        *,
+        report_error: Callable[[str], None] | None = None,
+        ask_open_path: Callable[[str, str, list[str]], str] | None = None,
+        ask_save_path: Callable[[str, str, list[str], str], tuple[str, str]] | None = None,
+        ask_unsaved: Callable[[str], str] | None = None,
+    ) -> None:
+        super().__init__(window)
+        self.window = window
+        # Looked up at call time, so a test can monkeypatch gui.files.dialogs as well.
+        self.report_error = report_error or (lambda text: dialogs.show_error(window, text))
+        self.ask_open_path = ask_open_path or (
+            lambda *args: dialogs.ask_open_path(window, *args))
+        self.ask_save_path = ask_save_path or (
+            lambda *args: dialogs.ask_save_path(window, *args))
+        self.ask_unsaved = ask_unsaved or (lambda name: dialogs.ask_unsaved(window, name))
+        self.recorder = RunRecorder(window, self)
+        self.path: str | None = None
+        self.kind: str | None = None  # "lesson", "matrix" or None (untitled)
+        self._with_history = True
+        self._stored_history: np.ndarray | None = None
+        self._stored_live_changes = False
+        self._matrix_dtype = np.dtype(np.float64)
+        self._mark_clean()
+        self._build_menu(menu)
+        window.setAcceptDrops(True)
+        window.installEventFilter(self)
+        geometry = store.geometry()
+        if geometry is not None:
+            window.restoreGeometry(geometry)
+
+    # --- state ---------------------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        """The document's file name, or "untitled"."""
+        return Path(self.path).name if self.path else UNTITLED
+
+    def is_modified(self) -> bool:
+        """True if the matrix, a setting or the speed differs from the document's."""
+        return self.matrix_modified() or self.session_modified()
+
+    def matrix_modified(self) -> bool:
+        """True if the matrix differs from the one last opened or saved."""
+        return matrix_digest(self.window.editor.array()) != self._clean_matrix
+
+    def session_modified(self) -> bool:
+        """True if a setting or the speed differs from the ones last opened or saved."""
+        return session_key(self.window) != self._clean_session
+
+    def _mark_clean(self, matrix: bool = True, session: bool = True) -> None:
+        if matrix:
+            self._clean_matrix = matrix_digest(self.window.editor.array())
+        if session:
+            self._clean_session = session_key(self.window)
+
+    def maybe_save(self) -> bool:
+        """Ask about unsaved changes; True when it is fine to go on (saved or discarded)."""
+        if not self.is_modified():
+            return True
+        answer = self.ask_unsaved(self.name)
+        if answer == dialogs.SAVE:
+            return self.save()
+        return answer == dialogs.DISCARD
+
+    def allow_close(self) -> bool:
+        """Called from closeEvent: False keeps the window open (the user cancelled).
+        When closing goes ahead, the window geometry is remembered."""
+        if not self.maybe_save():
+            return False
+        if self.window.isVisible():
+            store.save_geometry(self.window.saveGeometry())
+        return True
+
+    # --- opening -------------------------------------------------------------------------
+    def open_dialog(self) -> bool:
+        """File > Open: ask about unsaved changes, then for a file, and open it."""
+        if not self.maybe_save():
+            return False
+        path = self.ask_open_path("Open a matrix or lesson", self._folder(), OPEN_FILTERS)
+        return bool(path) and self.open_path(path, ask=False)
+
+    def open_path(self, path: str | os.PathLike, ask: bool = True) -> bool:
+        """Open a matrix file or a lesson into the window; returns whether it was opened.
+
+        With `ask`, unsaved changes are offered for saving first (Cancel opens nothing).
+        A bad file leaves the matrix, settings and history untouched and reports one line
+        naming the file and the problem.
+        """
+        path = os.fspath(path)
+        if ask and not self.maybe_save():
+            return False
+        try:
+            suffix = Path(path).suffix.lower()
+            if suffix not in OPEN_TYPES:
+                kind = f"unsupported file type '{suffix}'" if suffix else "no file extension"
+                raise MatrixFileError(path, f"{kind} (open .csv, .tsv, .txt, .npy, .npz or "
+                                            f"{SESSION_SUFFIX})")
+            if suffix == SESSION_SUFFIX:
+                self._open_lesson(path)
+            else:
+                self._open_matrix(path)
+        except MatrixFileError as error:
+            self.report_error(f"Cannot open {error}")
+            if not os.path.exists(path):
+                store.remove_recent([os.path.abspath(path)])
+            return False
+        except Exception as error:  # noqa: BLE001 -- a bad file must never crash the app
+            self.report_error(f"Cannot open {path}: unexpected {type(error).__name__}: {error}")
+            return False
+        self._remember(path)
+        return True
+
+    def _open_matrix(self, path: str) -> None:
+        matrix = load_matrix(path)
+        name = Path(path).name
+        self.window.set_matrix_name(name)
+        if not self.window.editor.set_array(matrix, f"open {name}"):
+            raise MatrixFileError(path, "the editor refused the matrix")
+        self._set_document(path, "matrix", matrix.dtype)
+        self._stored_history = None
+
+    def _open_lesson(self, path: str) -> None:
+        lesson = load_lesson(path)
+        apply_lesson(self.window, lesson, path, Path(path).name)
+        self._set_document(path, "lesson", lesson.matrix.dtype)
+        self._with_history = lesson.history is not None
+        self._stored_history = lesson.history
+        self._stored_live_changes = bool(lesson.view.get("history_has_live_changes", False))
+
+    def _set_document(self, path: str, kind: str, dtype: np.dtype) -> None:
+        self.path, self.kind = os.path.abspath(path), kind
+        self._matrix_dtype = np.dtype(dtype)
+        self._mark_clean()
+
+    # --- saving --------------------------------------------------------------------------
+    def save(self) -> bool:
+        """File > Save: into the document when its format holds every change, else Save As.
+
+        A lesson holds everything; a matrix file only the matrix, so changed settings go
+        through Save As (a lesson is offered first)."""
+        if self.kind == "lesson" or (self.kind == "matrix" and not self.session_modified()):
+            return self.save_to(self.path, with_history=self._with_history)
+        return self.save_as()
+
+    def save_as(self) -> bool:
+        """File > Save As: a lesson (with or without loss history) or the matrix alone."""
+        lesson = self.kind != "matrix" or self.session_modified()
+        suffix = SESSION_SUFFIX if lesson else Path(self.path).suffix
+        selected = (LESSON_WITH_HISTORY if self._with_history else LESSON_WITHOUT_HISTORY) \
+            if lesson else next((f for f in SAVE_FILTERS if f"*{suffix})" in f), SAVE_FILTERS[0])
+        path, chosen = self.ask_save_path("Save lesson or matrix", self._suggest(suffix),
+                                          SAVE_FILTERS, selected)
+        if not path:
+            return False
+        return self.save_to(path, with_history=chosen != LESSON_WITHOUT_HISTORY)
+
+    def save_to(self, path: str | os.PathLike, with_history: bool = True) -> bool:
+        """Write a lesson (.mdlesson) or the matrix (.csv/.tsv/.txt/.npy/.npz) to `path`.
+
+        The target is replaced atomically: on failure the old file is intact and one line
+        naming the file and the problem is reported. Returns whether it was written.
+        """
+        path = os.fspath(path)
+        lesson = Path(path).suffix.lower() == SESSION_SUFFIX
+        try:
+            if lesson:
+                save_lesson(path, self._lesson(with_history, Path(path).name))
+            else:
+                save_matrix(path, self._matrix_to_save())
+        except MatrixFileError as error:
+            self.report_error(str(error))
+            return False
+        except Exception as error:  # noqa: BLE001 -- keep the app and the old file alive
+            self.report_error(f"{path}: cannot save ({type(error).__name__}: {error})")
+            return False
+        if lesson:
+            self._with_history = with_history
+            self._stored_history = None  # the run's own history was just written
+            self._set_document(path, "lesson", np.float64)
+        else:
+            self.path, self.kind = os.path.abspath(path), "matrix"
+            self._mark_clean(session=False)
+        self.window.set_matrix_name(Path(path).name)
+        self._remember(path)
+        return True
+
+    def _lesson(self, with_history: bool, name: str) -> Lesson:
+        history, live = None, self.recorder.live_changes
+        if with_history:
+            if self.recorder.count:
+                history = self.recorder.losses()
+            elif self._stored_history is not None and not self.is_modified():
+                # Reopened and not run yet: keep the history the lesson came with.
+                history, live = self._stored_history, self._stored_live_changes
+        view = lesson_view(self.window, name, live)
+        return Lesson(matrix=self.window.editor.array(), settings=self.window.panel.settings(),
+                      view=view, history=history)
+
+    def _matrix_to_save(self) -> np.ndarray:
+        matrix = self.window.editor.array()
+        # The editor works in float64; a float32 file stays float32 if no digit was added.
+        if self._matrix_dtype == np.float32:
+            narrow = matrix.astype(np.float32)
+            if np.array_equal(narrow, matrix):
+                return narrow
+        return matrix
+
+    # --- export --------------------------------------------------------------------------
+    def export_history(self) -> bool:
+        """Export > Loss history: the exact losses of the current run as iteration,loss."""
+        if not self.recorder.count:
+            self.report_error("Nothing to export yet: the run has no steps (Step or Play first).")
+            return False
+        path = self._ask_export("Export loss history", "loss-history.csv", HISTORY_FILTERS)
+        return bool(path) and self._write(path, lambda: save_history(path, self.recorder.losses()))
+
+    def export_result(self) -> bool:
+        """Export > Result: X (inverse, pseudo-inverse) or U, S, V (SVD) as shown now."""
+        snapshot = self.recorder.snapshot
+        if snapshot is None:
+            self.report_error("Nothing to export yet: the run has not started.")
+            return False
+        svd = snapshot.u is not None
+        default = "svd.npz" if svd else f"{self.window.panel.settings().problem}.csv"
+        filters = [MATRIX_FILTERS[3], *MATRIX_FILTERS[:3]] if svd else MATRIX_FILTERS
+        path = self._ask_export("Export result", default, filters)
+        return bool(path) and self._write(path, lambda: export_result(snapshot, path))
+
+    def export_plot(self, widget, default: str) -> bool:
+        """Export > a plot: the widget as it is drawn now, as PNG or SVG."""
+        path = self._ask_export("Export plot", default, PLOT_FILTERS)
+        return bool(path) and self._write(path, lambda: export_plot(widget, path))
+
+    def _ask_export(self, caption: str, default: str, filters: list[str]) -> str:
+        path, _ = self.ask_save_path(caption, os.path.join(self._folder(), default),
+                                     filters, filters[0])
+        return path
+
+    def _write(self, path: str, write: Callable[[], object]) -> bool:
+        try:
+            write()
+        except MatrixFileError as error:
+            self.report_error(str(error))
+            return False
+        except Exception as error:  # noqa: BLE001 -- an export must never crash the app
+            self.report_error(f"{path}: cannot export ({type(error).__name__}: {error})")
+            return False
+        store.set_last_folder(path)
+        return True
+
+    # --- recent files, folders -----------------------------------------------------------
+    def _remember(self, path: str) -> None:
+        store.add_recent(path)
+        store.set_last_folder(path)
+
+    def _folder(self) -> str:
+        return store.last_folder() or (os.path.dirname(self.path) if self.path else "")
+
+    def _suggest(self, suffix: str) -> str:
+        stem = Path(self.path).stem if self.path else "lesson"
+        return os.path.join(self._folder(), stem + suffix)
+
+    def _fill_recent_menu(self) -> None:
+        """Rebuild Open Recent; entries whose file vanished are dropped, and the banner
+        says which."""
+        menu = self.recent_menu
+        menu.clear()
+        paths = store.recent_files()
+        gone = [p for p in paths if not os.path.isfile(p)]
+        if gone:
+            store.remove_recent(gone)
+            names = ", ".join(Path(p).name for p in gone)
+            self.window.banner.show_message(
+                f"Removed from Open Recent (no longer found): {names}", "warning")
+        for path in (p for p in paths if p not in gone):
+            action = menu.addAction(Path(path).name)
+            action.setToolTip(path)
+            action.setStatusTip(path)
+            action.triggered.connect(lambda _=False, p=path: self.open_path(p))
+        if menu.isEmpty():
+            menu.addAction("No recent files").setEnabled(False)
+        else:
+            menu.addSeparator()
+            menu.addAction("Clear list", lambda: store.remove_recent(store.recent_files()))
+
+    # --- menu and drag and drop ----------------------------------------------------------
+    def _build_menu(self, menu: QMenu) -> None:
+        self._action(menu, "&Open…", QKeySequence.StandardKey.Open, self.open_dialog,
+                     "Open a matrix (.csv, .tsv, .txt, .npy, .npz) or a lesson (.mdlesson).")
+        self.recent_menu = menu.addMenu("Open &Recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self._fill_recent_menu()
+        menu.addSeparator()
+        self._action(menu, "&Save", QKeySequence.StandardKey.Save, self.save,
+                     "Save into the open file (a lesson keeps the matrix and every setting).")
+        self._action(menu, "Save &As…", QKeySequence.StandardKey.SaveAs, self.save_as,
+                     "Save a lesson (matrix, settings, speed, loss history) or the matrix.")
+        export = menu.addMenu("&Export")
+        self._action(export, "Loss &history as CSV…", None, self.export_history,
+                     "Every loss of the current run: iteration,loss with 17 digits.")
+        self._action(export, "&Result (X, or U, S, V)…", None, self.export_result,
+                     "The current estimate as CSV, TSV, .npy or .npz.")
+        export.addSeparator()
+        w = self.window
+        for text, widget, default in (
+            ("&Loss plot as PNG or SVG…", w.loss_plot, "loss-plot.png"),
+            ("&Error heatmap as PNG or SVG…", w.error_heatmap, "error-heatmap.png"),
+            ("E&stimate heatmap as PNG or SVG…", w.estimate_heatmap, "estimate-heatmap.png"),
+        ):
+            self._action(export, text, None,
+                         lambda _=False, wd=widget, d=default: self.export_plot(wd, d),
+                         "The plot as drawn now: PNG image or SVG drawing.")
+        menu.addSeparator()
+
+    def _action(self, menu: QMenu, text: str, keys, slot, tip: str) -> QAction:
+        action = QAction(text, self.window)
+        if keys is not None:
+            action.setShortcut(keys)
+        action.setStatusTip(tip)
+        action.setToolTip(tip)
+        action.triggered.connect(lambda _=False: slot())
+        menu.addAction(action)
+        return action
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if watched is self.window and kind in (QEvent.Type.DragEnter, QEvent.Type.DragMove):
+            if _dropped_file(event) is not None:
+                event.acceptProposedAction()
+                return True
+        elif watched is self.window and kind == QEvent.Type.Drop:
+            path = _dropped_file(event)
+            if path is not None:
+                event.acceptProposedAction()
+                # Open after the drop returns: the unsaved-changes question is modal, and a
+                # modal loop inside a drop would hold the file manager's drag until answered.
+                QTimer.singleShot(0, self.window, lambda: self.open_path(path))
+                return True
+        return super().eventFilter(watched, event)
+
+
+def _dropped_file(event) -> str | None:
+    """The first local file among the dropped URLs, or None."""
+    mime = event.mimeData()
+    if mime is None or not mime.hasUrls():
+        return None
+    for url in mime.urls():
+        if url.isLocalFile():
+            return url.toLocalFile()
+    return None

@@ -1,0 +1,81 @@
+"""Export figures and results: plots as PNG or SVG, the estimate as a matrix file.
+
+Every file is written through solver.matrix_io's atomic_write, so a failed export never
+leaves a partial file, and every failure is a MatrixFileError naming the file.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pyqtgraph as pg
+import pyqtgraph.exporters  # noqa: F401 -- registers pg.exporters.ImageExporter / SVGExporter
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+
+from solver.matrix_io import MatrixFileError, atomic_write, save_matrix, save_npz
+
+PLOT_FILTERS = ["PNG image (*.png)", "SVG drawing (*.svg)"]
+MATRIX_FILTERS = ["CSV (*.csv)", "TSV (*.tsv)", "NumPy array (*.npy)", "NumPy archive (*.npz)"]
+
+
+def export_plot(widget: pg.GraphicsView, path: str | os.PathLike) -> None:
+    """Write the whole plot widget (axes, title, colour bar) as .png or .svg, atomically."""
+    suffix = Path(path).suffix.lower()
+    scene = widget.scene()
+    if suffix == ".png":
+        exporter = pg.exporters.ImageExporter(scene)
+        if exporter.parameters()["width"] <= 0 or exporter.parameters()["height"] <= 0:
+            raise MatrixFileError(path, "cannot export: the plot has no size on screen")
+        data = _png_bytes(exporter.export(toBytes=True))
+    elif suffix == ".svg":
+        data = pg.exporters.SVGExporter(scene).export(toBytes=True)
+    else:
+        raise MatrixFileError(path, f"cannot export a plot as '{suffix}' (use .png or .svg)")
+    atomic_write(path, lambda fh: fh.write(data))
+
+
+def _png_bytes(image) -> bytes:
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    ok = image.save(buffer, "PNG")
+    buffer.close()
+    if not ok:
+        raise ValueError("Qt could not encode the image as PNG")
+    return bytes(data.data())
+
+
+def result_arrays(snapshot) -> dict[str, np.ndarray]:
+    """The result a snapshot holds: {"X": X} for an inverse or pseudo-inverse, else
+    {"U": U, "S": S, "V": V} for the SVD (S as one row, so every part is a 2-D matrix)."""
+    if snapshot.u is not None:
+        return {"U": snapshot.u, "S": np.asarray(snapshot.s).reshape(1, -1), "V": snapshot.v}
+    return {"X": snapshot.estimate}
+
+
+def export_result(snapshot, path: str | os.PathLike) -> list[str]:
+    """Write the result in `snapshot` (see result_arrays); returns the files written.
+
+    .npz holds every part under its name (X, or U, S, V). .csv/.tsv/.npy hold one matrix
+    each: X goes to `path`, an SVD to `STEM-U.csv`, `STEM-S.csv`, `STEM-V.csv` beside it.
+    """
+    arrays = result_arrays(snapshot)
+    target = Path(path)
+    suffix = target.suffix.lower()
+    if suffix == ".npz":
+        save_npz(target, **arrays)
+        return [os.fspath(target)]
+    if suffix not in (".csv", ".tsv", ".npy"):
+        raise MatrixFileError(path, f"cannot export a result as '{suffix}' "
+                                    "(use .csv, .tsv, .npy or .npz)")
+    if len(arrays) == 1:
+        save_matrix(target, arrays["X"])
+        return [os.fspath(target)]
+    written = []
+    for name, array in arrays.items():
+        part = target.with_name(f"{target.stem}-{name}{target.suffix}")
+        save_matrix(part, array)
+        written.append(os.fspath(part))
+    return written
