@@ -94,8 +94,10 @@ class MainWindow(QMainWindow):
         return self._state
 
     def load_matrix_file(self, path: str) -> bool:
-        """Open a matrix or lesson file (see FileController.open_path)."""
-        return self.files.open_path(path)
+        """Open a matrix or lesson file (FileController.open_path); a failure shows its
+        one-line message in the banner."""
+        return self.files.open_path(
+            path, report=lambda text: self.banner.show_message(html.escape(text), "error"))
 
     def set_matrix_name(self, name: str) -> None:
         """Name the matrix in the title bar (a file name, an example)."""

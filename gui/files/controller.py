@@ -136,14 +136,20 @@ class FileController(QObject):
         path = self.ask_open_path("Open a matrix or lesson", self._folder(), OPEN_FILTERS)
         return bool(path) and self.open_path(path, ask=False)
 
-    def open_path(self, path: str | os.PathLike, ask: bool = True) -> bool:
+    def open_path(
+        self,
+        path: str | os.PathLike,
+        ask: bool = True,
+        report: Callable[[str], None] | None = None,
+    ) -> bool:
         """Open a matrix file or a lesson into the window; returns whether it was opened.
 
         With `ask`, unsaved changes are offered for saving first (Cancel opens nothing).
         A bad file leaves the matrix, settings and history untouched and reports one line
-        naming the file and the problem.
+        naming the file and the problem (to `report`, else to `report_error`).
         """
         path = os.fspath(path)
+        report = report or self.report_error
         if ask and not self.maybe_save():
             return False
         try:
@@ -157,12 +163,12 @@ class FileController(QObject):
             else:
                 self._open_matrix(path)
         except MatrixFileError as error:
-            self.report_error(f"Cannot open {error}")
+            report(f"Cannot open {error}")
             if not os.path.exists(path):
                 store.remove_recent([os.path.abspath(path)])
             return False
         except Exception as error:  # noqa: BLE001 -- a bad file must never crash the app
-            self.report_error(f"Cannot open {path}: unexpected {type(error).__name__}: {error}")
+            report(f"Cannot open {path}: unexpected {type(error).__name__}: {error}")
             return False
         self._remember(path)
         return True
