@@ -235,3 +235,31 @@ def test_arrow_keys_move_in_the_table_and_step_elsewhere(qtbot, window):
     with qtbot.waitSignal(window.frame_drawn, timeout=TIMEOUT_MS):
         qtbot.keyClick(child(window, QAbstractButton, "stepButton"), Qt.Key.Key_Right)
     assert iteration(window) == 1
+
+
+def test_lr_applies_live_and_seed_restarts(qtbot, window):
+    restarts = []
+    window.frame_drawn.connect(lambda f: restarts.append(f.restarted))
+    for _ in range(2):
+        click(qtbot, window, "stepButton")
+    qtbot.waitUntil(lambda: iteration(window) == 2, timeout=TIMEOUT_MS)
+    child(window, QDoubleSpinBox, "lrSpin").setValue(0.5)
+    child(window, QDoubleSpinBox, "momentumSpin").setValue(0.5)
+    with qtbot.waitSignal(window.frame_drawn, timeout=TIMEOUT_MS):
+        click(qtbot, window, "stepButton")
+    assert iteration(window) == 3  # lr and momentum changed without a restart
+    assert not any(restarts)
+    with qtbot.waitSignal(window.frame_drawn, check_params_cb=lambda f: f.restarted,
+                          timeout=TIMEOUT_MS):
+        window.panel.seed_spin.setValue(315)
+    assert iteration(window) == 0 and window.loss_plot.point_count == 0
+
+
+def test_f1_opens_the_help_without_blocking(qtbot, window):
+    from PySide6.QtWidgets import QMessageBox
+
+    qtbot.keyClick(window, Qt.Key.Key_F1)
+    box = window.findChild(QMessageBox)
+    assert box is not None and box.isVisible() and not box.isModal()
+    assert "Space" in box.text()
+    box.close()
