@@ -54,6 +54,12 @@ class Timeline:
             batches[-1].status,
         )
 
+    def mark(self) -> None:
+        """Checkpoint the run as it is now. Call it after changing the run's lr or momentum
+        between steps: replays then start from a checkpoint that holds the new settings,
+        so views and resumes after the change are exact too."""
+        self._add(self.run.checkpoint())
+
     @property
     def checkpoint_count(self) -> int:
         """How many checkpoints are held."""
