@@ -99,6 +99,17 @@ class MainWindow(QMainWindow):
         return self.files.open_path(
             path, report=lambda text: self.banner.show_message(html.escape(text), "error"))
 
+    @property
+    def matrix_name(self) -> str:
+        """The name of the matrix shown (an example, a file name)."""
+        return self._matrix_name
+
+    @property
+    def worker(self) -> SolverWorker:
+        """The solver worker; it lives in the solver thread, so connect signals to its
+        slots (queued), never call them."""
+        return self._worker
+
     def set_matrix_name(self, name: str) -> None:
         """Name the matrix in the title bar (a file name, an example)."""
         self._matrix_name = name
