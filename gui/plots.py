@@ -75,6 +75,8 @@ class LossPlot(pg.PlotWidget):
         plot.showGrid(x=False, y=True, alpha=0.3)
         # The plot's own "Log Y" menu would take log10 a second time: keep only the view menu.
         plot.setMenuEnabled(enableMenu=False, enableViewBoxMenu=True)
+        # Room on the right for the last x tick label, which is centred on the plot's edge.
+        plot.layout.setContentsMargins(4, 4, 24, 4)
         style_axes(plot, 12)
         self._follow = True
         self._x_limit = 0.0
@@ -83,6 +85,9 @@ class LossPlot(pg.PlotWidget):
         plot.vb.disableAutoRange()
         plot.vb.sigRangeChangedManually.connect(self._stop_following)
         self._pen_width = 2
+        self._line_scale = 1.0
+        # Other curves drawn on this plot (pinned runs) that the automatic range includes.
+        self._extent: tuple[float, float, float] | None = None
         self._curve = plot.plot(pen=_curve_pen(self._pen_width))
         self._curve.setClipToView(True)
         self._downsample = 1
@@ -103,6 +108,23 @@ class LossPlot(pg.PlotWidget):
         callback, self._after_paint = self._after_paint, None
         if callback is not None:
             callback()
+
+    @property
+    def curve(self) -> pg.PlotDataItem:
+        """The live run's curve (e.g. for a legend entry); feed it only through append."""
+        return self._curve
+
+    def include_extent(self, extent: tuple[float, float, float] | None) -> None:
+        """Keep (x_max, log10 low, log10 high) in view as well, e.g. for pinned runs drawn
+        on this plot; None forgets it. The view follows the curves again."""
+        self._extent = extent
+        self.follow()
+
+    def set_line_scale(self, scale: float) -> None:
+        """Draw the curve `scale` times thicker (projector mode); 1 is the normal width."""
+        self._line_scale = scale
+        self._pen_width = 0  # forces _update_pen to set a new pen
+        self._update_pen()
 
     @property
     def point_count(self) -> int:
@@ -161,16 +183,21 @@ class LossPlot(pg.PlotWidget):
         width = 2 if self._n < DENSE_CURVE_POINTS * self._downsample else 1
         if width != self._pen_width:
             self._pen_width = width
-            self._curve.setPen(_curve_pen(width))
+            self._curve.setPen(_curve_pen(width * self._line_scale))
 
     def _update_range(self) -> None:
         """Keep the curve in view with limits that change rarely: the x range in 1-2-5 steps,
         the y range in whole decades. Axes then keep their cached pictures on most frames,
         and the view does not jitter while the class watches."""
-        if not self._follow or self._n == 0:
+        if not self._follow or (self._n == 0 and self._extent is None):
             return
-        x_limit = _nice_ceiling(max(float(self._x[self._n - 1]), 10.0))
-        y_limits = (np.floor(self._y_low), max(np.ceil(self._y_high), np.floor(self._y_low) + 1))
+        x_last = float(self._x[self._n - 1]) if self._n else 0.0
+        low, high = self._y_low, self._y_high
+        if self._extent is not None:
+            x_last = max(x_last, self._extent[0])
+            low, high = min(low, self._extent[1]), max(high, self._extent[2])
+        x_limit = _nice_ceiling(max(x_last, 10.0))
+        y_limits = (np.floor(low), max(np.ceil(high), np.floor(low) + 1))
         if x_limit != self._x_limit or y_limits != self._y_limits:
             self._x_limit, self._y_limits = x_limit, y_limits
             self.getPlotItem().vb.setRange(
@@ -206,7 +233,7 @@ class LossPlot(pg.PlotWidget):
         self._hover.show()
 
 
-def _curve_pen(width: int):
+def _curve_pen(width: float):
     return pg.mkPen("#0b3d91", width=width)
 
 
