@@ -99,7 +99,8 @@ class Settings:
     def _check_schedule(self) -> None:
         if self.schedule == "constant":
             return
-        head, _, value = self.schedule.partition(":")
+        # str(): a schedule read from a damaged lesson may be any JSON value (issue 4).
+        head, _, value = str(self.schedule).partition(":")
         try:
             gamma = float(value)
         except ValueError:

@@ -55,6 +55,7 @@ def apply_lesson(window, lesson: Lesson, path: str | os.PathLike, name: str) -> 
     speed_index = _speed_index(window.transport, lesson.view, path)
     expected = settings_key(lesson.settings.validated(lesson.matrix.shape))
     panel = window.panel
+    _check_ranges(panel, lesson.settings, path)
     old_settings, old_shape = panel.settings(), window.editor.model.shape
     panel.set_settings(lesson.settings)
     panel.set_shape(*lesson.matrix.shape)
@@ -71,6 +72,21 @@ def apply_lesson(window, lesson: Lesson, path: str | os.PathLike, name: str) -> 
     # Replacing the matrix restarts the run with the settings now shown (matrix_changed).
     if not window.editor.set_array(lesson.matrix, f"open {name}"):
         raise MatrixFileError(path, "the editor refused the matrix")
+
+
+def _check_ranges(panel, settings: Settings, path) -> None:
+    """Refuse numbers beyond the spin boxes' ranges before any control is touched (a spin
+    box would clamp them, or raise OverflowError for an int beyond 32 bits)."""
+    spins = {
+        "lr": panel.lr_spin, "momentum": panel.momentum_spin, "weight_decay":
+        panel.weight_decay_spin, "seed": panel.seed_spin, "max_steps": panel.max_steps_spin,
+        "tol": panel.tol_spin, "schedule": panel.decay_spin,
+    }
+    for name, spin in spins.items():
+        value = settings.schedule_gamma if name == "schedule" else getattr(settings, name)
+        if not spin.minimum() <= value <= spin.maximum():
+            raise MatrixFileError(path, f"setting {name} = {value!r} is outside the app's range "
+                                        f"({spin.minimum():g} to {spin.maximum():g})")
 
 
 def _speed_index(transport, view: dict, path) -> int:
