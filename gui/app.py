@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from solver.matrix_io import MatrixFileError, load_matrix
 
@@ -23,7 +24,7 @@ def run_app(argv: list[str]) -> int:
         except MatrixFileError as error:
             print(f"matrix-descent: cannot open {error}", file=sys.stderr)
             return 2
-        name = argv[0]
+        name = Path(argv[0]).name
 
     from PySide6.QtWidgets import QApplication
 
@@ -33,6 +34,12 @@ def run_app(argv: list[str]) -> int:
     app.setApplicationName("Matrix Descent")
     window = MainWindow(matrix, name=name)
     app.aboutToQuit.connect(window.stop_worker)
+    # The preferred size (1440 x 900) on a big screen; on a 1024 x 768 projector, nearly
+    # all of it, so nothing opens off-screen.
+    screen = app.primaryScreen().availableGeometry()
+    preferred = window.sizeHint()
+    window.resize(min(preferred.width(), int(screen.width() * 0.95)),
+                  min(preferred.height(), int(screen.height() * 0.95)))
     window.show()
     # Leaving through exec() lets Qt close the plot widgets before Python tears down:
     # with PySide6 6.11 + pyqtgraph 0.14 exiting with open plots can segfault.

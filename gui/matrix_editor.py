@@ -148,6 +148,10 @@ class MatrixEditor(QWidget):
         metrics = table.fontMetrics()
         table.horizontalHeader().setDefaultSectionSize(metrics.horizontalAdvance("-0.000000") + 12)
         table.verticalHeader().setDefaultSectionSize(metrics.height() + 8)
+        # Room for the header and five rows: the tutorial's 4 x 4 shows whole even on a
+        # 1024 x 768 projector, where the settings below scroll instead.
+        header = table.horizontalHeader().sizeHint().height()
+        table.setMinimumHeight(header + 5 * (metrics.height() + 8) + 2 * table.frameWidth())
         table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         for text, keys, slot in (
             ("Copy", QKeySequence.StandardKey.Copy, self.copy_selection),

@@ -75,8 +75,11 @@ class LossPlot(pg.PlotWidget):
         plot.showGrid(x=False, y=True, alpha=0.3)
         # The plot's own "Log Y" menu would take log10 a second time: keep only the view menu.
         plot.setMenuEnabled(enableMenu=False, enableViewBoxMenu=True)
-        # Room on the right for the last x tick label, which is centred on the plot's edge.
-        plot.layout.setContentsMargins(4, 4, 24, 4)
+        # The end labels ("200" at the right edge, the top decade) sit half outside the
+        # axis; pyqtgraph hides them unless allowed to overlap into this margin.
+        plot.layout.setContentsMargins(4, 10, 24, 4)
+        for name in ("left", "bottom"):
+            plot.getAxis(name).setStyle(hideOverlappingLabels=12)
         style_axes(plot, 12)
         self._follow = True
         self._x_limit = 0.0
