@@ -104,6 +104,11 @@ class FileController(QObject):
         """True if a setting or the speed differs from the ones last opened or saved."""
         return session_key(self.window) != self._clean_session
 
+    def _same_run(self) -> bool:
+        """True if the matrix and settings (the speed aside) are still the document's."""
+        return not self.matrix_modified() and session_key(self.window)[0] == \
+            self._clean_session[0]
+
     def _mark_clean(self, matrix: bool = True, session: bool = True) -> None:
         if matrix:
             self._clean_matrix = matrix_digest(self.window.editor.array())
@@ -252,7 +257,7 @@ class FileController(QObject):
         if with_history:
             if self.recorder.count:
                 history = self.recorder.losses()
-            elif self._stored_history is not None and not self.is_modified():
+            elif self._stored_history is not None and self._same_run():
                 # Reopened and not run yet: keep the history the lesson came with.
                 history, live = self._stored_history, self._stored_live_changes
         view = lesson_view(self.window, name, live)

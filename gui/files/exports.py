@@ -6,6 +6,7 @@ leaves a partial file, and every failure is a MatrixFileError naming the file.
 
 from __future__ import annotations
 
+import importlib
 import os
 from pathlib import Path
 
@@ -15,6 +16,9 @@ import pyqtgraph.exporters  # noqa: F401 -- registers pg.exporters.ImageExporter
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice
 
 from solver.matrix_io import MatrixFileError, atomic_write, save_matrix, save_npz
+
+# The exporter's module (pyqtgraph.exporters.SVGExporter as an attribute is the class).
+_svg_module = importlib.import_module("pyqtgraph.exporters.SVGExporter")
 
 PLOT_FILTERS = ["PNG image (*.png)", "SVG drawing (*.svg)"]
 MATRIX_FILTERS = ["CSV (*.csv)", "TSV (*.tsv)", "NumPy array (*.npy)", "NumPy archive (*.npz)"]
@@ -30,10 +34,38 @@ def export_plot(widget: pg.GraphicsView, path: str | os.PathLike) -> None:
             raise MatrixFileError(path, "cannot export: the plot has no size on screen")
         data = _png_bytes(exporter.export(toBytes=True))
     elif suffix == ".svg":
-        data = pg.exporters.SVGExporter(scene).export(toBytes=True)
+        data = _svg_bytes(scene)
     else:
         raise MatrixFileError(path, f"cannot export a plot as '{suffix}' (use .png or .svg)")
     atomic_write(path, lambda fh: fh.write(data))
+
+
+def _svg_bytes(scene) -> bytes:
+    """pyqtgraph's SVG export of the scene, with closed paths made parseable for it."""
+    original = _svg_module.correctCoordinates
+
+    def correct_closed_paths(node, *args, **kwargs):
+        # Qt 6 writes closed paths (clip rectangles of every ViewBox, their borders) as
+        # "M.. L.. Z", and pyqtgraph 0.14's coordinate fix-up reads only "x,y" pairs, so the
+        # "Z" stops every export (pyqtgraph #3495). Hide the "Z" while it transforms the
+        # coordinates, then close the same paths again.
+        closed = []
+        for path in node.getElementsByTagName("path"):
+            data = path.getAttribute("d").strip()
+            if data.endswith("Z"):
+                path.setAttribute("d", data[:-1].strip())
+                closed.append(path)
+        try:
+            return original(node, *args, **kwargs)
+        finally:
+            for path in closed:
+                path.setAttribute("d", path.getAttribute("d").strip() + " Z")
+
+    _svg_module.correctCoordinates = correct_closed_paths
+    try:
+        return pg.exporters.SVGExporter(scene).export(toBytes=True)
+    finally:
+        _svg_module.correctCoordinates = original
 
 
 def _png_bytes(image) -> bytes:
