@@ -6,25 +6,25 @@ import sys
 from pathlib import Path
 
 from solver.matrix_io import MatrixFileError, load_matrix
+from solver.session import SESSION_SUFFIX, load_lesson
 
 
 def run_app(argv: list[str]) -> int:
-    """Open the Matrix Descent window, with the matrix in argv[0] if given; return the exit
-    status (0 after the window is closed, 2 if the file cannot be read)."""
+    """Open the Matrix Descent window, with the matrix or lesson in argv[0] if given; return
+    the exit status (0 after the window is closed, 2 if the file cannot be read)."""
     if len(argv) > 1:
         print("usage: python main.py [FILE]   (or: python main.py solve --help)",
               file=sys.stderr)
         return 2
-    matrix = None
-    name = None
+    content = None
     if argv:
         # Read the file before any window exists, so a bad file costs no Qt start-up.
+        lesson = Path(argv[0]).suffix.lower() == SESSION_SUFFIX
         try:
-            matrix = load_matrix(argv[0])
+            content = load_lesson(argv[0]) if lesson else load_matrix(argv[0])
         except MatrixFileError as error:
             print(f"matrix-descent: cannot open {error}", file=sys.stderr)
             return 2
-        name = Path(argv[0]).name
 
     from PySide6.QtWidgets import QApplication
 
@@ -32,14 +32,17 @@ def run_app(argv: list[str]) -> int:
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Matrix Descent")
-    window = MainWindow(matrix, name=name)
+    window = MainWindow()
+    if content is not None:
+        window.files.adopt(argv[0], content)  # the File menu's document, recent files
     app.aboutToQuit.connect(window.stop_worker)
     # The preferred size (1440 x 900) on a big screen; on a 1024 x 768 projector, nearly
     # all of it, so nothing opens off-screen.
     screen = app.primaryScreen().availableGeometry()
     preferred = window.sizeHint()
-    window.resize(min(preferred.width(), int(screen.width() * 0.95)),
-                  min(preferred.height(), int(screen.height() * 0.95)))
+    if not window.files.geometry_restored:  # else the size the user left it at
+        window.resize(min(preferred.width(), int(screen.width() * 0.95)),
+                      min(preferred.height(), int(screen.height() * 0.95)))
     window.show()
     # Leaving through exec() lets Qt close the plot widgets before Python tears down:
     # with PySide6 6.11 + pyqtgraph 0.14 exiting with open plots can segfault.

@@ -83,8 +83,8 @@ class FileController(QObject):
         window.setAcceptDrops(True)
         window.installEventFilter(self)
         geometry = store.geometry()
-        if geometry is not None:
-            window.restoreGeometry(geometry)
+        # Whether the window got its size from the last session (main.py then keeps it).
+        self.geometry_restored = geometry is not None and window.restoreGeometry(geometry)
 
     # --- state ---------------------------------------------------------------------------
     @property
@@ -178,8 +178,23 @@ class FileController(QObject):
         self._remember(path)
         return True
 
-    def _open_matrix(self, path: str) -> None:
-        matrix = load_matrix(path)
+    def adopt(self, path: str | os.PathLike, content: np.ndarray | Lesson) -> bool:
+        """Show a matrix or lesson that the caller has already read from `path` (main.py
+        reads its FILE argument before Qt starts) as if it had been opened here."""
+        path = os.fspath(path)
+        try:
+            if isinstance(content, Lesson):
+                self._open_lesson(path, content)
+            else:
+                self._open_matrix(path, content)
+        except MatrixFileError as error:
+            self.report_error(f"Cannot open {error}")
+            return False
+        self._remember(path)
+        return True
+
+    def _open_matrix(self, path: str, matrix: np.ndarray | None = None) -> None:
+        matrix = load_matrix(path) if matrix is None else matrix
         name = Path(path).name
         self.window.set_matrix_name(name)
         if not self.window.editor.set_array(matrix, f"open {name}"):
@@ -187,8 +202,8 @@ class FileController(QObject):
         self._set_document(path, "matrix", matrix.dtype)
         self._stored_history = None
 
-    def _open_lesson(self, path: str) -> None:
-        lesson = load_lesson(path)
+    def _open_lesson(self, path: str, lesson: Lesson | None = None) -> None:
+        lesson = load_lesson(path) if lesson is None else lesson
         apply_lesson(self.window, lesson, path, Path(path).name)
         self._set_document(path, "lesson", lesson.matrix.dtype)
         self._with_history = lesson.history is not None

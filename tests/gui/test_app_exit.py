@@ -6,6 +6,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parents[2]
 
 # Starts the app through main.main(), plays at Max, and closes the window mid-run.
@@ -52,3 +54,18 @@ def test_a_matrix_file_opens(tmp_path):
     path.write_text("2,0\n0,3\n")
     result = _run([str(path)])
     assert result.returncode == 0, result.stderr
+
+
+def test_a_lesson_file_opens_and_a_damaged_one_exits_2(tmp_path):
+    from solver import Settings
+    from solver.session import Lesson, save_lesson
+
+    lesson = tmp_path / "class.mdlesson"
+    save_lesson(lesson, Lesson(np.diag([2.0, 3.0]), Settings(seed=5)))
+    result = _run([str(lesson)])
+    assert result.returncode == 0, result.stderr
+    lesson.write_bytes(lesson.read_bytes()[:100])
+    result = _run([str(lesson)])
+    assert result.returncode == 2
+    assert result.stderr.startswith("matrix-descent: cannot open ") and "class.mdlesson" in \
+        result.stderr and result.stderr.count("\n") == 1

@@ -58,6 +58,18 @@ def test_a_lesson_reopens_every_control_and_reset_replays_the_run_bit_for_bit(qt
     assert _losses_after_reset(qtbot, second, 30).tobytes() == stored.history.tobytes()
 
 
+def test_a_lesson_read_before_the_window_is_adopted_as_the_document(qtbot, win, tmp_path):
+    window, answers = win
+    from solver.session import Lesson, save_lesson
+
+    path = tmp_path / "start.mdlesson"
+    save_lesson(path, Lesson(np.diag([2.0, 5.0]), LESSON_SETTINGS, {"speed": 20.0}))
+    assert window.files.adopt(path, load_lesson(path))
+    assert window.panel.settings() == LESSON_SETTINGS and window.transport.speed() == 20.0
+    assert window.files.path == str(path) and store.recent_files() == [str(path)]
+    assert not window.files.is_modified() and answers.errors == []
+
+
 def test_saving_a_reopened_lesson_before_running_keeps_its_history(qtbot, win, tmp_path):
     window, answers = win
     step(qtbot, window, 6)
