@@ -1,9 +1,10 @@
-"""The File menu: open, save, recent files, export, drag and drop, and unsaved changes.
+"""What the File menu does: open, save, export, and ask about unsaved changes.
 
-The controller owns everything about files so that the window only constructs it and asks
-it before closing. It never opens a dialog directly: `report_error`, `ask_open_path`,
-`ask_save_path` and `ask_unsaved` are plain callables (defaults in gui.files.dialogs) that
-tests replace, so no dialog is ever left open in a test.
+The controller owns everything about files, so the window only constructs it and asks it
+before closing (the menu itself and drag and drop are in gui.files.file_menu). It never
+opens a dialog directly: `report_error`, `ask_open_path`, `ask_save_path` and `ask_unsaved`
+are plain callables (defaults in gui.files.dialogs) that tests replace, so no dialog is
+ever left open in a test.
 """
 
 from __future__ import annotations
@@ -13,12 +14,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QMenu
 
 from gui.files import dialogs, store
 from gui.files.exports import MATRIX_FILTERS, PLOT_FILTERS, export_plot, export_result
+from gui.files.file_menu import FileMenu
 from gui.files.recorder import RunRecorder
 from gui.files.window_state import (
     apply_lesson,
@@ -79,9 +80,7 @@ class FileController(QObject):
         self._stored_live_changes = False
         self._matrix_dtype = np.dtype(np.float64)
         self._mark_clean()
-        self._build_menu(menu)
-        window.setAcceptDrops(True)
-        window.installEventFilter(self)
+        self.menu = FileMenu(self, menu)
         geometry = store.geometry()
         # Whether the window got its size from the last session (main.py then keeps it).
         self.geometry_restored = geometry is not None and window.restoreGeometry(geometry)
@@ -175,7 +174,7 @@ class FileController(QObject):
         except Exception as error:  # noqa: BLE001 -- a bad file must never crash the app
             report(f"Cannot open {path}: unexpected {type(error).__name__}: {error}")
             return False
-        self._remember(path)
+        self.remember(path)
         return True
 
     def adopt(self, path: str | os.PathLike, content: np.ndarray | Lesson) -> bool:
@@ -190,7 +189,7 @@ class FileController(QObject):
         except MatrixFileError as error:
             self.report_error(f"Cannot open {error}")
             return False
-        self._remember(path)
+        self.remember(path)
         return True
 
     def _open_matrix(self, path: str, matrix: np.ndarray | None = None) -> None:
@@ -264,7 +263,7 @@ class FileController(QObject):
             self.path, self.kind = os.path.abspath(path), "matrix"
             self._mark_clean(session=False)
         self.window.set_matrix_name(Path(path).name)
-        self._remember(path)
+        self.remember(path)
         return True
 
     def _lesson(self, with_history: bool, name: str) -> Lesson:
@@ -332,7 +331,8 @@ class FileController(QObject):
         return True
 
     # --- recent files, folders -----------------------------------------------------------
-    def _remember(self, path: str) -> None:
+    def remember(self, path: str) -> None:
+        """Put `path` first in Open Recent and make its folder the dialogs' start."""
         store.add_recent(path)
         store.set_last_folder(path)
 
@@ -342,92 +342,3 @@ class FileController(QObject):
     def _suggest(self, suffix: str) -> str:
         stem = Path(self.path).stem if self.path else "lesson"
         return os.path.join(self._folder(), stem + suffix)
-
-    def _fill_recent_menu(self) -> None:
-        """Rebuild Open Recent; entries whose file vanished are dropped, and the banner
-        says which."""
-        menu = self.recent_menu
-        menu.clear()
-        paths = store.recent_files()
-        gone = [p for p in paths if not os.path.isfile(p)]
-        if gone:
-            store.remove_recent(gone)
-            names = ", ".join(Path(p).name for p in gone)
-            self.window.banner.show_message(
-                f"Removed from Open Recent (no longer found): {names}", "warning")
-        for path in (p for p in paths if p not in gone):
-            action = menu.addAction(Path(path).name)
-            action.setToolTip(path)
-            action.setStatusTip(path)
-            action.triggered.connect(lambda _=False, p=path: self.open_path(p))
-        if menu.isEmpty():
-            menu.addAction("No recent files").setEnabled(False)
-        else:
-            menu.addSeparator()
-            menu.addAction("Clear list", lambda: store.remove_recent(store.recent_files()))
-
-    # --- menu and drag and drop ----------------------------------------------------------
-    def _build_menu(self, menu: QMenu) -> None:
-        self._action(menu, "&Open…", QKeySequence.StandardKey.Open, self.open_dialog,
-                     "Open a matrix (.csv, .tsv, .txt, .npy, .npz) or a lesson (.mdlesson).")
-        self.recent_menu = menu.addMenu("Open &Recent")
-        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
-        self._fill_recent_menu()
-        menu.addSeparator()
-        self._action(menu, "&Save", QKeySequence.StandardKey.Save, self.save,
-                     "Save into the open file (a lesson keeps the matrix and every setting).")
-        self._action(menu, "Save &As…", QKeySequence.StandardKey.SaveAs, self.save_as,
-                     "Save a lesson (matrix, settings, speed, loss history) or the matrix.")
-        export = menu.addMenu("&Export")
-        self._action(export, "Loss &history as CSV…", None, self.export_history,
-                     "Every loss of the current run: iteration,loss with 17 digits.")
-        self._action(export, "&Result (X, or U, S, V)…", None, self.export_result,
-                     "The current estimate as CSV, TSV, .npy or .npz.")
-        export.addSeparator()
-        w = self.window
-        for text, widget, default in (
-            ("&Loss plot as PNG or SVG…", w.loss_plot, "loss-plot.png"),
-            ("&Error heatmap as PNG or SVG…", w.error_heatmap, "error-heatmap.png"),
-            ("E&stimate heatmap as PNG or SVG…", w.estimate_heatmap, "estimate-heatmap.png"),
-        ):
-            self._action(export, text, None,
-                         lambda _=False, wd=widget, d=default: self.export_plot(wd, d),
-                         "The plot as drawn now: PNG image or SVG drawing.")
-        menu.addSeparator()
-
-    def _action(self, menu: QMenu, text: str, keys, slot, tip: str) -> QAction:
-        action = QAction(text, self.window)
-        if keys is not None:
-            action.setShortcut(keys)
-        action.setStatusTip(tip)
-        action.setToolTip(tip)
-        action.triggered.connect(lambda _=False: slot())
-        menu.addAction(action)
-        return action
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        kind = event.type()
-        if watched is self.window and kind in (QEvent.Type.DragEnter, QEvent.Type.DragMove):
-            if _dropped_file(event) is not None:
-                event.acceptProposedAction()
-                return True
-        elif watched is self.window and kind == QEvent.Type.Drop:
-            path = _dropped_file(event)
-            if path is not None:
-                event.acceptProposedAction()
-                # Open after the drop returns: the unsaved-changes question is modal, and a
-                # modal loop inside a drop would hold the file manager's drag until answered.
-                QTimer.singleShot(0, self.window, lambda: self.open_path(path))
-                return True
-        return super().eventFilter(watched, event)
-
-
-def _dropped_file(event) -> str | None:
-    """The first local file among the dropped URLs, or None."""
-    mime = event.mimeData()
-    if mime is None or not mime.hasUrls():
-        return None
-    for url in mime.urls():
-        if url.isLocalFile():
-            return url.toLocalFile()
-    return None

@@ -1,0 +1,114 @@
+"""The File menu's actions, Open Recent, and opening a file dropped on the window."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMenu
+
+from gui.files import store
+
+
+class FileMenu(QObject):
+    """Fills `menu` with Open, Open Recent, Save, Save As and Export, each calling the
+    FileController, and opens a file dropped anywhere on the controller's window."""
+
+    def __init__(self, files, menu: QMenu) -> None:
+        super().__init__(files)
+        self.files = files
+        self.window = files.window
+        self._build(menu)
+        self.window.setAcceptDrops(True)
+        self.window.installEventFilter(self)
+
+    def fill_recent(self) -> None:
+        """Rebuild Open Recent; entries whose file vanished are dropped, and the banner
+        says which."""
+        menu = self.recent_menu
+        menu.clear()
+        paths = store.recent_files()
+        gone = [p for p in paths if not os.path.isfile(p)]
+        if gone:
+            store.remove_recent(gone)
+            names = ", ".join(Path(p).name for p in gone)
+            self.window.banner.show_message(
+                f"Removed from Open Recent (no longer found): {names}", "warning")
+        for path in (p for p in paths if p not in gone):
+            action = menu.addAction(Path(path).name)
+            action.setToolTip(path)
+            action.setStatusTip(path)
+            action.triggered.connect(lambda _=False, p=path: self.files.open_path(p))
+        if menu.isEmpty():
+            menu.addAction("No recent files").setEnabled(False)
+        else:
+            menu.addSeparator()
+            menu.addAction("Clear list", lambda: store.remove_recent(store.recent_files()))
+
+    def _build(self, menu: QMenu) -> None:
+        files = self.files
+        self._action(menu, "&Open…", QKeySequence.StandardKey.Open, files.open_dialog,
+                     "Open a matrix (.csv, .tsv, .txt, .npy, .npz) or a lesson (.mdlesson).")
+        self.recent_menu = menu.addMenu("Open &Recent")
+        self.recent_menu.aboutToShow.connect(self.fill_recent)
+        self.fill_recent()
+        menu.addSeparator()
+        self._action(menu, "&Save", QKeySequence.StandardKey.Save, files.save,
+                     "Save into the open file (a lesson keeps the matrix and every setting).")
+        self._action(menu, "Save &As…", QKeySequence.StandardKey.SaveAs, files.save_as,
+                     "Save a lesson (matrix, settings, speed, loss history) or the matrix.")
+        export = menu.addMenu("&Export")
+        self._action(export, "Loss &history as CSV…", None, files.export_history,
+                     "Every loss of the current run: iteration,loss with 17 digits.")
+        self._action(export, "&Result (X, or U, S, V)…", None, files.export_result,
+                     "The current estimate as CSV, TSV, .npy or .npz.")
+        export.addSeparator()
+        w = self.window
+        for text, widget, default in (
+            ("&Loss plot as PNG or SVG…", w.loss_plot, "loss-plot.png"),
+            ("&Error heatmap as PNG or SVG…", w.error_heatmap, "error-heatmap.png"),
+            ("E&stimate heatmap as PNG or SVG…", w.estimate_heatmap, "estimate-heatmap.png"),
+        ):
+            self._action(export, text, None,
+                         lambda wd=widget, d=default: files.export_plot(wd, d),
+                         "The plot as drawn now: PNG image or SVG drawing.")
+        menu.addSeparator()
+
+    def _action(self, menu: QMenu, text: str, keys, slot, tip: str) -> QAction:
+        action = QAction(text, self.window)
+        if keys is not None:
+            action.setShortcut(keys)
+        action.setStatusTip(tip)
+        action.setToolTip(tip)
+        action.triggered.connect(lambda _=False: slot())
+        menu.addAction(action)
+        return action
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if watched is self.window and kind in (QEvent.Type.DragEnter, QEvent.Type.DragMove):
+            if _dropped_file(event) is not None:
+                event.acceptProposedAction()
+                return True
+        elif watched is self.window and kind == QEvent.Type.Drop:
+            path = _dropped_file(event)
+            if path is not None:
+                event.acceptProposedAction()
+                # Open after the drop returns: the unsaved-changes question is modal, and a
+                # modal loop inside a drop would hold the file manager's drag until answered.
+                QTimer.singleShot(0, self.window, lambda: self.files.open_path(path))
+                return True
+        return super().eventFilter(watched, event)
+
+
+def _dropped_file(event) -> str | None:
+    """The first local file among the dropped URLs, or None."""
+    mime = event.mimeData()
+    if mime is None or not mime.hasUrls():
+        return None
+    for url in mime.urls():
+        if url.isLocalFile():
+            return url.toLocalFile()
+    return None
