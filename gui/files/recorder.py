@@ -14,7 +14,8 @@ from gui.solver_worker import Frame
 
 
 class RunRecorder(QObject):
-    """Listens to `frame_drawn` and keeps the current run's loss history and last snapshot.
+    """Listens to `frame_drawn` and keeps the current run's loss history and the last
+    snapshot shown (of a past iteration too, when the timeline shows one).
 
     `live_changes` is True once the learning rate or momentum was changed in the middle of
     the run: its history then cannot be reproduced from the final settings alone.
@@ -47,7 +48,10 @@ class RunRecorder(QObject):
         if frame.restarted:
             self._chunks.clear()
             self._count = 0
-            self.live_changes = False
+            # A restart at 0 forgets earlier live changes; a resume from iteration t
+            # (the frame then carries the history up to t) keeps them.
+            if not frame.losses.size:
+                self.live_changes = False
         if frame.losses.size:
             self._chunks.append(np.asarray(frame.losses, dtype=np.float64).copy())
             self._count += frame.losses.size
