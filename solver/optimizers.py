@@ -77,17 +77,26 @@ class Nesterov(Optimizer):
             p -= lr * (g + self.momentum * b)
 
 
-class Adam(Optimizer):
+class _Adaptive(Optimizer):
+    """Shared by Adam and RMSprop: L2 weight decay folded into the gradient (as torch.optim
+    does) and two zero-initialised running averages per parameter."""
+
+    def _prepare(self, params, grads):
+        if self.weight_decay:
+            grads = [g + self.weight_decay * p for p, g in zip(params, grads, strict=True)]
+        if self.buffers is None:
+            self.buffers = [(g * 0, g * 0) for g in grads]
+        return grads
+
+
+class Adam(_Adaptive):
     """torch.optim.Adam with beta1 = momentum, beta2 = 0.999, eps = 1e-8, L2 weight decay."""
 
     beta2 = 0.999
     eps = 1e-8
 
     def update(self, params, grads, lr):
-        if self.weight_decay:
-            grads = [g + self.weight_decay * p for p, g in zip(params, grads, strict=True)]
-        if self.buffers is None:
-            self.buffers = [(g * 0, g * 0) for g in grads]
+        grads = self._prepare(params, grads)
         self.t += 1
         beta1 = self.momentum
         correction1 = 1 - beta1**self.t
@@ -100,17 +109,14 @@ class Adam(Optimizer):
             p -= (lr / correction1) * m / (v**0.5 / correction2_sqrt + self.eps)
 
 
-class RMSprop(Optimizer):
+class RMSprop(_Adaptive):
     """torch.optim.RMSprop with alpha = 0.99, eps = 1e-8, and the given momentum."""
 
     alpha = 0.99
     eps = 1e-8
 
     def update(self, params, grads, lr):
-        if self.weight_decay:
-            grads = [g + self.weight_decay * p for p, g in zip(params, grads, strict=True)]
-        if self.buffers is None:
-            self.buffers = [(g * 0, g * 0) for g in grads]
+        grads = self._prepare(params, grads)
         for p, g, (sq, buf) in zip(params, grads, self.buffers, strict=True):
             sq *= self.alpha
             sq += (1 - self.alpha) * g * g
