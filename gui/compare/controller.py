@@ -1,0 +1,238 @@
+"""Compare runs: the menus, the live run's record, pinning, tutorial figures, CSV export."""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+import shiboken6
+from PySide6.QtCore import QEvent, QObject, Qt, QThread
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QMainWindow
+
+from gui.compare.figures import FIGURES, FigureWorker
+from gui.compare.labels import run_label
+from gui.compare.overlay import PinnedOverlay
+from gui.compare.pinned import PinnedRun, PinnedRuns
+from gui.compare.progress import FigureProgress
+from gui.menus import menu_named
+from solver import SettingsError
+from solver.compare_export import write_compare_csv
+from solver.history import LossHistory
+from solver.matrix_io import MatrixFileError
+
+CURRENT_SUFFIX = " (current run)"
+
+
+class CompareController(QObject):
+    """Pins runs on the window's loss plot and computes the tutorial's figures.
+
+    The live run's losses are recorded from the frames the window draws, so pinning costs
+    the solver thread nothing. Figures are computed by a FigureWorker on a QThread of their
+    own, started per figure and stopped when done, cancelled or the window closes.
+    """
+
+    def __init__(self, window: QMainWindow) -> None:
+        super().__init__(window)
+        self._window = window
+        self.pins = PinnedRuns(self)
+        self.overlay = PinnedOverlay(window.loss_plot, self.pins, self)
+        self._live = LossHistory()
+        self._live_name = ""
+        self._theory = None
+        self._thread: QThread | None = None
+        self._figure_worker: FigureWorker | None = None
+        self._figure_key: str | None = None
+        self.progress = FigureProgress(window)
+        window.statusBar().addPermanentWidget(self.progress)
+        self.progress.cancel_clicked.connect(self.cancel_figure)
+        self._build_menus()
+        window.frame_drawn.connect(self.on_frame)
+        window.installEventFilter(self)  # to stop a figure's thread when the window closes
+
+    # --- public API ----------------------------------------------------------------------
+    @property
+    def live_name(self) -> str:
+        """The live run's legend name, e.g. "tutorial-random · momentum lr 0.9 β 0.9"."""
+        return self._live_name
+
+    def live_losses(self) -> np.ndarray:
+        """A copy of the live run's losses so far (index = iteration)."""
+        return self._live.values().copy()
+
+    def pin_current(self) -> PinnedRun | None:
+        """Pin the live run as it is now; None (and a status message) if it has no losses."""
+        if not len(self._live):
+            self._window.statusBar().showMessage(
+                "Nothing to pin yet: step or play the run first.", 5000)
+            return None
+        return self.pins.pin(self._live_name, self._live.values())
+
+    def compared_runs(self) -> list[tuple[str, np.ndarray]]:
+        """The pinned runs, then the live run if it has losses: what the CSV export writes."""
+        runs = [(run.name, run.losses) for run in self.pins.runs]
+        if len(self._live):
+            runs.append((self._live_name + CURRENT_SUFFIX, self._live.values()))
+        return runs
+
+    def export_csv(self, path: str) -> None:
+        """Write compared_runs() to `path` (solver.compare_export); MatrixFileError on failure."""
+        write_compare_csv(path, self.compared_runs())
+
+    @property
+    def computing(self) -> bool:
+        """True while a tutorial figure is being computed."""
+        return self._thread is not None
+
+    def show_figure(self, key: str) -> bool:
+        """Start computing FIGURES[key] off the GUI thread; its runs are pinned when done.
+        False if another figure is still being computed."""
+        if self.computing:
+            return False
+        figure = FIGURES[key]
+        self._figure_key = key
+        worker = self._figure_worker = FigureWorker(figure)
+        thread = self._thread = QThread()
+        thread.setObjectName("figureThread")
+        worker.moveToThread(thread)
+        thread.started.connect(worker.compute)
+        worker.progress.connect(self.progress.set_progress)
+        worker.computed.connect(self._on_computed)
+        worker.failed.connect(self._on_failed)
+        for done in (worker.computed, worker.cancelled, worker.failed):
+            done.connect(thread.quit)
+        thread.finished.connect(self._on_thread_finished)
+        thread.finished.connect(worker.deleteLater)
+        thread.finished.connect(thread.deleteLater)
+        self.progress.start(figure.menu_text.split(" (", 1)[0])
+        self._enable_figure_actions(False)
+        thread.start()
+        return True
+
+    def cancel_figure(self) -> None:
+        """Stop computing the figure; nothing is pinned."""
+        if self._figure_worker is not None:
+            self._figure_worker.cancel()
+            self.progress.cancel_button.setEnabled(False)
+
+    def shutdown(self) -> None:
+        """Cancel a figure being computed and wait for its thread (idempotent)."""
+        thread = self._thread
+        if thread is not None and shiboken6.isValid(thread) and thread.isRunning():
+            self._figure_worker.cancel()
+            thread.quit()
+            thread.wait()
+
+    def on_frame(self, frame) -> None:
+        """Record the live run's losses from a frame the window has drawn."""
+        if frame.past:
+            return
+        if frame.restarted:
+            self._live.truncate(0)
+        if frame.restarted or frame.theory is not self._theory:
+            # A new theory object means new settings: a restart, or lr or momentum changed.
+            self._theory = frame.theory
+            self._live_name = self._current_label()
+        if frame.losses.size:
+            # Frames carry consecutive iterations; after a resume they start again at 0.
+            self._live.truncate(int(frame.iterations[0]))
+            self._live.extend(frame.losses)
+        self.overlay.set_live(self._live_name, len(self._live) > 0)
+
+    def set_projector(self, on: bool) -> None:
+        """Projector mode: thicker pinned curves, larger legend and title."""
+        self.overlay.set_projector(on)
+        self.overlay.refresh()
+
+    # --- Qt overrides --------------------------------------------------------------------
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._window and event.type() == QEvent.Type.Close:
+            self.shutdown()
+        return False
+
+    # --- internals -----------------------------------------------------------------------
+    def _current_label(self) -> str:
+        window = self._window
+        settings = window.panel.settings()
+        try:
+            settings = settings.validated(window.editor.model.shape)  # resolves "auto"
+        except SettingsError:
+            pass
+        return run_label(window.matrix_name, settings)
+
+    def _build_menus(self) -> None:
+        window = self._window
+        menu = menu_named(window, "&Compare")
+        self.pin_action = QAction("&Pin current run", window)
+        self.pin_action.setShortcut(QKeySequence(Qt.Key.Key_P))
+        self.pin_action.setStatusTip("Keep this run's loss curve on the plot; later runs draw "
+                                     "over it (P).")
+        self.pin_action.triggered.connect(self.pin_current)
+        menu.addAction(self.pin_action)
+        self.unpin_menu = menu.addMenu("&Unpin")
+        self.unpin_menu.aboutToShow.connect(self._fill_unpin_menu)
+        self.clear_action = menu.addAction("&Clear pinned runs", self.pins.clear)
+        menu.addSeparator()
+        self.export_action = menu.addAction("&Export compared runs as CSV…", self._ask_export)
+        self.export_action.setStatusTip(
+            "One CSV: an iteration column and one loss column per pinned run and the current "
+            "run (blank where a run is shorter).")
+        menu.aboutToShow.connect(self._update_menu)
+
+        figures = menu_named(window, "Tutorial &figures")
+        self.figure_actions: dict[str, QAction] = {}
+        for key, figure in FIGURES.items():
+            action = figures.addAction(figure.menu_text)
+            action.setStatusTip(f"Compute and pin the tutorial's figure: {figure.title}")
+            action.triggered.connect(lambda _checked=False, k=key: self.show_figure(k))
+            self.figure_actions[key] = action
+
+    def _update_menu(self) -> None:
+        pinned = bool(self.pins.runs)
+        self.unpin_menu.setEnabled(pinned)
+        self.clear_action.setEnabled(pinned)
+        self.export_action.setEnabled(pinned or len(self._live) > 0)
+
+    def _fill_unpin_menu(self) -> None:
+        self.unpin_menu.clear()
+        for name in self.pins.names():
+            action = self.unpin_menu.addAction(name)
+            action.triggered.connect(lambda _checked=False, n=name: self.pins.unpin(n))
+
+    def _ask_export(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self._window, "Export compared runs",
+                                              "compared-runs.csv", "CSV (*.csv)")
+        if not path:
+            return
+        try:
+            self.export_csv(path)
+        except MatrixFileError as error:
+            self._window.banner.show_message(html.escape(str(error)), "error")
+            return
+        self._window.statusBar().showMessage(
+            f"Exported {len(self.compared_runs())} runs to {path}", 5000)
+
+    def _enable_figure_actions(self, enabled: bool) -> None:
+        for action in self.figure_actions.values():
+            action.setEnabled(enabled)
+
+    def _on_computed(self, results: list) -> None:
+        figure = FIGURES[self._figure_key]
+        self.pins.pin_figure(figure.title, results)
+        self._window.statusBar().showMessage(
+            f"Pinned {len(results)} runs: {figure.title}", 8000)
+
+    def _on_failed(self, message: str) -> None:
+        self._window.banner.show_message(
+            f"The figure could not be computed: {html.escape(message)}", "error")
+
+    def _on_thread_finished(self) -> None:
+        self._thread = None
+        self._figure_worker = None
+        self.progress.finish()
+        self._enable_figure_actions(True)
+
+
+def install(window: QMainWindow) -> CompareController:
+    """Add the Compare and Tutorial figures menus to a MainWindow and return the controller."""
+    return CompareController(window)

@@ -1,0 +1,197 @@
+"""The lesson panel (issue 5): a dock that walks through the tutorial with live numbers.
+
+Pages come from gui.lesson_steps. The numbers follow the frames the window draws, but the
+text is re-rendered only while the dock is visible and at most REFRESH_PER_S times a
+second: the GUI thread shares the GIL with the solver thread.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDockWidget,
+    QHBoxLayout,
+    QMainWindow,
+    QPushButton,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui.lesson_steps import PAGES, LessonContext
+from gui.menus import menu_named
+from gui.plots import style_axes
+from gui.projector import mark_managed
+from solver import SettingsError
+from solver.autograd_basics import power_product_gradient, sine_derivative
+
+REFRESH_PER_S = 4
+_SINE_DOTS = 12  # every 12th autograd point drawn as a dot over the cos line
+
+
+class LessonPanel(QDockWidget):
+    """A dockable walk through the tutorial; feed it drawn frames with on_frame."""
+
+    def __init__(self, window: QMainWindow) -> None:
+        super().__init__("Lesson", window)
+        self.setObjectName("lessonDock")
+        self._window = window
+        self._frame = None
+        self._dirty = True
+        self._projector = False
+        # The tutorial's part 1, computed live by autograd once (it never changes).
+        self.autograd = power_product_gradient(3.0, 7.0)
+        self._sine = sine_derivative()
+        xs, derivative, cosine = self._sine
+        self.sine_error = float(np.abs(derivative - cosine).max())
+
+        body = QWidget(self)
+        self.page_combo = QComboBox(body)
+        self.page_combo.setObjectName("lessonPageCombo")
+        for i, (title, _render) in enumerate(PAGES, start=1):
+            self.page_combo.addItem(f"{i}. {title}")
+        self.back_button = QPushButton("◀ Back", body)
+        self.back_button.setObjectName("lessonBackButton")
+        self.next_button = QPushButton("Next ▶", body)
+        self.next_button.setObjectName("lessonNextButton")
+        top = QHBoxLayout()
+        top.addWidget(self.back_button)
+        top.addWidget(self.page_combo, 1)
+        top.addWidget(self.next_button)
+        self.text = QTextBrowser(body)
+        self.text.setObjectName("lessonText")
+        self.text.setOpenExternalLinks(False)
+        self.sine_plot = self._build_sine_plot(body)
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(6, 4, 6, 4)
+        layout.addLayout(top)
+        layout.addWidget(self.text, 3)
+        layout.addWidget(self.sine_plot, 2)
+        self.setWidget(body)
+
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(int(1000 / REFRESH_PER_S))
+        self._timer.timeout.connect(self._refresh_if_dirty)
+        self.page_combo.currentIndexChanged.connect(self._on_page)
+        self.back_button.clicked.connect(lambda: self.show_page(self.page - 1))
+        self.next_button.clicked.connect(lambda: self.show_page(self.page + 1))
+        self.visibilityChanged.connect(self._on_visibility)
+        self._on_page(0)
+
+    # --- public API ----------------------------------------------------------------------
+    @property
+    def page(self) -> int:
+        """The page shown, from 0 (autograd basics)."""
+        return self.page_combo.currentIndex()
+
+    def show_page(self, index: int) -> None:
+        """Show page `index` (clamped to the pages there are)."""
+        self.page_combo.setCurrentIndex(max(0, min(index, len(PAGES) - 1)))
+
+    def text_shown(self) -> str:
+        """The page's text as plain text (what the class reads)."""
+        return self.text.toPlainText()
+
+    def on_frame(self, frame) -> None:
+        """Remember the latest frame with a snapshot; re-render soon if the dock shows."""
+        if frame.snapshot is None:
+            return
+        self._frame = frame
+        self._dirty = True
+        if self.isVisible() and not self._timer.isActive():
+            self._timer.start()
+
+    def refresh(self) -> None:
+        """Render the page now with the latest numbers."""
+        self._dirty = False
+        title, render = PAGES[self.page]
+        self.text.setHtml(f"<h3>{self.page + 1}. {title}</h3>" + render(self._context()))
+
+    def set_projector(self, on: bool) -> None:
+        """Thicker lines and larger dots on the sine plot for projector mode."""
+        self._projector = on
+        scale = 2 if on else 1
+        self._cos_curve.setPen(pg.mkPen("#0b3d91", width=2 * scale))
+        self._dots.setSymbolSize(9 * scale)
+
+    # --- internals -----------------------------------------------------------------------
+    def _build_sine_plot(self, parent: QWidget) -> pg.PlotWidget:
+        xs, derivative, cosine = self._sine
+        plot = pg.PlotWidget(parent, background="w")
+        plot.setObjectName("lessonSinePlot")
+        plot.setMinimumHeight(160)
+        item = plot.getPlotItem()
+        item.setMenuEnabled(False)
+        item.setMouseEnabled(False, False)
+        item.setTitle("d/dx sin x by autograd (dots) on cos x (line)", color="k", size="10pt")
+        item.setLabel("bottom", "x")
+        legend = item.addLegend(offset=(-8, 8), labelTextColor="k",
+                                brush=pg.mkBrush(255, 255, 255, 220))
+        legend.setZValue(10)
+        self._cos_curve = item.plot(xs, cosine, name="cos x")
+        self._dots = item.plot(xs[::_SINE_DOTS], derivative[::_SINE_DOTS], pen=None,
+                               symbol="o", symbolBrush="#E69F00", symbolPen="k",
+                               name="autograd d/dx sin x")
+        mark_managed(self._cos_curve)
+        mark_managed(self._dots)
+        style_axes(item, 10)
+        self.set_projector(False)
+        return plot
+
+    def _context(self) -> LessonContext:
+        window = self._window
+        settings = window.panel.settings()
+        shape = window.editor.model.shape
+        try:
+            settings = settings.validated(shape)  # resolves problem "auto"
+        except SettingsError:
+            pass
+        frame = self._frame
+        return LessonContext(
+            snapshot=frame.snapshot if frame is not None else None,
+            settings=settings,
+            theory=frame.theory if frame is not None else None,
+            shape=shape,
+            matrix_name=window.matrix_name,
+            autograd=self.autograd,
+            sine_error=self.sine_error,
+        )
+
+    def _on_page(self, index: int) -> None:
+        self.back_button.setEnabled(index > 0)
+        self.next_button.setEnabled(index < len(PAGES) - 1)
+        self.sine_plot.setVisible(index == 0)
+        self.refresh()
+
+    def _on_visibility(self, visible: bool) -> None:
+        if visible and self._dirty:
+            self.refresh()
+
+    def _refresh_if_dirty(self) -> None:
+        if self._dirty and self.isVisible():
+            self.refresh()
+
+
+def install(window: QMainWindow) -> LessonPanel:
+    """Dock the lesson panel on the right (as a tab beside a dock already there), add it to
+    the View menu (Ctrl+L) and feed it the window's frames."""
+    panel = LessonPanel(window)
+    area = Qt.DockWidgetArea.RightDockWidgetArea
+    neighbours = [dock for dock in window.findChildren(QDockWidget)
+                  if dock is not panel and window.dockWidgetArea(dock) == area
+                  and not dock.isFloating()]
+    window.addDockWidget(area, panel)
+    if neighbours:
+        window.tabifyDockWidget(neighbours[0], panel)
+        neighbours[0].raise_()  # the views already there stay in front
+    window.frame_drawn.connect(panel.on_frame)
+    action = panel.toggleViewAction()
+    action.setText("&Lesson panel")
+    action.setShortcut(QKeySequence("Ctrl+L"))
+    menu_named(window, "&View").addAction(action)
+    return panel

@@ -1,0 +1,218 @@
+"""Projector mode (issue 5): larger fonts, thicker lines, a colour-blind-safe colour map.
+
+Applied to the whole window: the window font (every widget that does not set its own), and
+in every pyqtgraph view the axis fonts, titles and labels, legends, line widths and the
+heatmaps' colour bars. Each change is recorded with the value it replaced, so switching the
+mode off restores exactly what was there. Objects with a `set_projector(on)` method (the
+history bar, the lesson panel, the compare overlay) style themselves; items they style are
+marked with `mark_managed` and left alone here. The choice is kept in the app's QSettings.
+"""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+import shiboken6
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction, QFont, QKeySequence
+from PySide6.QtWidgets import QMainWindow
+
+from gui.files.store import open_store
+from gui.menus import menu_named
+
+SETTINGS_KEY = "view/projector"
+POINT_SIZE = 16  # the window's font in projector mode (11 pt otherwise)
+LINE_SCALE = 2.0
+MANAGED = "projectorManaged"
+# Blue - white - orange: told apart with every common colour-vision deficiency (blue and
+# orange are the classic safe pair), white exactly at zero, and ends dark enough to keep
+# their contrast on a washed-out projector (pyqtgraph's CET-CBD1 is lighter at the ends).
+PROJECTOR_COLOURS = pg.ColorMap(
+    [0.0, 0.25, 0.5, 0.75, 1.0],
+    [(33, 102, 172), (146, 197, 222), (255, 255, 255), (253, 184, 99), (179, 88, 6)],
+)
+
+
+def mark_managed(item: QObject) -> None:
+    """Tell projector mode that `item` styles itself (via its owner's set_projector)."""
+    item.setProperty(MANAGED, True)
+
+
+def _managed(item) -> bool:
+    return isinstance(item, QObject) and bool(item.property(MANAGED))
+
+
+def _scaled_size(size: str | None, scale: float, default: float) -> str:
+    """'13pt' -> '19pt' for scale 1.45; None means pyqtgraph's default size."""
+    points = float(size[:-2]) if isinstance(size, str) and size.endswith("pt") else default
+    return f"{round(points * scale)}pt"
+
+
+class ProjectorMode(QObject):
+    """The View menu's checkable "Projector mode" (F11) and what it does to the window."""
+
+    def __init__(self, window: QMainWindow) -> None:
+        super().__init__(window)
+        self._window = window
+        self._enabled = False
+        self._normal_font = QFont(window.font())
+        self._restore: dict[int, tuple[object, object]] = {}  # id -> (item, undo callable)
+        self._labels: dict[int, tuple[object, object, str]] = {}  # id -> (label, orig, scaled)
+        self.action = QAction("&Projector mode", window)
+        self.action.setObjectName("projectorAction")
+        self.action.setCheckable(True)
+        self.action.setShortcut(QKeySequence(Qt.Key.Key_F11))
+        self.action.setStatusTip("Larger fonts, thicker lines and colour-blind-safe heatmap "
+                                 "colours for a projector (F11).")
+        self.action.toggled.connect(self.set_enabled)
+
+    @property
+    def enabled(self) -> bool:
+        """True while projector mode is on."""
+        return self._enabled
+
+    @property
+    def scale(self) -> float:
+        """How much larger text is in projector mode."""
+        return POINT_SIZE / max(self._normal_font.pointSizeF(), 1.0)
+
+    def set_enabled(self, on: bool, remember: bool = True) -> None:
+        """Switch projector mode on or off (and remember the choice unless told not to)."""
+        on = bool(on)
+        if on != self._enabled:
+            self._enabled = on
+            if on:
+                self._normal_font = QFont(self._window.font())
+                font = QFont(self._normal_font)
+                font.setPointSize(POINT_SIZE)
+                self._window.setFont(font)
+                self.restyle()
+            else:
+                self._undo()
+                self._window.setFont(self._normal_font)
+            self._window.setProperty("projectorMode", on)
+            self._tell_components(on)
+        self.action.blockSignals(True)
+        self.action.setChecked(on)
+        self.action.blockSignals(False)
+        if remember:
+            open_store().setValue(SETTINGS_KEY, on)
+
+    def restyle(self) -> None:
+        """Style what is new since the mode was switched on, and titles their owners reset
+        (a heatmap's title is set again at every restart)."""
+        if not self._enabled:
+            return
+        window = self._window
+        window.loss_plot.set_line_scale(LINE_SCALE)
+        for view in window.findChildren(pg.GraphicsView):
+            for item in view.scene().items():
+                if not _managed(item):
+                    self._style(item)
+
+    def on_frame(self, frame) -> None:
+        """After a restart, re-style the titles the views have just set again."""
+        if frame.restarted and self._enabled:
+            self.restyle()
+
+    # --- internals -----------------------------------------------------------------------
+    def _style(self, item) -> None:
+        key = id(item)
+        if isinstance(item, pg.LabelItem):
+            self._style_label(item)
+        elif key in self._restore:
+            return
+        elif isinstance(item, pg.AxisItem):
+            self._style_axis(item)
+        elif isinstance(item, pg.LegendItem):
+            size = item.opts.get("labelTextSize")
+            item.setLabelTextSize(_scaled_size(size, self.scale, 9.0))
+            self._restore[key] = (item, lambda: item.setLabelTextSize(size))
+        elif isinstance(item, pg.PlotDataItem) and item is not self._window.loss_plot.curve:
+            pen = item.opts.get("pen")
+            if pen is not None:
+                original = pg.mkPen(pen)
+                thick = pg.mkPen(original)
+                thick.setWidthF(max(original.widthF(), 1.0) * LINE_SCALE)
+                item.setPen(thick)
+                self._restore[key] = (item, lambda: item.setPen(original))
+        elif isinstance(item, pg.InfiniteLine):
+            original = pg.mkPen(item.pen)
+            thick = pg.mkPen(original)
+            thick.setWidthF(max(original.widthF(), 1.0) * LINE_SCALE)
+            item.setPen(thick)
+            self._restore[key] = (item, lambda: item.setPen(original))
+        elif isinstance(item, pg.ColorBarItem):
+            original = item.colorMap()
+            item.setColorMap(PROJECTOR_COLOURS)
+            self._restore[key] = (item, lambda: item.setColorMap(original))
+
+    def _style_label(self, label: pg.LabelItem) -> None:
+        if _in_legend(label):
+            return  # legends scale their labels themselves
+        key = id(label)
+        current = label.opts.get("size")
+        known = self._labels.get(key)
+        if known is not None and current == known[2]:
+            return  # still styled
+        # New, or its owner has set it again (then `current` is the owner's normal size).
+        scaled = _scaled_size(current, self.scale, 9.0)
+        self._labels[key] = (label, current, scaled)
+        label.setText(label.text, size=scaled)
+
+    def _style_axis(self, axis: pg.AxisItem) -> None:
+        tick = axis.style.get("tickFont")
+        tick_font = QFont(tick) if tick is not None else QFont()
+        label_font = QFont(axis.label.font())
+        width = axis.fixedWidth
+        bigger_tick, bigger_label = QFont(tick_font), QFont(label_font)
+        bigger_tick.setPointSizeF(tick_font.pointSizeF() * self.scale)
+        bigger_label.setPointSizeF(label_font.pointSizeF() * self.scale)
+        axis.label.setFont(bigger_label)
+        if width is not None:
+            axis.setWidth(int(width * self.scale))
+        axis.setStyle(tickFont=bigger_tick)
+
+        def undo() -> None:
+            axis.label.setFont(label_font)
+            if width is not None:
+                axis.setWidth(width)
+            axis.setStyle(tickFont=tick)
+
+        self._restore[id(axis)] = (axis, undo)
+
+    def _undo(self) -> None:
+        self._window.loss_plot.set_line_scale(1.0)
+        for item, undo in self._restore.values():
+            if shiboken6.isValid(item):
+                undo()
+        for label, original, _scaled in self._labels.values():
+            if shiboken6.isValid(label):
+                label.setText(label.text, size=original)
+        self._restore.clear()
+        self._labels.clear()
+
+    def _tell_components(self, on: bool) -> None:
+        for obj in self._window.findChildren(QObject):
+            if obj is not self and callable(getattr(obj, "set_projector", None)):
+                obj.set_projector(on)
+
+
+def _in_legend(item) -> bool:
+    parent = item.parentItem()
+    while parent is not None:
+        if isinstance(parent, pg.LegendItem):
+            return True
+        parent = parent.parentItem()
+    return False
+
+
+def install(window: QMainWindow) -> ProjectorMode:
+    """Add "Projector mode" to the View menu and switch it on if it was on last time.
+    Install it after the other add-ons, so the stored choice styles them too."""
+    mode = ProjectorMode(window)
+    menu_named(window, "&View").addAction(mode.action)
+    window.frame_drawn.connect(mode.on_frame)
+    stored = open_store().value(SETTINGS_KEY, False)
+    if stored in (True, "true", "1", 1):
+        mode.set_enabled(True, remember=False)
+    return mode

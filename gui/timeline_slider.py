@@ -1,0 +1,224 @@
+"""Step back through history (issue 5): a slider over the run's past iterations.
+
+The worker steps its Run through a solver.timeline.Timeline. Moving the slider pauses the
+run and asks the worker to `view_at(t)`; the window draws the answer like any frame (the
+estimate and error heatmaps, the status numbers) and this bar marks t on the loss curve.
+Recent iterations are shown exactly, older ones at the checkpoint before them (every 1,024
+steps), which keeps a million-step run small. "Resume from here" asks the worker to
+`resume_from(t)`: the run goes on from t exactly as it first did.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pyqtgraph as pg
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtWidgets import QLabel, QMainWindow, QPushButton, QSlider, QToolBar, QWidget
+
+from gui.menus import menu_named
+from gui.projector import mark_managed
+
+MARKER_COLOUR = "#E69F00"  # Okabe-Ito orange: distinct from the blue live curve
+LINE_COLOUR = "#404040"  # a neutral cursor line, unlike the coloured curves and predictions
+# Keys the slider keeps for itself while focused (the window binds Right to Step).
+_SLIDER_KEYS = (Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_Home, Qt.Key.Key_End,
+                Qt.Key.Key_PageUp, Qt.Key.Key_PageDown)
+
+
+class HistorySlider(QSlider):
+    """A horizontal slider that keeps the arrow keys while it has the focus."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(Qt.Orientation.Horizontal, parent)
+
+    def event(self, event: QEvent) -> bool:
+        # Accepting ShortcutOverride makes Qt deliver the key here instead of firing the
+        # window's shortcut, as QLineEdit does for the keys it edits with.
+        if event.type() == QEvent.Type.ShortcutOverride and event.key() in _SLIDER_KEYS:
+            event.accept()
+            return True
+        return super().event(event)
+
+
+class TimelineBar(QToolBar):
+    """The history slider, the iteration shown, Resume from here and Back to now.
+
+    Signals:
+        view_requested(int): show this iteration (connect to SolverWorker.view_at).
+        resume_requested(int): continue the run from this iteration (SolverWorker.resume_from).
+    Feed it every drawn frame with on_frame.
+    """
+
+    view_requested = Signal(int)
+    resume_requested = Signal(int)
+
+    def __init__(self, loss_plot: pg.PlotWidget, parent: QWidget | None = None) -> None:
+        super().__init__("History", parent)
+        self.setObjectName("timelineBar")
+        self._latest = 0  # the live run's iteration
+        self._viewing: int | None = None  # the past iteration on screen, None when live
+        self._in_flight: int | None = None  # asked of the worker, answer not drawn yet
+        self._wanted: int | None = None  # asked for by the user meanwhile
+        self._syncing = False
+
+        title = QLabel(" History ", self)
+        title.setToolTip("Scrub back through the iterations of this run.")
+        self.slider = HistorySlider(self)
+        self.slider.setObjectName("historySlider")
+        self.slider.setRange(0, 0)
+        self.slider.setMinimumWidth(240)
+        self.slider.setToolTip(
+            "Drag to look at an earlier iteration: the heatmaps and numbers show X then, the "
+            "loss curve marks it. The run pauses; Resume continues from there.")
+        self.position_label = QLabel(self)
+        self.position_label.setObjectName("historyLabel")
+        self.position_label.setMinimumWidth(300)
+        self.resume_button = QPushButton("Resume from here", self)
+        self.resume_button.setObjectName("resumeButton")
+        self.resume_button.setToolTip(
+            "Continue the run from the iteration shown, exactly as it went on from there "
+            "(with the current learning rate and momentum); the later iterations are dropped.")
+        self.live_button = QPushButton("Back to now", self)
+        self.live_button.setObjectName("liveButton")
+        self.live_button.setToolTip("Show the run's latest iteration again.")
+        for widget in (title, self.slider, self.position_label, self.resume_button,
+                       self.live_button):
+            self.addWidget(widget)
+
+        plot = loss_plot.getPlotItem()
+        self._line = pg.InfiniteLine(angle=90, movable=False)
+        self._dot = pg.ScatterPlotItem(size=13, symbol="o")
+        for item in (self._line, self._dot):
+            item.setZValue(20)
+            item.hide()
+            mark_managed(item)
+            plot.addItem(item, ignoreBounds=True)
+        self.set_projector(False)
+
+        self.slider.valueChanged.connect(self._on_slider)
+        self.resume_button.clicked.connect(self._resume)
+        self.live_button.clicked.connect(self.go_live)
+        self._show_live()
+
+    # --- public API ----------------------------------------------------------------------
+    @property
+    def viewing(self) -> int | None:
+        """The past iteration shown, or None while the latest one is."""
+        return self._viewing
+
+    @property
+    def latest(self) -> int:
+        """The live run's iteration, as far as the frames drawn so far tell."""
+        return self._latest
+
+    def request_view(self, iteration: int) -> None:
+        """Move the slider to `iteration` (as the user would) and show it."""
+        self.slider.setValue(iteration)
+
+    def go_live(self) -> None:
+        """Show the run's latest iteration again."""
+        self._wanted = self._latest
+        self._send()
+
+    def set_projector(self, on: bool) -> None:
+        """Thicker marker for projector mode."""
+        scale = 2 if on else 1
+        self._line.setPen(pg.mkPen(LINE_COLOUR, width=1.5 * scale, style=Qt.PenStyle.DotLine))
+        self._dot.setSize(13 * scale)
+        self._dot.setPen(pg.mkPen("k", width=scale))
+        self._dot.setBrush(pg.mkBrush(MARKER_COLOUR))
+
+    def on_frame(self, frame) -> None:
+        """Follow a frame the window has drawn."""
+        if frame.past:
+            asked, self._in_flight = self._in_flight, None
+            self._send()  # the user may have moved on meanwhile
+            self._show_past(frame.snapshot.iteration, frame.snapshot.loss, asked)
+            return
+        if frame.restarted:
+            self._in_flight = self._wanted = None  # a new run answers no old question
+        if frame.snapshot is not None:
+            latest = frame.snapshot.iteration
+        elif frame.iterations.size:
+            latest = int(frame.iterations[-1]) + 1
+        else:
+            latest = self._latest
+        self._set_latest(latest)
+        # While a view is asked for, the frame its pause sends must not snap back to live.
+        moved = frame.restarted or frame.losses.size > 0
+        if self._in_flight is None and (self._viewing is None or moved):
+            self._show_live()
+
+    # --- internals -----------------------------------------------------------------------
+    def _on_slider(self, value: int) -> None:
+        if self._syncing:
+            return
+        self._wanted = value
+        self._send()
+
+    def _send(self) -> None:
+        """Ask for the wanted iteration, one request at a time: dragging asks for many, and
+        each answer costs the worker a replay of up to a checkpoint's stride of steps."""
+        if self._in_flight is None and self._wanted is not None:
+            self._in_flight, self._wanted = self._wanted, None
+            self.view_requested.emit(self._in_flight)
+
+    def _resume(self) -> None:
+        if self._viewing is not None:
+            self.resume_requested.emit(self._viewing)
+
+    def _set_latest(self, latest: int) -> None:
+        self._latest = latest
+        self._syncing = True
+        self.slider.setMaximum(max(latest, 0))
+        self._syncing = False
+
+    def _set_slider(self, value: int) -> None:
+        if self.slider.isSliderDown():
+            return  # never move the handle under the user's mouse
+        self._syncing = True
+        self.slider.setValue(value)
+        self._syncing = False
+
+    def _show_live(self) -> None:
+        self._viewing = None
+        self._line.hide()
+        self._dot.hide()
+        self._set_slider(self._latest)
+        self.position_label.setText(f"t = {self._latest:,}  (latest)")
+        self.resume_button.setEnabled(False)
+        self.live_button.setEnabled(False)
+
+    def _show_past(self, shown: int, loss: float, asked: int | None) -> None:
+        if shown >= self._latest:
+            self._show_live()
+            return
+        self._viewing = shown
+        y = math.log10(loss) if math.isfinite(loss) and loss > 0 else (
+            -300.0 if loss == 0 else 308.0)
+        self._line.setValue(shown)
+        self._dot.setData([shown], [y])
+        self._line.show()
+        self._dot.show()
+        text = f"t = {shown:,}  (of {self._latest:,}), loss {loss:.4g}"
+        if asked is not None and asked != shown:
+            text += f"; nearest kept checkpoint before t = {asked:,}"
+        self.position_label.setText(text)
+        self.resume_button.setEnabled(True)
+        self.live_button.setEnabled(True)
+
+
+def install(window: QMainWindow) -> TimelineBar:
+    """Add the history bar under the window's plots, wired to its worker and frames."""
+    bar = TimelineBar(window.loss_plot, window)
+    window.addToolBar(Qt.ToolBarArea.BottomToolBarArea, bar)
+    bar.view_requested.connect(window.worker.view_at)
+    bar.resume_requested.connect(window.worker.resume_from)
+    # A stale "Converged"/"Finished" message must not stay up over a resumed run.
+    bar.resume_requested.connect(lambda _iteration: window.banner.hide())
+    window.frame_drawn.connect(bar.on_frame)
+    action = bar.toggleViewAction()
+    action.setText("&History bar")
+    menu_named(window, "&View").addAction(action)
+    return bar
