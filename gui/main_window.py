@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui import compare, lesson_panel, projector, timeline_slider
 from gui.files import FileController
 from gui.help_text import HELP_HTML
 from gui.matrix_editor import MatrixEditor
@@ -81,6 +82,12 @@ class MainWindow(QMainWindow):
         self._start_worker()
         self._restart_run()
         self._update_title()
+        # Issue 5: compare runs, the history slider, the lesson panel; projector mode last,
+        # so that a stored choice styles them all.
+        self.compare = compare.install(self)
+        self.timeline = timeline_slider.install(self)
+        self.lesson = lesson_panel.install(self)
+        self.projector = projector.install(self)
 
     # --- public API ----------------------------------------------------------------------
     @property
