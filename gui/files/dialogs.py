@@ -68,8 +68,3 @@ def first_suffix(name_filter: str) -> str:
         return ""
     return "." + name_filter[start + 2:].split()[0].rstrip(")")
 
-
-def suffixes(name_filter: str) -> list[str]:
-    """Every extension of a filter: "Images (*.png *.svg)" -> [".png", ".svg"]."""
-    inside = name_filter[name_filter.find("(") + 1:name_filter.rfind(")")]
-    return [pattern[1:].lower() for pattern in inside.split() if pattern.startswith("*.")]
