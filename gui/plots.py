@@ -47,6 +47,20 @@ def cache_axis(axis: pg.AxisItem) -> None:
     axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
 
+class DecadeAxis(pg.AxisItem):
+    """A log-mode axis that labels only decades when a decade or more is in view:
+    pyqtgraph also labels the minor ticks (0.2 ... 0.9) on a range of two decades or less,
+    and 0.09, 0.08 then overprint 0.1. Zoomed into one decade, the minor labels stay."""
+
+    def logTickStrings(self, values, scale, spacing):
+        strings = super().logTickStrings(values, scale, spacing)
+        # The minor level (log10 of 1 ... 9 in each decade) comes without a spacing.
+        if spacing is None and self.range[1] - self.range[0] >= 1.0:
+            return [text if abs(value - round(value)) < 1e-9 else ""
+                    for value, text in zip(values, strings, strict=True)]
+        return strings
+
+
 class LossPlot(pg.PlotWidget):
     """The loss against the iteration on a log scale, for up to millions of points.
 
@@ -56,7 +70,7 @@ class LossPlot(pg.PlotWidget):
     """
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent, background="w")
+        super().__init__(parent, background="w", axisItems={"left": DecadeAxis("left")})
         self.setObjectName("lossPlot")
         self._x = np.empty(1024)
         self._y = np.empty(1024)
