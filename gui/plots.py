@@ -54,11 +54,24 @@ class DecadeAxis(pg.AxisItem):
 
     def logTickStrings(self, values, scale, spacing):
         strings = super().logTickStrings(values, scale, spacing)
-        # The minor level (log10 of 1 ... 9 in each decade) comes without a spacing.
+        # The minor level (log10 of 1 ... 9 in each decade) comes without a spacing. None,
+        # not "": pyqtgraph measures "" as a line of text and then drops the whole level
+        # (decades included) as too crowded once the font is large.
         if spacing is None and self.range[1] - self.range[0] >= 1.0:
-            return [text if abs(value - round(value)) < 1e-9 else ""
+            return [text if abs(value - round(value)) < 1e-9 else None
                     for value, text in zip(values, strings, strict=True)]
         return strings
+
+    def boundingRect(self):
+        # With a grid, pyqtgraph's rect is the axis plus the view, without the allowance of
+        # hideOverlappingLabels, so the top decade's label (half above the view) was hidden
+        # as soon as the font grew (projector mode). Put the allowance back, along the axis.
+        rect = super().boundingRect()
+        allowance = self.style["hideOverlappingLabels"]
+        if self.grid is False or allowance is True:
+            return rect
+        allowance = 15 if allowance is False else int(allowance)
+        return rect.adjusted(0, -allowance, 0, allowance)
 
 
 class LossPlot(pg.PlotWidget):
