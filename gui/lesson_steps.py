@@ -27,9 +27,13 @@ class LessonContext:
     sine_error: float  # largest |autograd d/dx sin - cos| on [0, 2 pi]
 
 
-def num(value: float, digits: int = 4) -> str:
-    """A number in the lesson's highlight, in `digits` significant figures."""
-    return f'<b style="color:{NUMBER_COLOUR}">{value:.{digits}g}</b>'
+def num(value: float, digits: int = 4, signed_term: bool = False) -> str:
+    """A number in the lesson's highlight, in `digits` significant figures, with a true
+    minus sign; `signed_term` puts a negative number in parentheses (as in "× (−0.2)")."""
+    text = f"{value:.{digits}g}".replace("-", "−")
+    if signed_term and value < 0:
+        text = f"({text})"
+    return f'<b style="color:{NUMBER_COLOUR}">{text}</b>'
 
 
 def formula(text: str) -> str:
@@ -141,7 +145,8 @@ def page_update(ctx: LessonContext) -> str:
         return text + _now(ctx)
     x, g = float(np.asarray(snap.estimate)[0, 0]), float(np.asarray(snap.gradient)[0, 0])
     text += _now(ctx) + formula(
-        f"X[0,0] − lr·∇[0,0] = {num(x)} − {num(s.lr)} × {num(g)} = {num(x - s.lr * g)}")
+        f"X[0,0] − lr·∇[0,0] = {num(x)} − {num(s.lr)} × {num(g, signed_term=True)} = "
+        f"{num(x - s.lr * g)}")
     if s.optimizer != "gd":
         text += (f"<p>That is plain gradient descent. This run uses {html.escape(s.optimizer)}, "
                  "which also remembers earlier gradients (see Momentum), so its step differs.</p>")
@@ -229,7 +234,7 @@ PAGES: tuple[tuple[str, Callable[[LessonContext], str]], ...] = (
     ("Gradient: which way is downhill?", page_gradient),
     ("Update: one step downhill", page_update),
     ("Learning rate", page_learning_rate),
-    ("Momentum: a ball rolling downhill", page_momentum),
+    ("Momentum: a rolling ball", page_momentum),
     ("Pseudo-inverse", page_pinv),
     ("SVD", page_svd),
 )

@@ -14,7 +14,7 @@ import pyqtgraph as pg
 import shiboken6
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QFont, QKeySequence
-from PySide6.QtWidgets import QMainWindow
+from PySide6.QtWidgets import QMainWindow, QSplitter, QTableView, QWidget
 
 from gui.files.store import open_store
 from gui.menus import menu_named
@@ -57,6 +57,8 @@ class ProjectorMode(QObject):
         self._normal_font = QFont(window.font())
         self._restore: dict[int, tuple[object, object]] = {}  # id -> (item, undo callable)
         self._labels: dict[int, tuple[object, object, str]] = {}  # id -> (label, orig, scaled)
+        self._tables: list[tuple[QTableView, int, int, int]] = []
+        self._splitters: list[tuple[QSplitter, list[int]]] = []
         self.action = QAction("&Projector mode", window)
         self.action.setObjectName("projectorAction")
         self.action.setCheckable(True)
@@ -85,10 +87,12 @@ class ProjectorMode(QObject):
                 font = QFont(self._normal_font)
                 font.setPointSize(POINT_SIZE)
                 self._window.setFont(font)
+                self._scale_tables()
                 self.restyle()
             else:
                 self._undo()
                 self._window.setFont(self._normal_font)
+                self._unscale_tables()
             self._window.setProperty("projectorMode", on)
             self._tell_components(on)
         self.action.blockSignals(True)
@@ -145,6 +149,12 @@ class ProjectorMode(QObject):
             original = item.colorMap()
             item.setColorMap(PROJECTOR_COLOURS)
             self._restore[key] = (item, lambda: item.setColorMap(original))
+        elif isinstance(item, pg.PlotItem):
+            # Room for the larger end labels (the top decade, the last iteration), which
+            # stick out of their axes by half their size.
+            margins = item.layout.getContentsMargins()
+            item.layout.setContentsMargins(*(m * self.scale for m in margins))
+            self._restore[key] = (item, lambda: item.layout.setContentsMargins(*margins))
 
     def _style_label(self, label: pg.LabelItem) -> None:
         if _in_legend(label):
@@ -164,6 +174,12 @@ class ProjectorMode(QObject):
         tick_font = QFont(tick) if tick is not None else QFont()
         label_font = QFont(axis.label.font())
         width = axis.fixedWidth
+        # How far an end label may stick out before pyqtgraph hides it (False means 15 px,
+        # True hides any overhang): larger labels need proportionally more.
+        overhang = axis.style["hideOverlappingLabels"]
+        if overhang is not True:
+            axis.setStyle(hideOverlappingLabels=round((15 if overhang is False else overhang)
+                                                      * self.scale))
         bigger_tick, bigger_label = QFont(tick_font), QFont(label_font)
         bigger_tick.setPointSizeF(tick_font.pointSizeF() * self.scale)
         bigger_label.setPointSizeF(label_font.pointSizeF() * self.scale)
@@ -176,9 +192,59 @@ class ProjectorMode(QObject):
             axis.label.setFont(label_font)
             if width is not None:
                 axis.setWidth(width)
-            axis.setStyle(tickFont=tick)
+            axis.setStyle(tickFont=tick, hideOverlappingLabels=overhang)
 
         self._restore[id(axis)] = (axis, undo)
+
+    def _scale_tables(self) -> None:
+        """Tables size their cells from the font once (fixed sections, for speed): grow them
+        with the font, or numbers get elided ("0.7196…")."""
+        for table in self._window.findChildren(QTableView):
+            across, down = table.horizontalHeader(), table.verticalHeader()
+            sizes = (across.defaultSectionSize(), down.defaultSectionSize(),
+                     table.minimumHeight())
+            self._tables.append((table, *sizes))
+            across.setDefaultSectionSize(round(sizes[0] * self.scale))
+            down.setDefaultSectionSize(round(sizes[1] * self.scale))
+            table.setMinimumHeight(round(sizes[2] * self.scale))
+            if table.isVisibleTo(self._window):  # a table in a tab behind claims no space
+                columns = table.model().columnCount() if table.model() is not None else 0
+                self._widen_pane(table, (across.defaultSectionSize() - sizes[0]) * columns)
+
+    def _widen_pane(self, widget: QWidget, extra: int) -> None:
+        """Give the splitter pane holding `widget` `extra` pixels (up to half the
+        splitter), taken from its widest neighbour: the grown table stays whole."""
+        child, parent = widget, widget.parentWidget()
+        while parent is not None and not (
+                isinstance(parent, QSplitter)
+                and parent.orientation() == Qt.Orientation.Horizontal):
+            child, parent = parent, parent.parentWidget()
+        if parent is None or extra <= 0 or any(s is parent for s, _ in self._splitters):
+            return
+        sizes = parent.sizes()
+        index = parent.indexOf(child)
+        extra = min(extra, sum(sizes) // 2 - sizes[index])
+        donor = max((i for i in range(len(sizes)) if i != index), key=lambda i: sizes[i],
+                    default=None)
+        if donor is None or extra <= 0:
+            return
+        self._splitters.append((parent, sizes))
+        wider = list(sizes)
+        wider[index] += extra
+        wider[donor] -= extra
+        parent.setSizes(wider)
+
+    def _unscale_tables(self) -> None:
+        for table, across, down, height in self._tables:
+            if shiboken6.isValid(table):
+                table.horizontalHeader().setDefaultSectionSize(across)
+                table.verticalHeader().setDefaultSectionSize(down)
+                table.setMinimumHeight(height)
+        self._tables.clear()
+        for splitter, sizes in self._splitters:
+            if shiboken6.isValid(splitter):
+                splitter.setSizes(sizes)
+        self._splitters.clear()
 
     def _undo(self) -> None:
         self._window.loss_plot.set_line_scale(1.0)

@@ -39,12 +39,13 @@ class PinnedOverlay(QObject):
         self._live_name = ""
         self._live_shown = False
         self._projector = False
-        # Bottom left: loss curves fall from the top left, and the theory overlay (issue 5)
-        # writes at the top right.
-        self.legend = pg.LegendItem(offset=(10, -10), brush=pg.mkBrush(255, 255, 255, 225),
+        # Top centre: loss curves fall from the top left to the bottom, and the theory
+        # overlay (issue 5) writes at the top right. It can be dragged elsewhere.
+        self.legend = pg.LegendItem(offset=None, brush=pg.mkBrush(255, 255, 255, 215),
                                     pen=pg.mkPen("#808080"), labelTextColor="k",
                                     labelTextSize="11pt")
         self.legend.setParentItem(loss_plot.getPlotItem().vb)
+        self.legend.anchor(itemPos=(0.5, 0), parentPos=(0.44, 0), offset=(0, 8))
         self.legend.setZValue(30)
         self.legend.hide()
         # This overlay sizes its legend and the plot's title itself (set_projector).
