@@ -133,6 +133,8 @@ class LessonPanel(QDockWidget):
         legend = item.addLegend(offset=(-8, 8), labelTextColor="k",
                                 brush=pg.mkBrush(255, 255, 255, 220))
         legend.setZValue(10)
+        # Top centre: cos x is near 1 at both ends, around 0 or below in the middle.
+        legend.anchor(itemPos=(0.5, 0), parentPos=(0.5, 0), offset=(0, 4))
         self._cos_curve = item.plot(xs, cosine, name="cos x")
         self._dots = item.plot(xs[::_SINE_DOTS], derivative[::_SINE_DOTS], pen=None,
                                symbol="o", symbolBrush="#E69F00", symbolPen="k",

@@ -8,13 +8,14 @@ import numpy as np
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QThread
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMainWindow
+from PySide6.QtWidgets import QMainWindow
 
 from gui.compare.figures import FIGURES, FigureWorker
 from gui.compare.labels import run_label
 from gui.compare.overlay import PinnedOverlay
 from gui.compare.pinned import PinnedRun, PinnedRuns
 from gui.compare.progress import FigureProgress
+from gui.files import dialogs
 from gui.menus import menu_named
 from solver import SettingsError
 from solver.compare_export import write_compare_csv
@@ -200,8 +201,9 @@ class CompareController(QObject):
             action.triggered.connect(lambda _checked=False, n=name: self.pins.unpin(n))
 
     def _ask_export(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self._window, "Export compared runs",
-                                              "compared-runs.csv", "CSV (*.csv)")
+        csv_filter = "CSV (*.csv)"
+        path, _ = dialogs.ask_save_path(self._window, "Export compared runs",
+                                        "compared-runs.csv", [csv_filter], csv_filter)
         if not path:
             return
         try:

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QSpinBox
 
 from gui.compare import figures
 from gui.compare.figures import FIGURES, TUTORIAL_INVERSE, TUTORIAL_SVD
+from gui.files import dialogs
 from gui.files.store import open_store
 from gui.main_window import MainWindow
 from gui.plots import DIVERGING
@@ -158,7 +159,7 @@ def test_cancel_stops_a_slow_figure_and_pins_nothing(qtbot, window):
     assert not compare.progress.isVisible()
 
 
-def test_compare_csv_round_trip(qtbot, window, tmp_path):
+def test_compare_csv_round_trip(qtbot, window, tmp_path, monkeypatch):
     compare = window.compare
     step(qtbot, window, 4)
     compare.pin_current()
@@ -177,6 +178,11 @@ def test_compare_csv_round_trip(qtbot, window, tmp_path):
     lines = path.read_text(encoding="utf-8").splitlines()
     assert lines[0].startswith("iteration,")
     assert lines[4].endswith(",")  # the 2-step run is blank at iteration 3
+    # The same through the menu: Compare > Export compared runs as CSV...
+    chosen = tmp_path / "from-menu.csv"
+    monkeypatch.setattr(dialogs, "ask_save_path", lambda *args: (str(chosen), args[-1]))
+    compare.export_action.trigger()
+    assert chosen.read_bytes() == path.read_bytes()
 
 
 # --- step back through history ----------------------------------------------------------------
