@@ -17,11 +17,15 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# A throw-away config folder: the benchmark never reads or writes the user's QSettings
+# (recent files, window geometry); the start-up probes inherit it.
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="bench-gui-")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -184,6 +188,8 @@ def main() -> int:
         gui_s, paints_per_s, frames = min(gui)
         latencies = pause_latencies(window)
     finally:
+        # The benchmark changed settings: leave without the unsaved-changes question.
+        window.files.ask_unsaved = lambda name: "discard"
         window.close()
         app.processEvents()
 

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# A fresh config folder: a window size or recent files saved by the user's own sessions
+# must not change the picture.
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="screenshot-")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
