@@ -55,6 +55,7 @@ class ProjectorMode(QObject):
         self._window = window
         self._enabled = False
         self._normal_font = QFont(window.font())
+        self._normal_state = None  # dock and toolbar layout before projector mode
         self._restore: dict[int, tuple[object, object]] = {}  # id -> (item, undo callable)
         self._labels: dict[int, tuple[object, object, str]] = {}  # id -> (label, orig, scaled)
         self._tables: list[tuple[QTableView, int, int, int]] = []
@@ -84,6 +85,7 @@ class ProjectorMode(QObject):
             self._enabled = on
             if on:
                 self._normal_font = QFont(self._window.font())
+                self._normal_state = self._window.saveState()
                 font = QFont(self._normal_font)
                 font.setPointSize(POINT_SIZE)
                 self._window.setFont(font)
@@ -93,6 +95,9 @@ class ProjectorMode(QObject):
                 self._undo()
                 self._window.setFont(self._normal_font)
                 self._unscale_tables()
+                if self._normal_state is not None:
+                    # Docks grew with the font and do not shrink back by themselves.
+                    self._window.restoreState(self._normal_state)
             self._window.setProperty("projectorMode", on)
             self._tell_components(on)
         self.action.blockSignals(True)
@@ -129,8 +134,8 @@ class ProjectorMode(QObject):
             self._style_axis(item)
         elif isinstance(item, pg.LegendItem):
             size = item.opts.get("labelTextSize")
-            item.setLabelTextSize(_scaled_size(size, self.scale, 9.0))
-            self._restore[key] = (item, lambda: item.setLabelTextSize(size))
+            set_legend_text_size(item, _scaled_size(size, self.scale, 9.0))
+            self._restore[key] = (item, lambda: set_legend_text_size(item, size))
         elif isinstance(item, pg.PlotDataItem) and item is not self._window.loss_plot.curve:
             pen = item.opts.get("pen")
             if pen is not None:
@@ -261,6 +266,15 @@ class ProjectorMode(QObject):
         for obj in self._window.findChildren(QObject):
             if obj is not self and callable(getattr(obj, "set_projector", None)):
                 obj.set_projector(on)
+
+
+def set_legend_text_size(legend: pg.LegendItem, size: str | None) -> None:
+    """Resize a legend's labels now: LegendItem.setLabelTextSize only records the size
+    for labels added later (pyqtgraph 0.14's LabelItem.setAttr does not re-render)."""
+    legend.setLabelTextSize(size)
+    for _sample, label in legend.items:
+        label.setText(label.text, size=size)
+    legend.updateSize()
 
 
 def _in_legend(item) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QRectF, QTimer
 
 from gui.compare.pinned import PinnedRuns
 from gui.plots import LossPlot
@@ -14,8 +14,22 @@ from gui.projector import mark_managed
 # yellow (unreadable on white).
 PIN_COLOURS = ("#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000", "#999999")
 LIVE_NAME_PREFIX = "now: "
+# Where the legend may go, as (x, y) fractions of the plot, in order of preference: top
+# centre (left of the theory overlay's text), the middle right, bottom left, ...
+_LEGEND_SPOTS = ((0.45, 0.0), (1.0, 0.5), (0.0, 1.0), (0.5, 0.5), (1.0, 1.0), (0.5, 1.0),
+                 (0.0, 0.0), (0.0, 0.5))
+_LEGEND_MARGIN = 8
 # The loss plot draws log10(loss); these bounds keep 0, inf and NaN drawable (as LossPlot).
 _LOG_FLOOR, _LOG_CEILING = -300.0, 308.0
+
+
+def _shows_text(item) -> bool:
+    """True for a visible label with text (e.g. the theory overlay's numbers)."""
+    if not item.isVisible():
+        return False
+    if isinstance(item, pg.LabelItem):
+        return bool(item.text)
+    return isinstance(item, pg.TextItem) and bool(item.toPlainText())
 
 
 def log_losses(losses: np.ndarray) -> np.ndarray:
@@ -39,19 +53,25 @@ class PinnedOverlay(QObject):
         self._live_name = ""
         self._live_shown = False
         self._projector = False
-        # Top centre: loss curves fall from the top left to the bottom, and the theory
-        # overlay (issue 5) writes at the top right. It can be dragged elsewhere.
+        # Placed where it hides the fewest points of the curves (place_legend).
         self.legend = pg.LegendItem(offset=None, brush=pg.mkBrush(255, 255, 255, 215),
                                     pen=pg.mkPen("#808080"), labelTextColor="k",
                                     labelTextSize="11pt")
         self.legend.setParentItem(loss_plot.getPlotItem().vb)
-        self.legend.anchor(itemPos=(0.5, 0), parentPos=(0.44, 0), offset=(0, 8))
         self.legend.setZValue(30)
         self.legend.hide()
         # This overlay sizes its legend and the plot's title itself (set_projector).
         mark_managed(self.legend)
         mark_managed(loss_plot.getPlotItem().titleLabel)
         pins.changed.connect(self.refresh)
+        # The best place changes with the range; placing costs ~1 ms, ranges change rarely.
+        self._place_timer = QTimer(self)
+        self._place_timer.setSingleShot(True)
+        self._place_timer.setInterval(100)
+        self._place_timer.timeout.connect(self.place_legend)
+        view = loss_plot.getPlotItem().vb
+        view.sigRangeChanged.connect(self._schedule_placing)
+        view.sigResized.connect(self._schedule_placing)
 
     @property
     def curve_names(self) -> list[str]:
@@ -104,6 +124,45 @@ class PinnedOverlay(QObject):
             (max(x for x, _ in extents), min(float(y.min()) for _, y in extents),
              max(float(y.max()) for _, y in extents)) if extents else None)
 
+    def place_legend(self) -> None:
+        """Anchor the legend at the candidate spot (corners, edge middles, centre) that
+        covers the fewest curve points and no label (the theory overlay's text)."""
+        if not self.legend.isVisible():
+            return
+        view = self._plot.getPlotItem().vb
+        width, height = view.width(), view.height()
+        size = self.legend.boundingRect()
+        (x0, x1), (y0, y1) = view.viewRange()
+        xs, ys = [], []
+        for item in self._plot.getPlotItem().listDataItems():
+            x, y = item.getData()
+            if x is None or not item.isVisible() or not len(x):
+                continue
+            stride = max(1, len(x) // 4000)  # enough points to judge, cheap to count
+            xs.append((np.asarray(x[::stride]) - x0) / ((x1 - x0) or 1.0) * width)
+            ys.append((y1 - np.asarray(y[::stride])) / ((y1 - y0) or 1.0) * height)
+        px = np.concatenate(xs) if xs else np.empty(0)
+        py = np.concatenate(ys) if ys else np.empty(0)
+        labels = [child.mapRectToItem(view, child.boundingRect())
+                  for child in view.childItems() if _shows_text(child)]
+        best, best_score = None, None
+        for fx, fy in _LEGEND_SPOTS:
+            offset = ((0.5 - fx) * 2 * _LEGEND_MARGIN, (0.5 - fy) * 2 * _LEGEND_MARGIN)
+            left = fx * (width - size.width()) + offset[0]
+            top = fy * (height - size.height()) + offset[1]
+            rect = QRectF(left, top, size.width(), size.height())
+            inside = ((px >= rect.left()) & (px <= rect.right())
+                      & (py >= rect.top()) & (py <= rect.bottom()))
+            score = int(inside.sum()) + sum(10**9 for r in labels if r.intersects(rect))
+            if best_score is None or score < best_score:
+                best, best_score = (fx, fy, offset), score
+        fx, fy, offset = best
+        self.legend.anchor(itemPos=(fx, fy), parentPos=(fx, fy), offset=offset)
+
+    def _schedule_placing(self, *_args) -> None:
+        if self.legend.isVisible() and not self._place_timer.isActive():
+            self._place_timer.start()
+
     def _make_curve(self, name: str, losses: np.ndarray) -> pg.PlotDataItem:
         curve = pg.PlotDataItem(np.arange(losses.size, dtype=np.float64), log_losses(losses),
                                 pen=self._pen(name))
@@ -133,3 +192,4 @@ class PinnedOverlay(QObject):
         for name, curve in self._curves.items():
             self.legend.addItem(curve, name)
         self.legend.show()
+        self.place_legend()
