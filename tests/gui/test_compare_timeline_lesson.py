@@ -8,6 +8,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QSpinBox
 
 from gui.compare import figures
@@ -241,6 +242,31 @@ def test_back_to_now_and_stepping_return_to_the_latest_iteration(qtbot, window):
     assert timeline.viewing is None
     assert window.iteration_label.text() == "7"
     assert timeline.slider.value() == timeline.slider.maximum() == 7
+
+
+def test_arrow_keys_scrub_while_the_slider_has_the_focus(qtbot, window):
+    step(qtbot, window, 3)
+    slider = window.timeline.slider
+    with qtbot.waitSignal(window.frame_drawn, check_params_cb=lambda f: f.past,
+                          timeout=TIMEOUT_MS):
+        window.timeline.request_view(1)
+    slider.setFocus()
+    with qtbot.waitSignal(window.frame_drawn, check_params_cb=lambda f: f.past,
+                          timeout=TIMEOUT_MS):
+        qtbot.keyClick(slider, Qt.Key.Key_Right)  # not the window's Step shortcut (Right)
+    assert window.timeline.viewing == 2
+    assert window.timeline.latest == 3
+
+
+def test_closing_the_window_stops_a_figure_being_computed(qtbot):
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.show()
+    assert win.compare.show_figure("svd")
+    thread = win.compare._thread
+    assert thread.isRunning()
+    win.close()
+    assert not thread.isRunning()
 
 
 # --- lesson panel ---------------------------------------------------------------------------
