@@ -159,6 +159,7 @@ class LessonPanel(QDockWidget):
             settings=settings,
             theory=frame.theory if frame is not None else None,
             shape=shape,
+            matrix=window.editor.array(),
             matrix_name=window.matrix_name,
             autograd=self.autograd,
             sine_error=self.sine_error,

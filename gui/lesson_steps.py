@@ -22,6 +22,7 @@ class LessonContext:
     settings: object  # solver.Settings, problem resolved
     theory: object | None  # solver.Theory
     shape: tuple[int, int]
+    matrix: np.ndarray  # M as in the editor
     matrix_name: str
     autograd: tuple[float, float]  # (dz/dx, dz/dy) of z = x * y**5 at x=3, y=7
     sine_error: float  # largest |autograd d/dx sin - cos| on [0, 2 pi]
@@ -101,6 +102,8 @@ def page_loss(ctx: LessonContext) -> str:
                 + formula("loss = mse(U·S·Vᵀ, M) + mse(UᵀU, I)/100 + mse(VᵀV, I)/100"))
     else:
         n = cols if ctx.settings.side == "left" else rows
+        if ctx.snapshot is not None:
+            n = int(np.asarray(ctx.snapshot.error).shape[0])
         text = ("<p>How far off are we? The residual R = " + _residual(ctx) + " would be all "
                 "zeros for the exact inverse. The <b>loss</b> is its mean squared entry:</p>"
                 + formula(f"loss = mean(R²) = (1/N)·Σ R<sub>ij</sub>²,&nbsp; N = {n}·{n} = "
@@ -123,17 +126,36 @@ def page_gradient(ctx: LessonContext) -> str:
     else:
         text = ("<p><code>loss.backward()</code> gives the <b>gradient</b> ∇, a matrix the shape "
                 "of X: each entry says how fast the loss grows when that entry of X grows. "
-                "For R = X·M − I, calculus gives it in closed form:</p>"
-                + formula("∇ = 2/N · R · Mᵀ"))
+                f"For R = {_residual(ctx)}, calculus gives it in closed form too:</p>"
+                + formula(_CLOSED_FORM[ctx.settings.side]))
     snap = ctx.snapshot
     if snap is None:
         return text + _now(ctx)
     g = np.asarray(snap.gradient)
     which = "∇<sub>U</sub>" if ctx.settings.problem == "svd" else "∇"
-    return (text + _now(ctx)
-            + formula(f"{which}[0,0] = {num(g[0, 0])},&nbsp; ‖{which}‖ = "
-                      f"{num(float(np.linalg.norm(g)))}")
-            + "<p>Downhill is the other way: −∇.</p>")
+    text += _now(ctx) + formula(f"{which}[0,0] = {num(g[0, 0])} (autograd),&nbsp; ‖{which}‖ = "
+                                f"{num(float(np.linalg.norm(g)))}")
+    closed = _closed_form_gradient(ctx)
+    if closed is not None:
+        text += formula(f"closed form: ∇[0,0] = {num(closed[0, 0])}")
+    return text + "<p>Downhill is the other way: −∇.</p>"
+
+
+_CLOSED_FORM = {"left": "∇ = 2/N · R · Mᵀ", "right": "∇ = 2/N · Mᵀ · R",
+                "both": "∇ = 1/N · (R · Mᵀ + Mᵀ · R)"}
+
+
+def _closed_form_gradient(ctx: LessonContext) -> np.ndarray | None:
+    """The gradient from the formula on the page, from the snapshot's residual and M."""
+    if ctx.settings.problem == "svd" or ctx.snapshot is None:
+        return None
+    r = np.asarray(ctx.snapshot.error, dtype=np.float64)
+    m = np.asarray(ctx.matrix, dtype=np.float64)
+    if ctx.settings.side == "left":
+        return 2.0 / r.size * r @ m.T
+    if ctx.settings.side == "right":
+        return 2.0 / r.size * m.T @ r
+    return (r @ m.T + m.T @ r) / r.size
 
 
 def page_update(ctx: LessonContext) -> str:

@@ -291,6 +291,10 @@ def test_lesson_panel_starts_with_autograd_and_follows_the_run(qtbot, window):
     step(qtbot, window, 1)
     qtbot.waitUntil(lambda: "t = 2:" in lesson.text_shown(), timeout=TIMEOUT_MS)
     assert f"{headless(DIAGONAL, Settings(), 2).snapshot().loss:.4g}" in lesson.text_shown()
+    lesson.show_page(3)  # the gradient: autograd's number next to the closed form's
+    qtbot.waitUntil(lambda: "closed form" in lesson.text_shown(), timeout=TIMEOUT_MS)
+    gradient = headless(DIAGONAL, Settings(), 2).snapshot().gradient[0, 0]
+    assert lesson.text_shown().count(f"{gradient:.4g}".replace("-", "−")) == 2
     for page in range(9):  # every page renders with live numbers
         lesson.show_page(page)
         assert lesson.text_shown().startswith(f"{page + 1}.")
