@@ -15,9 +15,9 @@ from gui.projector import mark_managed
 PIN_COLOURS = ("#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000", "#999999")
 LIVE_NAME_PREFIX = "now: "
 # Where the legend may go, as (x, y) fractions of the plot, in order of preference: top
-# centre (left of the theory overlay's text), the middle right, bottom left, ...
-_LEGEND_SPOTS = ((0.45, 0.0), (1.0, 0.5), (0.0, 1.0), (0.5, 0.5), (1.0, 1.0), (0.5, 1.0),
-                 (0.0, 0.0), (0.0, 0.5))
+# centre (left of the theory overlay's text), then a grid, upper rows first.
+_LEGEND_SPOTS = ((0.45, 0.0),) + tuple((fx, fy) for fy in (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+                                       for fx in (0.0, 0.25, 0.5, 0.75, 1.0))
 _LEGEND_MARGIN = 8
 # The loss plot draws log10(loss); these bounds keep 0, inf and NaN drawable (as LossPlot).
 _LOG_FLOOR, _LOG_CEILING = -300.0, 308.0
@@ -125,8 +125,8 @@ class PinnedOverlay(QObject):
              max(float(y.max()) for _, y in extents)) if extents else None)
 
     def place_legend(self) -> None:
-        """Anchor the legend at the candidate spot (corners, edge middles, centre) that
-        covers the fewest curve points and no label (the theory overlay's text)."""
+        """Anchor the legend at the spot (of a grid over the plot) that covers the fewest
+        curve points and no label (the theory overlay's text)."""
         if not self.legend.isVisible():
             return
         view = self._plot.getPlotItem().vb
