@@ -1,0 +1,60 @@
+"""The teaching layer's views (issue 5): SVD, pseudo-inverse, gradient, theory on the plot.
+
+`install(window)` is the one entry point: it docks the views beside the plots, adds the
+"Optimal settings" action to the Run menu and the parameter panel, and follows every frame
+the window draws (MainWindow.frame_drawn).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFormLayout, QMenu, QToolButton
+
+from gui.teaching.dock import TeachingDock
+
+DOCK_WIDTH = 560
+
+__all__ = ["TeachingDock", "install"]
+
+
+def install(window) -> TeachingDock:
+    """Add the teaching views to a MainWindow and return their dock."""
+    dock = TeachingDock(window)
+    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+    window.resizeDocks([dock], [DOCK_WIDTH], Qt.Orientation.Horizontal)
+    window.frame_drawn.connect(dock.on_frame)
+    run_menu = _menu(window, "&Run")
+    run_menu.addSeparator()
+    run_menu.addAction(dock.optimal_action)
+    _menu(window, "&View").addAction(dock.toggleViewAction())
+    _add_panel_button(window.panel, dock.optimal_action)
+    return dock
+
+
+def _menu(window, title: str) -> QMenu:
+    """The menu bar's menu called `title`, created before Help if there is none yet."""
+    bar = window.menuBar()
+    help_action = None
+    for action in bar.actions():
+        if action.menu() is not None and action.text() == title:
+            return action.menu()
+        if action.text() == "&Help":
+            help_action = action
+    menu = QMenu(title, bar)
+    if help_action is not None:
+        bar.insertMenu(help_action, menu)
+    else:
+        bar.addMenu(menu)
+    return menu
+
+
+def _add_panel_button(panel, action) -> None:
+    """An "Optimal settings" button right under the momentum control it sets."""
+    form = panel.layout()
+    if not isinstance(form, QFormLayout):
+        return
+    button = QToolButton(panel)
+    button.setObjectName("panelOptimalSettingsButton")
+    button.setDefaultAction(action)
+    row, _role = form.getWidgetPosition(panel.momentum_spin)
+    form.insertRow(row + 1 if row >= 0 else form.rowCount(), "", button)

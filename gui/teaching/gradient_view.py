@@ -1,0 +1,134 @@
+"""The gradient view: ∇loss of the current step as a heatmap, and autograd vs the closed form.
+
+The tutorial prints the gradient of the first loss: it is a matrix like X, worth looking at.
+For the inverse and pseudo-inverse the gradient also has a formula, 2/N·(X·M − I)·Mᵀ for
+X·M = I, and checking that loss.backward() gives the same numbers shows what autograd does.
+"""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from gui.plots import MatrixHeatmap
+from gui.teaching.cell_labels import CellLabels
+from solver.views_math import check_gradient
+
+FORMULAS = {
+    "left": "2/N·(X·M − I)·Mᵀ",
+    "right": "2/N·Mᵀ·(M·X − I)",
+    "both": "1/N·(R·Mᵀ + Mᵀ·R), R = (X·M + M·X)/2 − I",
+}
+# The check autograd == closed form passes when they differ by rounding only.
+CHECK_TOL = {"float32": 1e-5, "float64": 1e-12}
+
+
+class GradientView(QWidget):
+    """The gradient at the current step, and (inverse, pinv) the closed-form check.
+
+    The check runs only while the view is on screen: it is one more small autograd pass.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("gradientView")
+        self.heatmap = MatrixHeatmap("∇loss  (∂loss/∂X)", decades=True, parent=self)
+        self.heatmap.setObjectName("gradientHeatmap")
+        self.cell_labels = CellLabels(self.heatmap)
+        self.factor_combo = QComboBox(self)
+        self.factor_combo.setObjectName("gradientFactorCombo")
+        self.factor_combo.setToolTip("Which factor's gradient to show.")
+        self.factor_label = QLabel("Gradient with respect to", self)
+        self.check_label = QLabel(self)
+        self.check_label.setObjectName("gradientCheckLabel")
+        self.check_label.setWordWrap(True)
+        self.check_label.setTextFormat(Qt.TextFormat.RichText)
+        row = QHBoxLayout()
+        row.addWidget(self.factor_label)
+        row.addWidget(self.factor_combo, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(row)
+        layout.addWidget(self.heatmap, 1)
+        layout.addWidget(self.check_label)
+        self.check = None
+        self._context = None
+        self._snapshot = None
+        self._scaled = False
+        self.factor_combo.currentIndexChanged.connect(self._rescale)
+
+    def start(self, context, snapshot) -> None:
+        """A new run: list the factors whose gradients exist (X, or U, d, V / a, b)."""
+        self._context = context
+        self.check = None
+        names = list(snapshot.gradients) if snapshot is not None else ["X"]
+        self.factor_combo.blockSignals(True)
+        self.factor_combo.clear()
+        for name in names:
+            self.factor_combo.addItem(f"∂loss/∂{name}", name)
+        self.factor_combo.blockSignals(False)
+        several = len(names) > 1
+        self.factor_combo.setVisible(several)
+        self.factor_label.setVisible(several)
+        self.heatmap.set_title("∇loss  (∂loss/∂X)" if not several else "∇loss")
+        self.check_label.setText("")
+        self._scaled = False
+
+    def show_snapshot(self, snapshot) -> None:
+        """Show this step's gradient; check it against the closed form if on screen."""
+        self._snapshot = snapshot
+        if self.isVisible():
+            self._refresh()
+
+    def _rescale(self, *_args) -> None:
+        # Another factor's gradient has its own size.
+        self._scaled = False
+        self._refresh()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._refresh()
+
+    def _refresh(self, *_args) -> None:
+        snapshot, context = self._snapshot, self._context
+        if snapshot is None or context is None:
+            return
+        name = self.factor_combo.currentData() or next(iter(snapshot.gradients))
+        gradient = snapshot.gradients.get(name, snapshot.gradient)
+        if len(snapshot.gradients) > 1:
+            self.heatmap.set_title(f"∇loss  (∂loss/∂{name})")
+        if not self._scaled:
+            # The colour scale starts at the first gradient's size (then moves by decades), so
+            # the first gradient, the one the tutorial prints, uses the full colour range.
+            self._scaled = True
+            self.heatmap.set_limit(float(np.abs(gradient).max(initial=0.0)))
+        self.heatmap.set_matrix(gradient)
+        self.cell_labels.set_matrix(gradient)
+        if context.kind == "svd":
+            self.check = None
+            self.check_label.setText(
+                f"t = {snapshot.iteration:,}. The SVD loss has no single closed form here: "
+                "autograd's gradient is what the step uses. The closed-form check is shown "
+                "for the inverse and the pseudo-inverse.")
+            return
+        self.check = check_gradient(context.matrix, snapshot.estimate, context.side,
+                                    context.settings.dtype)
+        self.check_label.setText(self._check_text(snapshot.iteration))
+
+    def _check_text(self, iteration: int) -> str:
+        check, context = self.check, self._context
+        dtype = context.settings.dtype
+        relative = check.max_difference / max(check.largest_entry, 1e-300)
+        ok = relative <= CHECK_TOL[dtype] or check.max_difference == 0.0
+        mark = ("<span style='color:#1b5e20'>✓ equal up to rounding</span>" if ok
+                else "<span style='color:#b00020'>✗ different</span>")
+        formula = html.escape(FORMULAS.get(context.side, FORMULAS["left"]))
+        return (
+            f"t = {iteration:,}: does autograd's <b>loss.backward()</b> ({dtype}) give the "
+            f"closed form?<br>&nbsp;&nbsp;∇loss = <b>{formula}</b>, N = {check.n_entries} "
+            f"entries of R<br>largest |difference| = <b>{check.max_difference:.2e}</b> "
+            f"(largest entry {check.largest_entry:.3g}): {mark}"
+        )

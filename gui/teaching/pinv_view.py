@@ -1,0 +1,101 @@
+"""The pseudo-inverse view: distance to torch.linalg.pinv, and the part of X in the null space.
+
+No gradient step changes the part of X that the residual cannot see (X·(I − M·M⁺) for
+X·M = I): a random start keeps it for ever, so X ends at M⁺ plus that part; a zero start has
+none and ends at M⁺ itself. Both curves on one log scale show it: the distance flattens out
+exactly at the height of the null-space part.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from gui.teaching.series import Series
+from gui.teaching.style import (
+    RangeFollower,
+    add_legend,
+    dashed_pen,
+    finite_bounds,
+    setup_plot,
+    solid_pen,
+)
+from solver.views_math import log10_floor
+
+# Exact zeros (a zero start keeps the null-space part at 0) are drawn at 1e-20.
+LOG_FLOOR = -20.0
+NULL_TOL = 1e-4
+NULL_PART = {"left": "X·(I − M·M⁺)", "right": "(I − M⁺·M)·X", "both": "X·(I − M·M⁺)"}
+
+
+class PinvView(QWidget):
+    """‖X − M⁺‖ and the null-space part of X over the iterations (log scale)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("pinvView")
+        self.summary = QLabel(self)
+        self.summary.setObjectName("pinvSummary")
+        self.summary.setWordWrap(True)
+        self.plot_widget = pg.PlotWidget(self)
+        self.plot = setup_plot(self.plot_widget, "Distance to torch.linalg.pinv", "iteration t  "
+                               "(steps)", "size  ‖·‖_F", log_y=True)
+        self.legend = add_legend(self.plot)
+        self.distance_curve = self.plot.plot(pen=solid_pen(0))
+        self.null_curve = self.plot.plot(pen=dashed_pen(1, width=3))
+        self.range_curve = self.plot.plot(pen=solid_pen(2, width=2))
+        for curve in (self.distance_curve, self.null_curve, self.range_curve):
+            curve.setClipToView(True)
+        self.series = Series(3)  # log10 of (distance, null-space part, the rest)
+        self._follower = RangeFollower(self.plot, log_y=True)
+        self._side = "left"
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.plot_widget, 1)
+
+    def start(self, context) -> None:
+        """A new run: forget the curves and name the null-space part for its residual."""
+        self._side = context.side
+        part = NULL_PART.get(context.side, NULL_PART["left"])
+        name = "pinv" if context.kind == "pinv" else "inv"
+        self.plot.setTitle(f"Distance to torch.linalg.{name}(M)", size="13pt", color="k")
+        self.legend.clear()
+        self.legend.addItem(self.distance_curve, f"‖X − M⁺‖   distance to {name}(M)")
+        self.legend.addItem(self.null_curve, f"‖{part}‖   part no step can change")
+        self.legend.addItem(self.range_curve, "the rest of X − M⁺, which descent removes")
+        self.series.clear()
+        for curve in (self.distance_curve, self.null_curve, self.range_curve):
+            curve.setData([], [])
+        self._follower.reset()
+        self.summary.setText("")
+
+    def show_snapshot(self, snapshot) -> None:
+        """Record the distance and the null-space part at the snapshot's iteration."""
+        null = float(snapshot.extra.get("null_space_norm", 0.0))
+        # X − M⁺ splits into two orthogonal parts: the null-space part and the rest, so
+        # distance² = null² + rest² (Frobenius norms).
+        rest = math.sqrt(max(snapshot.distance**2 - null**2, 0.0))
+        self.series.append(snapshot.iteration,
+                           log10_floor([snapshot.distance, null, rest], LOG_FLOOR))
+        x = self.series.x()
+        low, high = math.inf, -math.inf
+        for k, curve in enumerate((self.distance_curve, self.null_curve, self.range_curve)):
+            y = self.series.y(k)
+            curve.setData(x, y, skipFiniteCheck=True)
+            lo, hi = finite_bounds(y[y > LOG_FLOOR])
+            low, high = min(low, lo), max(high, hi)
+        self._follower.update(float(x[-1]), low, high, self.legend)
+        part = NULL_PART.get(self._side, NULL_PART["left"])
+        # Rounding alone leaves ~1e-7 of ‖M⁺‖ in float32: anything well above is real.
+        if null > NULL_TOL * float(np.linalg.norm(snapshot.reference)):
+            verdict = ("it never changes, so X ends at M⁺ plus this part; start from zeros to "
+                       "get M⁺ itself.")
+        else:
+            verdict = "zero: X goes to M⁺ itself."
+        self.summary.setText(
+            f"t = {snapshot.iteration:,}:  ‖X − M⁺‖ = {snapshot.distance:.3g};  "
+            f"null-space part ‖{part}‖ = {null:.3g}: {verdict}")

@@ -1,0 +1,123 @@
+"""Shared look of the teaching views: colours, pens, plot setup and a calm range follower."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+
+from gui.plots import style_axes
+
+# Okabe & Ito's colour-blind-safe palette (black and yellow left out: poor on white).
+PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#56B4E9", "#E69F00", "#000000",
+           "#999999")
+PREDICTION_COLOUR = "#D55E00"
+LEGEND_TEXT = "11pt"
+TITLE_SIZE = "13pt"
+# Finer steps for a linear y axis, so the data fills most of the height.
+LINEAR_STEPS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0)
+
+
+def colour(i: int) -> str:
+    """The i-th series colour (cycles)."""
+    return PALETTE[i % len(PALETTE)]
+
+
+def solid_pen(i: int, width: float = 2.5):
+    """A solid pen for the i-th series (thick enough for a projector)."""
+    return pg.mkPen(colour(i), width=width)
+
+
+def dashed_pen(i_or_colour, width: float = 2.0):
+    """A dashed pen for a reference or prediction, in a series colour or a named colour."""
+    name = colour(i_or_colour) if isinstance(i_or_colour, int) else i_or_colour
+    return pg.mkPen(name, width=width, style=Qt.PenStyle.DashLine)
+
+
+def setup_plot(widget: pg.PlotWidget, title: str, x_label: str, y_label: str,
+               log_y: bool = False) -> pg.PlotItem:
+    """White plot with readable axes; with log_y the data must be given as log10 values
+    (taken once per point, not over the whole curve on every redraw, as LossPlot does)."""
+    widget.setBackground("w")
+    plot = widget.getPlotItem()
+    plot.setTitle(title, size=TITLE_SIZE, color="k")
+    plot.setLabel("left", y_label)
+    plot.setLabel("bottom", x_label)
+    if log_y:
+        plot.getAxis("left").setLogMode(True)
+        plot.getAxis("left").enableAutoSIPrefix(False)
+    plot.showGrid(x=False, y=True, alpha=0.3)
+    # The plot's own "Log Y" would take log10 a second time: keep only the view menu.
+    plot.setMenuEnabled(enableMenu=False, enableViewBoxMenu=True)
+    plot.vb.disableAutoRange()
+    style_axes(plot, 11)
+    return plot
+
+
+def add_legend(plot: pg.PlotItem, offset=(-10, 10), columns: int = 1) -> pg.LegendItem:
+    """A framed legend in a corner (negative offsets count from the right/bottom)."""
+    legend = plot.addLegend(offset=offset, labelTextSize=LEGEND_TEXT, labelTextColor="k",
+                            brush=pg.mkBrush(255, 255, 255, 220), pen=pg.mkPen("#808080"),
+                            colCount=columns)
+    return legend
+
+
+def nice_ceiling(value: float, steps=(1.0, 2.0, 5.0)) -> float:
+    """The smallest step·10^k (default 1, 2, 5, 10, 20, 50, ...) that is >= value > 0."""
+    decade = 10.0 ** math.floor(math.log10(value))
+    for factor in (*steps, 10.0):
+        if factor * decade >= value:
+            return factor * decade
+    return 10.0 * decade
+
+
+class RangeFollower:
+    """Keeps a plot's data in view with limits that change rarely: x up to a 1-2-5 step,
+    y in whole decades (log) or nice steps (linear). Each range change re-renders the axes;
+    changing it only now and then keeps per-frame work small and the view still."""
+
+    def __init__(self, plot: pg.PlotItem, log_y: bool) -> None:
+        self._plot = plot
+        self._log_y = log_y
+        self._limits = None
+        self.following = True
+        plot.vb.sigRangeChangedManually.connect(self._stop)
+
+    def reset(self) -> None:
+        """Follow again from scratch (a new run)."""
+        self.following = True
+        self._limits = None
+
+    def update(self, x_max: float, y_low: float, y_high: float, legend=None) -> None:
+        """Make sure x in [0, x_max] and y in [y_low, y_high] are visible; with a legend in
+        the top corner, add room above the data for it, so it never covers a curve."""
+        if not self.following or not (math.isfinite(y_low) and math.isfinite(y_high)):
+            return
+        if legend is not None and self._plot.vb.height() > 0:
+            share = min(legend.boundingRect().height() / self._plot.vb.height() + 0.04, 0.6)
+            y_high += share / (1.0 - share) * max(y_high - y_low, 1.0 if self._log_y else 0.0)
+        x_limit = nice_ceiling(max(x_max, 10.0))
+        if self._log_y:
+            low = math.floor(y_low)
+            y_limits = (low, max(math.ceil(y_high), low + 1))
+        else:
+            span = nice_ceiling(max(y_high, abs(y_low), 1e-12), LINEAR_STEPS)
+            y_limits = (min(0.0, -span if y_low < 0 else 0.0), span)
+        limits = (x_limit, *y_limits)
+        if limits != self._limits:
+            self._limits = limits
+            self._plot.vb.setRange(xRange=(0.0, x_limit), yRange=y_limits, padding=0.03)
+
+    def _stop(self, *_args) -> None:
+        # The teacher zoomed or panned: leave the view where they put it.
+        self.following = False
+
+
+def finite_bounds(values: np.ndarray) -> tuple[float, float]:
+    """(min, max) of the finite entries, or (nan, nan) when there are none."""
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        return math.nan, math.nan
+    return float(finite.min()), float(finite.max())

@@ -1,0 +1,93 @@
+"""The SVD found by descent next to torch.linalg.svd's, triple by triple, signs aligned."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
+
+from gui.teaching.svd_paths import subscript
+from solver.views_math import svd_mismatch
+
+MAX_ROWS = 10
+COLUMNS = ("σ descent", "σ torch", "|Δσ|", "‖Δu‖", "‖Δv‖")
+COLUMN_TIPS = (
+    "σᵢ found by gradient descent (sorted, largest first).",
+    "σᵢ from torch.linalg.svd.",
+    "|σᵢ − σᵢ(torch)|.",
+    "‖uᵢ − uᵢ(torch)‖, torch's sign flipped to match.",
+    "‖vᵢ − vᵢ(torch)‖, torch's sign flipped to match.",
+)
+# A triple matches torch when |Δσ| <= SIGMA_TOL·σ₁ and both vectors are within VECTOR_TOL
+# (float32 descent gets within ~1e-5 of both when it has converged).
+SIGMA_TOL = 1e-3
+VECTOR_TOL = 1e-2
+GOOD = QColor("#d9f0d3")
+BAD = QColor("#f4cccc")
+
+
+class SvdResultTable(QTableWidget):
+    """One row per singular triple: σ from descent, σ from torch, and how far σ, u and v
+    are from torch's. Cells that do not match are tinted red, matching ones green."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(0, len(COLUMNS), parent)
+        self.setObjectName("svdResultTable")
+        self.setHorizontalHeaderLabels(COLUMNS)
+        for col, tip in enumerate(COLUMN_TIPS):
+            self.horizontalHeaderItem(col).setToolTip(tip)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.setToolTip("Vectors are compared after flipping torch's signs to match: singular "
+                        "vectors are only defined up to a common sign per pair (uᵢ, vᵢ).")
+        self.mismatch = (np.zeros(0), np.zeros(0), np.zeros(0))
+        self.matches = np.zeros(0, dtype=bool)
+
+    def start(self, count: int) -> None:
+        """A new run with `count` singular triples: empty rows, created once here."""
+        rows = min(count, MAX_ROWS)
+        self.setRowCount(rows)
+        self.setVerticalHeaderLabels([f"σ{subscript(i + 1)}" for i in range(rows)])
+        for row in range(rows):
+            for col in range(len(COLUMNS)):
+                item = QTableWidgetItem("")
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.setItem(row, col, item)
+        self.mismatch = (np.zeros(0), np.zeros(0), np.zeros(0))
+        self.matches = np.zeros(0, dtype=bool)
+        # As tall as its rows: the heatmaps above get the rest of the height.
+        height = self.horizontalHeader().sizeHint().height() + 2 * self.frameWidth()
+        height += sum(self.verticalHeader().sectionSizeHint(row) for row in range(rows))
+        self.setFixedHeight(height + 2)
+
+    def show_snapshot(self, snapshot) -> None:
+        """Fill the rows from an SVD snapshot (s, u, v and the aligned references)."""
+        u_ref, v_ref = snapshot.extra["u_ref"], snapshot.extra["v_ref"]
+        ds, du, dv = svd_mismatch(snapshot.s, snapshot.reference, snapshot.u, u_ref,
+                                  snapshot.v, v_ref)
+        self.mismatch = (ds, du, dv)
+        scale = max(float(np.max(snapshot.reference, initial=0.0)), 1e-300)
+        sigma_ok = ds <= SIGMA_TOL * scale
+        vectors_ok = (du <= VECTOR_TOL) & (dv <= VECTOR_TOL)
+        self.matches = sigma_ok & vectors_ok
+        for row in range(self.rowCount()):
+            cells = (snapshot.s[row], snapshot.reference[row], ds[row], du[row], dv[row])
+            good = (None, None, sigma_ok[row], du[row] <= VECTOR_TOL, dv[row] <= VECTOR_TOL)
+            for col, (value, ok) in enumerate(zip(cells, good, strict=True)):
+                item = self.item(row, col)
+                item.setText(f"{value:.4g}" if col < 2 else f"{value:.1e}")
+                if ok is not None:
+                    item.setBackground(QBrush(GOOD if ok else BAD))
+            self.item(row, 3).setToolTip(_vectors("u", row, snapshot.u, u_ref))
+            self.item(row, 4).setToolTip(_vectors("v", row, snapshot.v, v_ref))
+
+
+def _vectors(name: str, i: int, est: np.ndarray, ref: np.ndarray) -> str:
+    def fmt(col: np.ndarray) -> str:
+        return "[" + ", ".join(f"{x:.3f}" for x in col[:12]) + (", …]" if col.size > 12 else "]")
+
+    label = f"{name}{subscript(i + 1)}"
+    return f"{label} descent: {fmt(est[:, i])}\n{label} torch:   {fmt(ref[:, i])}"

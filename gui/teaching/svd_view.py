@@ -1,0 +1,132 @@
+"""The SVD view: singular-value paths, the three defect heatmaps, and the result vs torch.
+
+The tutorial's penalty method can stall at a wrong answer (its own seed-317 4x3 and seed-316
+7x4 matrices); this view makes that visible: a path that stays off its dashed line, red cells
+in the table, and a verdict that says which triple is wrong and that it no longer moves.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from gui.plots import MatrixHeatmap
+from gui.teaching.svd_paths import SingularValuePlot, subscript
+from gui.teaching.svd_table import SvdResultTable
+from solver.views_math import orthogonality_defects
+
+# "Stalled" = no singular value moved by more than STALL_CHANGE·σ₁ over STALL_STEPS steps.
+STALL_STEPS = 500
+STALL_CHANGE = 1e-5
+GOOD_STYLE = "color: #1b5e20;"
+BAD_STYLE = "color: #b00020;"
+
+
+class SvdView(QWidget):
+    """Everything about one SVD run; fed by start() at a restart and show() per snapshot."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("svdView")
+        self.verdict = QLabel(self)
+        self.verdict.setObjectName("svdVerdict")
+        self.verdict.setWordWrap(True)
+        font = self.verdict.font()
+        font.setPointSize(font.pointSize() + 1)
+        font.setBold(True)
+        self.verdict.setFont(font)
+        self.paths = SingularValuePlot(self)
+        self.reconstruction = MatrixHeatmap("U·S·Vᵀ − M", decades=True, parent=self)
+        self.u_defect = MatrixHeatmap("UᵀU − I", decades=True, parent=self)
+        self.v_defect = MatrixHeatmap("VᵀV − I", decades=True, parent=self)
+        self._titles = {self.reconstruction: "U·S·Vᵀ − M", self.u_defect: "UᵀU − I",
+                        self.v_defect: "VᵀV − I"}
+        self._limits: dict = {}
+        self.table = SvdResultTable(self)
+        heatmaps = QHBoxLayout()
+        heatmaps.setSpacing(2)
+        for heatmap in (self.reconstruction, self.u_defect, self.v_defect):
+            _compact(heatmap)
+            heatmaps.addWidget(heatmap)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.verdict)
+        layout.addWidget(self.paths, 5)
+        layout.addLayout(heatmaps, 4)
+        layout.addWidget(self.table, 3)
+        self.stalled = False
+
+    def start(self, snapshot) -> None:
+        """A new SVD run: torch's singular values become the dashed targets."""
+        self.paths.start(snapshot.reference)
+        self.table.start(snapshot.reference.size)
+        self.verdict.setText("")
+        # Each colour scale starts at its first matrix's size, then moves by decades.
+        u_defect, v_defect = orthogonality_defects(snapshot.u, snapshot.v)
+        for heatmap, values in ((self.reconstruction, snapshot.error),
+                                (self.u_defect, u_defect), (self.v_defect, v_defect)):
+            heatmap.set_limit(float(np.abs(values).max(initial=0.0)))
+            heatmap.plot.setTitle(self._titles[heatmap], size="11pt", color="k")
+        self._limits.clear()
+
+    def show_snapshot(self, snapshot) -> None:
+        """Record the singular values and show the defects and the comparison with torch."""
+        self.paths.record(snapshot.iteration, snapshot.s)
+        self.reconstruction.set_matrix(snapshot.error)
+        u_defect, v_defect = orthogonality_defects(snapshot.u, snapshot.v)
+        self.u_defect.set_matrix(u_defect)
+        self.v_defect.set_matrix(v_defect)
+        self.table.show_snapshot(snapshot)
+        self._show_verdict(snapshot)
+        for heatmap, title in self._titles.items():
+            if self._limits.get(heatmap) != heatmap.limit:
+                self._limits[heatmap] = heatmap.limit
+                # Smaller than the usual heading: three share a narrow row.
+                heatmap.plot.setTitle(f"{title}  ±{heatmap.limit:.2g}", size="11pt", color="k")
+
+    def _show_verdict(self, snapshot) -> None:
+        ds, du, dv = self.table.mismatch
+        if self.table.matches.all():
+            self.stalled = False
+            self.verdict.setStyleSheet(GOOD_STYLE)
+            self.verdict.setText(
+                f"✓ Same SVD as torch.linalg.svd at t = {snapshot.iteration:,}: "
+                f"|Δσ| ≤ {ds.max(initial=0):.1e}, vectors within "
+                f"{max(du.max(initial=0), dv.max(initial=0)):.1e} (signs aligned).")
+            return
+        worst = int(np.argmax(ds / max(float(snapshot.reference.max(initial=0)), 1e-300)
+                              + du + dv))
+        i = subscript(worst + 1)
+        what = (f"σ{i} = {snapshot.s[worst]:.4g} where torch has "
+                f"{snapshot.reference[worst]:.4g}; u{i}, v{i} off by "
+                f"{du[worst]:.2g}, {dv[worst]:.2g}")
+        self.stalled = self._not_moving(snapshot)
+        if self.stalled:
+            text = (f"✗ Stalled at t = {snapshot.iteration:,}: no σ moved in "
+                    f"{STALL_STEPS} steps, yet this is not the SVD. {what}.")
+        elif snapshot.status.state in ("finished", "converged", "diverged"):
+            text = f"✗ Stopped at t = {snapshot.iteration:,} without the SVD: {what}."
+        else:
+            text = f"Not there yet (t = {snapshot.iteration:,}): {what}."
+        self.verdict.setStyleSheet(BAD_STYLE)
+        self.verdict.setText(text)
+
+    def _not_moving(self, snapshot) -> bool:
+        series = self.paths.series
+        x = series.x()
+        if len(series) < 2 or x[-1] - x[0] < STALL_STEPS:
+            return False
+        past = int(np.searchsorted(x, x[-1] - STALL_STEPS, side="right")) - 1
+        now = np.column_stack([series.y(i) for i in range(series.width)])
+        change = np.abs(now[-1] - now[past]).max(initial=0.0)
+        return bool(change <= STALL_CHANGE * max(float(snapshot.reference.max(initial=0)), 1e-300))
+
+
+def _compact(heatmap: MatrixHeatmap) -> None:
+    """Three heatmaps share one row of a narrow dock: drop the axis titles and the colour
+    bar (the title gives the colour scale ±limit) so the matrices themselves get the room."""
+    heatmap.plot.getAxis("left").showLabel(False)
+    heatmap.plot.getAxis("bottom").showLabel(False)
+    heatmap.plot.layout.removeItem(heatmap.colour_bar)
+    heatmap.colour_bar.hide()
+    heatmap.setMinimumSize(120, 120)

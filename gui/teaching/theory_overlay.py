@@ -1,0 +1,118 @@
+"""Theory on the loss plot: the predicted loss line (dashed) and the numbers behind it.
+
+From the current point (iteration, loss) the line falls by log10(predicted factor) per step:
+where the real curve runs along it, linear theory explains the run. The line is anchored
+when a run starts, at each single step, and when lr or momentum change; from the moment
+Play is pressed it stays put, through the pause that follows, so the class watches reality
+follow (or leave) the prediction, and the label gives the factor observed since the anchor.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+
+import pyqtgraph as pg
+from PySide6.QtCore import QObject
+
+from gui.teaching.style import PREDICTION_COLOUR, dashed_pen
+from solver.views_math import observed_factor, predicted_segment
+
+
+class TheoryOverlay(QObject):
+    """Adds the prediction line, its anchor point and a theory label to a LossPlot."""
+
+    def __init__(self, loss_plot) -> None:
+        super().__init__(loss_plot)
+        self.setObjectName("theoryOverlay")
+        plot = loss_plot.getPlotItem()
+        self._view = plot.vb
+        self.line = pg.PlotDataItem(pen=dashed_pen(PREDICTION_COLOUR, width=2.5))
+        self.line.setZValue(5)
+        plot.addItem(self.line, ignoreBounds=True)
+        self.marker = pg.ScatterPlotItem(size=10, pen=pg.mkPen(PREDICTION_COLOUR, width=2),
+                                         brush=pg.mkBrush(255, 255, 255))
+        self.marker.setZValue(6)
+        plot.addItem(self.marker, ignoreBounds=True)
+        self.label = pg.LabelItem("", size="11pt", color="k", justify="right")
+        self.label.setParentItem(self._view)
+        self.label.anchor(itemPos=(1, 0), parentPos=(1, 0), offset=(-12, 8))
+        self.factor: float | None = None
+        self.theory = None
+        self.anchor: tuple[int, float] | None = None
+        self.observed: float | None = None
+        self._was_playing = False
+        self._last: tuple[int, float] | None = None
+        self._lr = self._momentum = None
+        self._view.sigRangeChanged.connect(self._redraw)
+        self._redraw()
+
+    def on_frame(self, frame, lr: float, momentum: float | None) -> None:
+        """Follow a drawn frame: re-anchor as described above, refresh the label."""
+        snapshot = frame.snapshot
+        changed = frame.theory is not self.theory
+        if changed:
+            self.theory = frame.theory
+            self.factor = getattr(frame.theory, "predicted_loss_factor", None)
+        self._lr, self._momentum = lr, momentum
+        was_playing, self._was_playing = self._was_playing, frame.playing
+        if snapshot is not None:
+            point = (int(snapshot.iteration), float(snapshot.loss))
+            back = self._last is not None and point[0] < self._last[0]
+            self._last = point
+            # A pause right after playing keeps the anchor: that is when the class compares.
+            stepped = not frame.playing and not was_playing
+            if frame.restarted or changed or back or stepped or self.anchor is None:
+                self.anchor = point
+                self._redraw()
+            self.observed = observed_factor(self.anchor, point)
+        if changed or snapshot is not None:
+            self.label.setText(self.label_html())
+
+    def label_html(self) -> str:
+        """The label's text: κ, the stable range, predicted and observed loss factors."""
+        theory = self.theory
+        if theory is None:
+            return ""
+        first = f"κ(M) = {_number(theory.condition_number)}"
+        if theory.max_stable_lr is not None:
+            first += f" &nbsp;·&nbsp; stable: lr &lt; {theory.max_stable_lr:.3g}"
+        lines = [first]
+        if self.factor is None:
+            lines.append(html.escape(_short_note(theory.note)))
+        else:
+            dash = f"<span style='color:{PREDICTION_COLOUR}'><b>– – –</b></span>"
+            lines.append(f"{dash} predicted: loss × {self.factor:.4g} / step")
+            if self.observed is not None and self.anchor is not None:
+                lines.append(f"observed from t = {self.anchor[0]:,}: × {self.observed:.4g} / step")
+        return "<br>".join(lines)
+
+    def _redraw(self, *_args) -> None:
+        if self.anchor is None or self.factor is None or not self.anchor[1] > 0:
+            self.line.setData([], [])
+            self.marker.setData([], [])
+            return
+        t0, loss0 = self.anchor
+        log0 = math.log10(loss0) if math.isfinite(loss0) else math.inf
+        if not math.isfinite(log0):
+            self.line.setData([], [])
+            self.marker.setData([], [])
+            return
+        x_range, _y_range = self._view.viewRange()
+        segment = predicted_segment((t0, log0), self.factor, tuple(x_range))
+        if segment is None:
+            self.line.setData([], [])
+        else:
+            self.line.setData(list(segment[0]), list(segment[1]))
+        self.marker.setData([t0], [log0])
+
+
+def _number(value: float) -> str:
+    return "∞" if not math.isfinite(value) else f"{value:.4g}"
+
+
+def _short_note(note: str) -> str:
+    """Theory's reason for having no prediction, short enough for the corner of the plot."""
+    reason = (note or "").split(":")[0].rstrip(".")
+    return f"No linear prediction: {reason[:1].lower()}{reason[1:]}." if reason else (
+        "No linear prediction for these settings.")

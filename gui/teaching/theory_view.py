@@ -1,0 +1,84 @@
+"""The theory tab: what M's singular values predict for the run, the "Optimal settings"
+button, and the error split by singular direction."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QToolButton, QVBoxLayout, QWidget
+
+from gui.teaching.direction_plot import DirectionPlot
+from solver.theory import spectral_radius
+
+MAX_LISTED = 6  # singular values listed by value; more are summarised
+
+
+class TheoryView(QWidget):
+    """Numbers from solver.theory for the current settings, and the direction split."""
+
+    def __init__(self, optimal_action, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("theoryView")
+        self.numbers = QLabel(self)
+        self.numbers.setObjectName("theoryNumbers")
+        self.numbers.setTextFormat(Qt.TextFormat.RichText)
+        self.numbers.setWordWrap(True)
+        self.optimal_button = QToolButton(self)
+        self.optimal_button.setObjectName("optimalSettingsButton")
+        self.optimal_button.setDefaultAction(optimal_action)
+        self.optimal_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.directions = DirectionPlot(self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.numbers)
+        layout.addWidget(self.optimal_button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.directions, 1)
+
+    def show_theory(self, theory, optimizer: str, lr: float, momentum: float) -> None:
+        """Write the theory's numbers for the optimizer, lr and momentum in force."""
+        self.numbers.setText(theory_html(theory, optimizer, lr, momentum))
+
+
+def theory_html(theory, optimizer: str, lr: float, momentum: float) -> str:
+    """κ, curvatures, stable range, predicted factor and the optimum, as a few lines."""
+    if theory is None:
+        return ""
+    sv = np.asarray(theory.singular_values)
+    listed = ", ".join(f"{s:.3g}" for s in sv[:MAX_LISTED])
+    if sv.size > MAX_LISTED:
+        listed += f", … ({sv.size} in all, smallest {sv[-1]:.3g})"
+    cond = theory.condition_number
+    kappa = "∞ (singular)" if not math.isfinite(cond) else f"{cond:.4g}"
+    lines = [f"Singular values of M: {listed}",
+             f"Condition number κ(M) = σ<sub>max</sub>/σ<sub>min</sub> = <b>{kappa}</b>"]
+    if theory.L is not None:
+        lines.append(f"Curvatures of the loss 2σ²/N: largest L = {theory.L:.4g}, "
+                     f"smallest μ = {theory.mu:.4g}")
+    if theory.predicted_loss_factor is None:
+        lines.append(f"<i>{theory.note or 'No linear prediction for these settings.'}</i>")
+        return "<br>".join(lines)
+    beta = momentum if optimizer != "gd" else 0.0
+    with_beta = f" with β = {beta:.3g}" if optimizer != "gd" else ""
+    lines.append(f"Stable learning rates{with_beta}: <b>0 &lt; lr &lt; "
+                 f"{theory.max_stable_lr:.4g}</b> (lr now {lr:.4g})")
+    factor = theory.predicted_loss_factor
+    lines.append(f"Predicted: loss × <b>{factor:.4g}</b> per step{_every(factor)} — the dashed "
+                 "line on the loss plot")
+    if theory.optimal_lr is not None:
+        best_beta = theory.optimal_momentum
+        rho = spectral_radius(optimizer, theory.optimal_lr, best_beta or 0.0,
+                              theory.curvatures).max()
+        momentum_text = f", β = {best_beta:.4g}" if best_beta is not None else ""
+        lines.append(f"Optimal: lr = {theory.optimal_lr:.4g}{momentum_text} → loss × "
+                     f"{rho * rho:.4g} per step{_every(rho * rho)}")
+    return "<br>".join(lines)
+
+
+def _every(factor: float) -> str:
+    if 0 < factor < 1:
+        return f" (10× smaller every {-1.0 / math.log10(factor):.3g} steps)"
+    if factor >= 1:
+        return " (<span style='color:#b00020'><b>grows: the run diverges</b></span>)"
+    return ""

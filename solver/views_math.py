@@ -1,0 +1,158 @@
+"""The numbers behind the teaching views: gradient check, SVD defects, predicted loss line.
+
+Pure NumPy/torch (no Qt), so the views stay thin and the numbers are testable alone.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+# The predicted-loss line is drawn in log10(loss) units; where it leaves this band it ends.
+LOG_BAND = (-40.0, 40.0)
+
+
+def residual_side(shape: tuple[int, int], problem: str, side: str) -> str:
+    """The residual a linear run actually uses: the pseudo-inverse of a tall M is solved
+    from the left (X·M = I), of a wide M from the right (M·X = I); the inverse uses `side`."""
+    if problem == "pinv":
+        rows, cols = shape
+        return "left" if rows >= cols else "right"
+    return side
+
+
+def residual(matrix: np.ndarray, x: np.ndarray, side: str) -> np.ndarray:
+    """R = X·M − I, M·X − I or (X·M + M·X)/2 − I, in the arrays' own precision."""
+    if side == "left":
+        r = x @ matrix
+    elif side == "right":
+        r = matrix @ x
+    else:
+        r = (x @ matrix + matrix @ x) / 2
+    return r - np.eye(r.shape[0], dtype=r.dtype)
+
+
+def closed_form_gradient(matrix: np.ndarray, x: np.ndarray, side: str) -> np.ndarray:
+    """∇ mean(R²) written out, in float64: 2/N·R·Mᵀ (left), 2/N·Mᵀ·R (right),
+    1/N·(R·Mᵀ + Mᵀ·R) (both), with N the number of entries of R."""
+    m = np.asarray(matrix, dtype=np.float64)
+    r = residual(m, np.asarray(x, dtype=np.float64), side)
+    n_entries = r.size
+    if side == "left":
+        return 2.0 / n_entries * (r @ m.T)
+    if side == "right":
+        return 2.0 / n_entries * (m.T @ r)
+    return 1.0 / n_entries * (r @ m.T + m.T @ r)
+
+
+def autograd_gradient(matrix: np.ndarray, x: np.ndarray, side: str, dtype: str) -> np.ndarray:
+    """∇ mean(R²) from loss.backward(), as the tutorial computes it, in `dtype`."""
+    torch_dtype = getattr(torch, dtype)
+    m = torch.as_tensor(np.asarray(matrix)).to(torch_dtype)
+    tx = torch.as_tensor(np.asarray(x)).to(torch_dtype).clone().requires_grad_(True)
+    if side == "left":
+        r = tx @ m
+    elif side == "right":
+        r = m @ tx
+    else:
+        r = (tx @ m + m @ tx) / 2
+    loss = ((r - torch.eye(r.shape[0], dtype=torch_dtype)) ** 2).mean()
+    loss.backward()
+    return tx.grad.numpy().astype(np.float64)
+
+
+@dataclass(frozen=True)
+class GradientCheck:
+    """autograd's gradient next to the closed form, and their largest entrywise difference."""
+
+    autograd: np.ndarray
+    closed_form: np.ndarray
+    max_difference: float
+    largest_entry: float
+    n_entries: int
+
+
+def check_gradient(matrix: np.ndarray, x: np.ndarray, side: str, dtype: str) -> GradientCheck:
+    """Compare autograd (in the run's `dtype`) with the closed form (float64) at X.
+
+    The difference is rounding only: about 1e-7 of the largest entry in float32."""
+    auto = autograd_gradient(matrix, x, side, dtype)
+    closed = closed_form_gradient(np.asarray(matrix).astype(dtype), x, side)
+    size = matrix.shape[1] if side != "right" else matrix.shape[0]
+    return GradientCheck(
+        autograd=auto,
+        closed_form=closed,
+        max_difference=float(np.abs(auto - closed).max(initial=0.0)),
+        largest_entry=float(np.abs(closed).max(initial=0.0)),
+        n_entries=size * size,
+    )
+
+
+def orthogonality_defects(u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(UᵀU − I, VᵀV − I): zero exactly when the columns of U and of V are orthonormal."""
+    u = np.asarray(u, dtype=np.float64)
+    v = np.asarray(v, dtype=np.float64)
+    return u.T @ u - np.eye(u.shape[1]), v.T @ v - np.eye(v.shape[1])
+
+
+def svd_mismatch(
+    s: np.ndarray, s_ref: np.ndarray, u: np.ndarray, u_ref: np.ndarray, v: np.ndarray,
+    v_ref: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per singular triple i: |σᵢ − σᵢ(torch)|, ‖uᵢ − uᵢ(torch)‖, ‖vᵢ − vᵢ(torch)‖.
+
+    The reference vectors must already carry the estimate's signs (solver.reference.align_signs).
+    """
+    ds = np.abs(np.asarray(s, dtype=np.float64) - s_ref)
+    du = np.linalg.norm(np.asarray(u, dtype=np.float64) - u_ref, axis=0)
+    dv = np.linalg.norm(np.asarray(v, dtype=np.float64) - v_ref, axis=0)
+    return ds, du, dv
+
+
+def log10_floor(values, floor: float) -> np.ndarray:
+    """log10 of |values| for a log-scale plot; zeros and NaN go to `floor`, +inf to -floor."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logs = np.log10(np.abs(np.asarray(values, dtype=np.float64)))
+    return np.clip(np.nan_to_num(logs, nan=floor, posinf=-floor, neginf=floor), floor, -floor)
+
+
+def predicted_segment(
+    anchor: tuple[float, float],
+    factor: float,
+    x_range: tuple[float, float],
+    y_range: tuple[float, float] = LOG_BAND,
+) -> tuple[tuple[float, float], tuple[float, float]] | None:
+    """The predicted loss line in (iteration, log10 loss), clipped to the visible box.
+
+    It starts at `anchor` = (t0, log10 loss at t0) and falls by log10(factor) per step.
+    Returns ((x0, x1), (y0, y1)) or None when no part of it is visible; the clipping keeps
+    a dashed pen from being dashed over millions of invisible pixels.
+    """
+    if not (factor > 0 and math.isfinite(factor)):
+        return None
+    t0, y0 = anchor
+    slope = math.log10(factor)
+    low, high = max(x_range[0], t0), x_range[1]
+    y_low, y_high = y_range
+    if slope < 0:
+        low = max(low, t0 + (y0 - y_high) / -slope)
+        high = min(high, t0 + (y0 - y_low) / -slope)
+    elif slope > 0:
+        low = max(low, t0 + (y_low - y0) / slope)
+        high = min(high, t0 + (y_high - y0) / slope)
+    elif not y_low <= y0 <= y_high:
+        return None
+    if not high > low:
+        return None
+    return (low, high), (y0 + slope * (low - t0), y0 + slope * (high - t0))
+
+
+def observed_factor(start: tuple[int, float], end: tuple[int, float]) -> float | None:
+    """Geometric-mean loss factor per step between two (iteration, loss) points, or None."""
+    (t0, l0), (t1, l1) = start, end
+    if t1 <= t0 or not (l0 > 0 and l1 > 0 and math.isfinite(l0) and math.isfinite(l1)):
+        return None
+    return float((l1 / l0) ** (1.0 / (t1 - t0)))
