@@ -33,6 +33,7 @@ from gui.message_banner import MessageBanner
 from gui.parameter_panel import ParameterPanel
 from gui.plots import ErrorHeatmap, EstimateHeatmap, LossPlot
 from gui.solver_worker import Frame, SolverWorker
+from gui.teaching import install as install_teaching
 from gui.transport_bar import TransportBar
 from solver import Settings, presets
 
@@ -79,6 +80,7 @@ class MainWindow(QMainWindow):
         self._matrix_name = name or (DEFAULT_NAME if matrix is None else "matrix")
         self._build(DEFAULT_MATRIX if matrix is None else matrix, settings or Settings())
         self._build_actions()
+        self.teaching = install_teaching(self)  # issue 5: SVD, pinv, gradient, theory views
         self._start_worker()
         self._restart_run()
         self._update_title()
