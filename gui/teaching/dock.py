@@ -75,7 +75,7 @@ class TeachingDock(QDockWidget):
         panel = self._window.panel
         momentum = panel.momentum_spin.value() if panel.momentum_spin.isEnabled() else None
         self.overlay.on_frame(frame, panel.lr_spin.value(), momentum)
-        if snapshot is None or self.context is None:
+        if snapshot is None or self.context is None or not self._matches(snapshot):
             return
         if self.context.kind == "svd":
             self.svd_view.show_snapshot(snapshot)
@@ -87,7 +87,7 @@ class TeachingDock(QDockWidget):
     def _start(self, snapshot) -> None:
         previous = self.context.kind if self.context is not None else None
         self.context = context = RunContext.from_window(self._window, snapshot)
-        if context is None:
+        if context is None or not self._matches(snapshot):
             return
         svd = context.kind == "svd"
         self.tabs.setTabEnabled(self._tab_index["svd"], svd)
@@ -100,6 +100,10 @@ class TeachingDock(QDockWidget):
         self.gradient_view.start(context, snapshot)
         if context.kind != previous:
             self.show_tab(RELEVANT_TAB.get(context.kind, "theory"))
+
+    def _matches(self, snapshot) -> bool:
+        """False for a frame of the previous run still in flight after the panel changed."""
+        return (snapshot.s is not None) == (self.context.kind == "svd")
 
     def _set_theory(self, theory) -> None:
         self._theory = theory
