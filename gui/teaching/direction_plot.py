@@ -48,6 +48,7 @@ class DirectionPlot(pg.PlotWidget):
         self.shown = np.zeros(0, dtype=int)
         self.last_split: np.ndarray | None = None
         self.note = ""
+        self._stale = False
 
     @property
     def active(self) -> bool:
@@ -107,6 +108,20 @@ class DirectionPlot(pg.PlotWidget):
         split = error_by_direction(self._basis, error, self._side)
         self.last_split = split
         self.series.append(iteration, log10_floor(split[self.shown], self._floor))
+        if self.isVisible():
+            self._draw()
+        else:
+            self._stale = True  # a hidden plot only records: showEvent draws what it missed
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self._draw()
+
+    def _draw(self) -> None:
+        self._stale = False
+        if len(self.series) == 0:
+            return
         x = self.series.x()
         low, high = np.inf, -np.inf
         for k in range(self.shown.size):

@@ -52,6 +52,8 @@ class PinvView(QWidget):
         self.series = Series(3)  # log10 of (distance, null-space part, the rest)
         self._follower = RangeFollower(self.plot, log_y=True)
         self._side = "left"
+        self._last = None
+        self._stale = False
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.summary)
@@ -72,6 +74,8 @@ class PinvView(QWidget):
             curve.setData([], [])
         self._follower.reset()
         self.summary.setText("")
+        self._last = None
+        self._stale = False
 
     def show_snapshot(self, snapshot) -> None:
         """Record the distance and the null-space part at the snapshot's iteration."""
@@ -81,6 +85,21 @@ class PinvView(QWidget):
         rest = math.sqrt(max(snapshot.distance**2 - null**2, 0.0))
         self.series.append(snapshot.iteration,
                            log10_floor([snapshot.distance, null, rest], LOG_FLOOR))
+        self._last = (snapshot, null)
+        if self.isVisible():
+            self._draw()
+        else:
+            self._stale = True  # a hidden view only records: showEvent draws what it missed
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self._draw()
+
+    def _draw(self) -> None:
+        self._stale = False
+        if self._last is None or len(self.series) == 0:
+            return
         x = self.series.x()
         low, high = math.inf, -math.inf
         for k, curve in enumerate((self.distance_curve, self.null_curve, self.range_curve)):
@@ -89,6 +108,7 @@ class PinvView(QWidget):
             lo, hi = finite_bounds(y[y > LOG_FLOOR])
             low, high = min(low, lo), max(high, hi)
         self._follower.update(float(x[-1]), low, high, self.legend)
+        snapshot, null = self._last
         part = NULL_PART.get(self._side, NULL_PART["left"])
         # Rounding alone leaves ~1e-7 of ‖M⁺‖ in float32: anything well above is real.
         if null > NULL_TOL * float(np.linalg.norm(snapshot.reference)):

@@ -35,6 +35,8 @@ class SingularValuePlot(pg.PlotWidget):
         self._references: list[pg.InfiniteLine] = []
         self._reference = np.zeros(0)
         self._count = 0
+        self._top, self._low = 0.0, 0.0
+        self._stale = False
 
     @property
     def reference(self) -> np.ndarray:
@@ -63,21 +65,39 @@ class SingularValuePlot(pg.PlotWidget):
                 line.setValue(float(self._reference[i]))
                 self.legend.addItem(curve, f"σ{subscript(i + 1)}   torch: {self._reference[i]:.4g}")
         self._count = count
+        self._top, self._low = 0.0, 0.0
+        self._stale = False
         self.series.clear(width=max(count, 1))
         self._follower.reset()
         top = float(self._reference.max(initial=0.0))
         self._follower.update(10.0, 0.0, HEADROOM * top, self.legend)
 
     def record(self, iteration: int, s: np.ndarray) -> None:
-        """Add the estimate's singular values (descending) at `iteration` and redraw."""
+        """Add the estimate's singular values (descending) at `iteration`; redraw the paths
+        if on screen (a hidden plot only records: showEvent draws what it missed)."""
         if self._count == 0:
             return
         values = np.asarray(s, dtype=np.float64)[: self._count]
         self.series.append(iteration, values)
+        finite = values[np.isfinite(values)]
+        self._top = max(self._top, float(finite.max(initial=0.0)))
+        self._low = min(self._low, float(finite.min(initial=0.0)))
+        if self.isVisible():
+            self._draw()
+        else:
+            self._stale = True
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self._draw()
+
+    def _draw(self) -> None:
+        self._stale = False
+        if len(self.series) == 0:
+            return
         x = self.series.x()
         for i in range(self._count):
             self._curves[i].setData(x, self.series.y(i))
-        finite = values[np.isfinite(values)]
-        top = max(float(self._reference.max(initial=0.0)), float(finite.max(initial=0.0)))
-        low = min(0.0, float(finite.min(initial=0.0)))
-        self._follower.update(float(x[-1]), low, HEADROOM * top, self.legend)
+        top = max(float(self._reference.max(initial=0.0)), self._top)
+        self._follower.update(float(x[-1]), self._low, HEADROOM * top, self.legend)

@@ -55,12 +55,14 @@ class SvdView(QWidget):
         layout.addLayout(heatmaps, 4)
         layout.addWidget(self.table, 3)
         self.stalled = False
+        self._snapshot = None
 
     def start(self, snapshot) -> None:
         """A new SVD run: torch's singular values become the dashed targets."""
         self.paths.start(snapshot.reference)
         self.table.start(snapshot.reference.size)
         self.verdict.setText("")
+        self._snapshot = None
         # Each colour scale starts at its first matrix's size, then moves by decades.
         u_defect, v_defect = orthogonality_defects(snapshot.u, snapshot.v)
         for heatmap, values in ((self.reconstruction, snapshot.error),
@@ -70,8 +72,21 @@ class SvdView(QWidget):
         self._limits.clear()
 
     def show_snapshot(self, snapshot) -> None:
-        """Record the singular values and show the defects and the comparison with torch."""
+        """Record the singular values; on screen, also show the defects, the comparison
+        with torch and the verdict (a hidden view catches up in showEvent)."""
         self.paths.record(snapshot.iteration, snapshot.s)
+        self._snapshot = snapshot
+        if self.isVisible():
+            self._draw()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._draw()
+
+    def _draw(self) -> None:
+        snapshot = self._snapshot
+        if snapshot is None:
+            return
         self.reconstruction.set_matrix(snapshot.error)
         u_defect, v_defect = orthogonality_defects(snapshot.u, snapshot.v)
         self.u_defect.set_matrix(u_defect)

@@ -67,7 +67,9 @@ class TheoryOverlay(QObject):
                 self._redraw()
             self.observed = observed_factor(self.anchor, point)
         if changed or snapshot is not None:
-            self.label.setText(self.label_html())
+            text = self.label_html()
+            if text != self.label.text:  # a new text re-lays out the label and the plot
+                self.label.setText(text)
 
     def label_html(self) -> str:
         """The label's text: κ, the stable range, predicted and observed loss factors."""

@@ -59,6 +59,7 @@ def step(qtbot, win, count):
 def test_deflation_paths_end_at_torchs_singular_values(qtbot):
     view = SvdView()
     qtbot.addWidget(view)
+    view.show()  # hidden views only record; on screen they draw and judge
     run = Run(load_preset("svd-tutorial"), Settings(problem="svd", svd_method="deflation"))
     view.start(run.snapshot())
     final = feed(view, run, 10_000, every=250)
@@ -76,8 +77,9 @@ def test_deflation_paths_end_at_torchs_singular_values(qtbot):
 def test_penalty_stalls_on_seed_317_where_deflation_converges(qtbot):
     matrix = load_preset("svd-seed317")
     penalty, deflation = SvdView(), SvdView()
-    qtbot.addWidget(penalty)
-    qtbot.addWidget(deflation)
+    for view in (penalty, deflation):
+        qtbot.addWidget(view)
+        view.show()
     run = Run(matrix, Settings(problem="svd", svd_method="penalty"))
     penalty.start(run.snapshot())
     final = feed(penalty, run, 1500, every=100)
@@ -115,6 +117,7 @@ def test_window_shows_the_svd_tab_for_an_svd_run(qtbot):
 def test_pinv_null_space_part_is_kept_from_random_and_zero_from_zeros(qtbot, init):
     view = PinvView()
     qtbot.addWidget(view)
+    view.show()
     matrix = load_preset("indicator")
     settings = Settings(problem="pinv", init=init)
     run = Run(matrix, settings)
