@@ -18,6 +18,9 @@ from solver.views_math import orthogonality_defects
 # "Stalled" = no singular value moved by more than STALL_CHANGE·σ₁ over STALL_STEPS steps.
 STALL_STEPS = 500
 STALL_CHANGE = 1e-5
+# ...or the worst σ approaches torch's so slowly that CRAWL_FACTOR times the steps taken so
+# far would not get it there (the penalty method on the tutorial's seed-316 7x4 matrix).
+CRAWL_FACTOR = 10
 GOOD_STYLE = "color: #1b5e20;"
 BAD_STYLE = "color: #b00020;"
 
@@ -115,26 +118,47 @@ class SvdView(QWidget):
         what = (f"σ{i} = {snapshot.s[worst]:.4g} where torch has "
                 f"{snapshot.reference[worst]:.4g}; u{i}, v{i} off by "
                 f"{du[worst]:.2g}, {dv[worst]:.2g}")
-        self.stalled = self._not_moving(snapshot)
-        if self.stalled:
-            text = (f"✗ Stalled at t = {snapshot.iteration:,}: no σ moved in "
-                    f"{STALL_STEPS} steps, yet this is not the SVD. {what}.")
+        trend, steps = self._trend(snapshot, worst)
+        t = f"t = {snapshot.iteration:,}"
+        crawling = trend == "closing" and steps > CRAWL_FACTOR * max(snapshot.iteration, 1)
+        self.stalled = trend in ("stalled", "away") or crawling
+        if trend == "stalled":
+            text = (f"✗ Stalled at {t}: no σ moved in {STALL_STEPS} steps, yet this is not "
+                    f"the SVD. {what}.")
+        elif trend == "away":
+            text = (f"✗ Stuck at {t}: σ{i} moves away from torch's value, not towards it. "
+                    f"{what}.")
+        elif crawling:
+            text = (f"✗ Crawling at {t}: at the pace of the last {STALL_STEPS} steps σ{i} "
+                    f"needs about {steps:,.0f} more. {what}.")
         elif snapshot.status.state in ("finished", "converged", "diverged"):
-            text = f"✗ Stopped at t = {snapshot.iteration:,} without the SVD: {what}."
+            text = f"✗ Stopped at {t} without the SVD: {what}."
         else:
-            text = f"Not there yet (t = {snapshot.iteration:,}): {what}."
+            text = f"Not there yet ({t}): {what}."
         self.verdict.setStyleSheet(BAD_STYLE)
         self.verdict.setText(text)
 
-    def _not_moving(self, snapshot) -> bool:
+    def _trend(self, snapshot, worst: int) -> tuple[str | None, float | None]:
+        """How the paths moved over the last STALL_STEPS steps: ("stalled", None) if no σ
+        moved, ("away", None) if σ[worst] moved away from torch's, ("closing", steps still
+        needed at that pace) if towards it, (None, None) without enough history."""
         series = self.paths.series
         x = series.x()
-        if len(series) < 2 or x[-1] - x[0] < STALL_STEPS:
-            return False
+        if len(series) < 2 or x[-1] - x[0] < STALL_STEPS or worst >= series.width:
+            return None, None
         past = int(np.searchsorted(x, x[-1] - STALL_STEPS, side="right")) - 1
-        now = np.column_stack([series.y(i) for i in range(series.width)])
-        change = np.abs(now[-1] - now[past]).max(initial=0.0)
-        return bool(change <= STALL_CHANGE * max(float(snapshot.reference.max(initial=0)), 1e-300))
+        then = np.array([series.y(i)[past] for i in range(series.width)])
+        now = np.array([series.y(i)[-1] for i in range(series.width)])
+        tiny = STALL_CHANGE * max(float(snapshot.reference.max(initial=0)), 1e-300)
+        if np.abs(now - then).max(initial=0.0) <= tiny:
+            return "stalled", None
+        target = snapshot.reference[worst]
+        closed = abs(then[worst] - target) - abs(now[worst] - target)
+        if closed < -tiny:
+            return "away", None
+        if closed > tiny:
+            return "closing", abs(now[worst] - target) / closed * (x[-1] - x[past])
+        return None, None  # σ[worst] waits while others move (deflation: one at a time)
 
 
 def _compact(heatmap: MatrixHeatmap) -> None:

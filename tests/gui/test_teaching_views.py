@@ -74,24 +74,26 @@ def test_deflation_paths_end_at_torchs_singular_values(qtbot):
     np.testing.assert_allclose(view.v_defect.values(), 0.0, atol=1e-4)
 
 
-def test_penalty_stalls_on_seed_317_where_deflation_converges(qtbot):
-    matrix = load_preset("svd-seed317")
+@pytest.mark.parametrize("preset, steps, wrong", [("svd-seed317", 1500, [2]),
+                                                  ("svd-seed316", 3000, [2, 3])])
+def test_penalty_stalls_on_the_tutorials_matrices_where_deflation_converges(
+        qtbot, preset, steps, wrong):
+    matrix = load_preset(preset)
     penalty, deflation = SvdView(), SvdView()
     for view in (penalty, deflation):
         qtbot.addWidget(view)
-        view.show()
+        view.show()  # hidden views only record; on screen they draw and judge
     run = Run(matrix, Settings(problem="svd", svd_method="penalty"))
     penalty.start(run.snapshot())
-    final = feed(penalty, run, 1500, every=100)
-    # The third path sits at 0, well off its dashed line at torch's 0.336, and stays there.
-    s3 = penalty.paths.series.y(2)
-    assert final.reference[2] == pytest.approx(0.3363, abs=1e-4)
-    assert abs(s3[-1] - final.reference[2]) > 0.3
-    assert not penalty.table.matches[2] and penalty.table.matches[:2].all()
+    final = feed(penalty, run, steps, every=100)
+    # The wrong paths end visibly off their dashed lines, and do not get closer.
+    last = np.array([penalty.paths.series.y(i)[-1] for i in range(penalty.paths.series.width)])
+    assert np.abs(last - final.reference)[wrong].min() > 0.01
+    assert not penalty.table.matches[wrong].any() and penalty.table.matches[0]
     assert penalty.stalled
-    assert "Stalled" in penalty.verdict.text() and "σ₃" in penalty.verdict.text()
-    # The reconstruction error stays visible in its heatmap.
-    assert np.abs(penalty.reconstruction.values()).max() > 0.1
+    assert penalty.verdict.text().startswith("✗")
+    assert f"σ{chr(0x2080 + wrong[0] + 1)}" in penalty.verdict.text()
+    assert np.abs(penalty.reconstruction.values()).max() > 1e-3
 
     run = Run(matrix, Settings(problem="svd", svd_method="deflation"))
     deflation.start(run.snapshot())
