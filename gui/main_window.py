@@ -14,6 +14,7 @@ import numpy as np
 from PySide6.QtCore import QSize, Qt, QThread, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QDockWidget,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -40,6 +41,8 @@ from solver import Settings, presets
 DEFAULT_MATRIX = np.diag([1.0, 2.0, 3.0, 4.0])
 DEFAULT_NAME = "tutorial-diagonal: diag(1, 2, 3, 4)"
 _DONE_STATES = ("converged", "diverged", "finished")
+# Narrowest a dock's contents may be squeezed to (see _let_docks_narrow).
+DOCK_MIN_WIDTH = 240
 
 
 class MainWindow(QMainWindow):
@@ -90,6 +93,13 @@ class MainWindow(QMainWindow):
         self.timeline = timeline_slider.install(self)
         self.lesson = lesson_panel.install(self)
         self.projector = projector.install(self)
+        self._let_docks_narrow()
+
+    def _let_docks_narrow(self) -> None:
+        # The docks' contents ask for up to ~480 px, which pushed the window's minimum width
+        # to ~1480 px, wider than a 1280 x 720 projector. A dock can still be dragged wider.
+        for dock in self.findChildren(QDockWidget):
+            dock.widget().setMinimumWidth(DOCK_MIN_WIDTH)
 
     # --- public API ----------------------------------------------------------------------
     @property
