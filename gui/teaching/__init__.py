@@ -8,8 +8,9 @@ the window draws (MainWindow.frame_drawn).
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFormLayout, QMenu, QToolButton
+from PySide6.QtWidgets import QFormLayout, QToolButton
 
+from gui.menus import menu_named
 from gui.teaching.dock import TeachingDock
 
 DOCK_WIDTH = 560
@@ -23,29 +24,12 @@ def install(window) -> TeachingDock:
     window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
     window.resizeDocks([dock], [DOCK_WIDTH], Qt.Orientation.Horizontal)
     window.frame_drawn.connect(dock.on_frame)
-    run_menu = _menu(window, "&Run")
+    run_menu = menu_named(window, "&Run")
     run_menu.addSeparator()
     run_menu.addAction(dock.optimal_action)
-    _menu(window, "&View").addAction(dock.toggleViewAction())
+    menu_named(window, "&View").addAction(dock.toggleViewAction())
     _add_panel_button(window.panel, dock.optimal_action)
     return dock
-
-
-def _menu(window, title: str) -> QMenu:
-    """The menu bar's menu called `title`, created before Help if there is none yet."""
-    bar = window.menuBar()
-    help_action = None
-    for action in bar.actions():
-        if action.menu() is not None and action.text() == title:
-            return action.menu()
-        if action.text() == "&Help":
-            help_action = action
-    menu = QMenu(title, bar)
-    if help_action is not None:
-        bar.insertMenu(help_action, menu)
-    else:
-        bar.addMenu(menu)
-    return menu
 
 
 def _add_panel_button(panel, action) -> None:

@@ -35,7 +35,7 @@ class DirectionPlot(pg.PlotWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("directionPlot")
-        self.plot = setup_plot(self, "Error along each singular direction of M",
+        self.plot = setup_plot(self, "Error along each vᵢ of M",
                                "iteration t  (steps)", "‖R·vᵢ‖²", log_y=True)
         self.legend = add_legend(self.plot, columns=2)
         self.series = Series(1)
@@ -67,8 +67,7 @@ class DirectionPlot(pg.PlotWidget):
         self._follower.reset()
         if context is None or context.kind == "svd":
             self.note = "The SVD loss is not quadratic: no split by singular direction."
-            self.plot.setTitle("Error split: for the inverse and pseudo-inverse", size="13pt",
-                               color="k")
+            self.plot.setTitle("Error split: inverse and pinv only", size="13pt", color="k")
             return
         if max(context.matrix.shape) > MAX_SIZE:
             self.note = f"Matrix larger than {MAX_SIZE}: the split is not computed."
@@ -85,8 +84,7 @@ class DirectionPlot(pg.PlotWidget):
         vector = "u" if context.side == "right" else "v"
         label = "‖uᵢᵀ·R‖²" if context.side == "right" else "‖R·vᵢ‖²"
         self.plot.setLabel("left", label)
-        self.plot.setTitle(f"Error R along each singular vector {vector}ᵢ of M", size="13pt",
-                           color="k")
+        self.plot.setTitle(f"Error along each {vector}ᵢ of M", size="13pt", color="k")
         while len(self._curves) < self.shown.size:
             curve = self.plot.plot(pen=solid_pen(len(self._curves)))
             curve.setClipToView(True)

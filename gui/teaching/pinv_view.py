@@ -41,8 +41,8 @@ class PinvView(QWidget):
         self.summary.setObjectName("pinvSummary")
         self.summary.setWordWrap(True)
         self.plot_widget = pg.PlotWidget(self)
-        self.plot = setup_plot(self.plot_widget, "Distance to torch.linalg.pinv", "iteration t  "
-                               "(steps)", "size  ‖·‖_F", log_y=True)
+        self.plot = setup_plot(self.plot_widget, "Distance to pinv(M)", "iteration t  (steps)",
+                               "size  ‖·‖_F", log_y=True)
         self.legend = add_legend(self.plot)
         self.distance_curve = self.plot.plot(pen=solid_pen(0))
         self.null_curve = self.plot.plot(pen=dashed_pen(1, width=3))
@@ -64,11 +64,11 @@ class PinvView(QWidget):
         self._side = context.side
         part = NULL_PART.get(context.side, NULL_PART["left"])
         name = "pinv" if context.kind == "pinv" else "inv"
-        self.plot.setTitle(f"Distance to torch.linalg.{name}(M)", size="13pt", color="k")
+        self.plot.setTitle(f"Distance to {name}(M)", size="13pt", color="k")
         self.legend.clear()
-        self.legend.addItem(self.distance_curve, f"‖X − M⁺‖   distance to {name}(M)")
-        self.legend.addItem(self.null_curve, f"‖{part}‖   part no step can change")
-        self.legend.addItem(self.range_curve, "the rest of X − M⁺, which descent removes")
+        self.legend.addItem(self.distance_curve, "‖X − M⁺‖  distance")
+        self.legend.addItem(self.null_curve, f"‖{part}‖  null-space part")
+        self.legend.addItem(self.range_curve, "rest of X − M⁺ (descent removes it)")
         self.series.clear()
         for curve in (self.distance_curve, self.null_curve, self.range_curve):
             curve.setData([], [])

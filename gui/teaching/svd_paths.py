@@ -7,10 +7,10 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QWidget
 
 from gui.teaching.series import Series
-from gui.teaching.style import RangeFollower, add_legend, dashed_pen, setup_plot, solid_pen
+from gui.teaching.style import RangeFollower, dashed_pen, setup_plot, solid_pen
 
 MAX_CURVES = 8  # more singular values than this: only the largest ones get a curve
-HEADROOM = 1.05  # a little room above the largest value (the legend adds its own)
+HEADROOM = 1.05  # a little room above the largest value
 _SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
@@ -21,14 +21,17 @@ def subscript(i: int) -> str:
 
 class SingularValuePlot(pg.PlotWidget):
     """σᵢ of the estimate at each recorded iteration, one colour per i, and torch's σᵢ as a
-    dashed line of the same colour: a path that ends on its dashed line has converged."""
+    dashed line of the same colour: a path that ends on its dashed line has converged.
+
+    No legend: the result table below names each σᵢ in its colour, with both values, and a
+    legend would cover the paths in a narrow dock."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("singularValuePlot")
-        self.plot = setup_plot(self, "Singular values σᵢ  (dashed: torch.linalg.svd)",
-                               "iteration t  (steps)", "σᵢ")
-        self.legend = add_legend(self.plot)
+        # Short titles: a long one sets the plot's minimum width and is cut in a narrow dock.
+        self.plot = setup_plot(self, "Singular values σᵢ", "iteration t  (steps)",
+                               "σᵢ   (dashed: torch)")
         self.series = Series(1)
         self._follower = RangeFollower(self.plot, log_y=False)
         self._curves: list[pg.PlotDataItem] = []
@@ -55,7 +58,6 @@ class SingularValuePlot(pg.PlotWidget):
             self.plot.addItem(line, ignoreBounds=True)
             self._curves.append(curve)
             self._references.append(line)
-        self.legend.clear()
         for i, (curve, line) in enumerate(zip(self._curves, self._references, strict=True)):
             shown = i < count
             curve.setVisible(shown)
@@ -63,14 +65,13 @@ class SingularValuePlot(pg.PlotWidget):
             curve.setData([], [])
             if shown:
                 line.setValue(float(self._reference[i]))
-                self.legend.addItem(curve, f"σ{subscript(i + 1)}   torch: {self._reference[i]:.4g}")
         self._count = count
         self._top, self._low = 0.0, 0.0
         self._stale = False
         self.series.clear(width=max(count, 1))
         self._follower.reset()
         top = float(self._reference.max(initial=0.0))
-        self._follower.update(10.0, 0.0, HEADROOM * top, self.legend)
+        self._follower.update(10.0, 0.0, HEADROOM * top)
 
     def record(self, iteration: int, s: np.ndarray) -> None:
         """Add the estimate's singular values (descending) at `iteration`; redraw the paths
@@ -100,4 +101,4 @@ class SingularValuePlot(pg.PlotWidget):
         for i in range(self._count):
             self._curves[i].setData(x, self.series.y(i))
         top = max(float(self._reference.max(initial=0.0)), self._top)
-        self._follower.update(float(x[-1]), self._low, HEADROOM * top, self.legend)
+        self._follower.update(float(x[-1]), self._low, HEADROOM * top)

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QFontMetrics
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
 
+from gui.teaching.style import colour
 from gui.teaching.svd_paths import subscript
 from solver.views_math import svd_mismatch
 
 MAX_ROWS = 10
-COLUMNS = ("σ descent", "σ torch", "|Δσ|", "‖Δu‖", "‖Δv‖")
+# Four short columns, so the table still reads in a dock squeezed to 240 px.
+COLUMNS = ("σ GD", "σ torch", "‖Δu‖", "‖Δv‖")
 COLUMN_TIPS = (
-    "σᵢ found by gradient descent (sorted, largest first).",
+    "σᵢ found by gradient descent, GD (sorted, largest first); green if it matches torch's.",
     "σᵢ from torch.linalg.svd.",
-    "|σᵢ − σᵢ(torch)|.",
     "‖uᵢ − uᵢ(torch)‖, torch's sign flipped to match.",
     "‖vᵢ − vᵢ(torch)‖, torch's sign flipped to match.",
 )
@@ -28,8 +29,8 @@ BAD = QColor("#f4cccc")
 
 
 class SvdResultTable(QTableWidget):
-    """One row per singular triple: σ from descent, σ from torch, and how far σ, u and v
-    are from torch's. Cells that do not match are tinted red, matching ones green."""
+    """One row per singular triple: σ from descent, σ from torch, and how far u and v are
+    from torch's. Cells that do not match torch are tinted red, matching ones green."""
 
     def __init__(self, parent=None) -> None:
         super().__init__(0, len(COLUMNS), parent)
@@ -41,6 +42,10 @@ class SvdResultTable(QTableWidget):
         self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        bold = self.font()
+        bold.setBold(True)
+        # Room for a bold "σ₁₀" (the header does not measure its items' own fonts).
+        self.verticalHeader().setMinimumWidth(QFontMetrics(bold).horizontalAdvance("σ₁₀") + 12)
         self.setToolTip("Vectors are compared after flipping torch's signs to match: singular "
                         "vectors are only defined up to a common sign per pair (uᵢ, vᵢ).")
         self.mismatch = (np.zeros(0), np.zeros(0), np.zeros(0))
@@ -50,7 +55,14 @@ class SvdResultTable(QTableWidget):
         """A new run with `count` singular triples: empty rows, created once here."""
         rows = min(count, MAX_ROWS)
         self.setRowCount(rows)
-        self.setVerticalHeaderLabels([f"σ{subscript(i + 1)}" for i in range(rows)])
+        for row in range(rows):
+            # In the colour of its path in the plot above: the table is that plot's legend.
+            header = QTableWidgetItem(f"σ{subscript(row + 1)}")
+            header.setForeground(QBrush(QColor(colour(row))))
+            font = header.font()
+            font.setBold(True)
+            header.setFont(font)
+            self.setVerticalHeaderItem(row, header)
         for row in range(rows):
             for col in range(len(COLUMNS)):
                 item = QTableWidgetItem("")
@@ -74,15 +86,16 @@ class SvdResultTable(QTableWidget):
         vectors_ok = (du <= VECTOR_TOL) & (dv <= VECTOR_TOL)
         self.matches = sigma_ok & vectors_ok
         for row in range(self.rowCount()):
-            cells = (snapshot.s[row], snapshot.reference[row], ds[row], du[row], dv[row])
-            good = (None, None, sigma_ok[row], du[row] <= VECTOR_TOL, dv[row] <= VECTOR_TOL)
+            cells = (snapshot.s[row], snapshot.reference[row], du[row], dv[row])
+            good = (sigma_ok[row], None, du[row] <= VECTOR_TOL, dv[row] <= VECTOR_TOL)
             for col, (value, ok) in enumerate(zip(cells, good, strict=True)):
                 item = self.item(row, col)
-                item.setText(f"{value:.4g}" if col < 2 else f"{value:.1e}")
+                item.setText(f"{value:.4g}" if col < 2 else f"{value:.2g}")
                 if ok is not None:
                     item.setBackground(QBrush(GOOD if ok else BAD))
-            self.item(row, 3).setToolTip(_vectors("u", row, snapshot.u, u_ref))
-            self.item(row, 4).setToolTip(_vectors("v", row, snapshot.v, v_ref))
+            self.item(row, 0).setToolTip(f"|σ − σ(torch)| = {ds[row]:.2g}")
+            self.item(row, 2).setToolTip(_vectors("u", row, snapshot.u, u_ref))
+            self.item(row, 3).setToolTip(_vectors("v", row, snapshot.v, v_ref))
 
 
 def _vectors(name: str, i: int, est: np.ndarray, ref: np.ndarray) -> str:

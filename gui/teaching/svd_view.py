@@ -71,8 +71,8 @@ class SvdView(QWidget):
         for heatmap, values in ((self.reconstruction, snapshot.error),
                                 (self.u_defect, u_defect), (self.v_defect, v_defect)):
             heatmap.set_limit(float(np.abs(values).max(initial=0.0)))
-            heatmap.plot.setTitle(self._titles[heatmap], size="11pt", color="k")
         self._limits.clear()
+        self._update_titles()
 
     def show_snapshot(self, snapshot) -> None:
         """Record the singular values; on screen, also show the defects, the comparison
@@ -96,11 +96,15 @@ class SvdView(QWidget):
         self.v_defect.set_matrix(v_defect)
         self.table.show_snapshot(snapshot)
         self._show_verdict(snapshot)
+        self._update_titles()
+
+    def _update_titles(self) -> None:
+        """Name each heatmap and its colour scale ±limit (they have no colour bar)."""
         for heatmap, title in self._titles.items():
             if self._limits.get(heatmap) != heatmap.limit:
                 self._limits[heatmap] = heatmap.limit
-                # Smaller than the usual heading: three share a narrow row.
-                heatmap.plot.setTitle(f"{title}  ±{heatmap.limit:.2g}", size="11pt", color="k")
+                # Smaller than the usual heading, on two lines: three share a narrow row.
+                heatmap.plot.setTitle(f"{title}<br>±{heatmap.limit:.2g}", size="11pt", color="k")
 
     def _show_verdict(self, snapshot) -> None:
         ds, du, dv = self.table.mismatch
@@ -168,4 +172,4 @@ def _compact(heatmap: MatrixHeatmap) -> None:
     heatmap.plot.getAxis("bottom").showLabel(False)
     heatmap.plot.layout.removeItem(heatmap.colour_bar)
     heatmap.colour_bar.hide()
-    heatmap.setMinimumSize(120, 120)
+    heatmap.setMinimumSize(60, 80)
