@@ -42,7 +42,7 @@ class PinvView(QWidget):
         self.summary.setWordWrap(True)
         self.plot_widget = pg.PlotWidget(self)
         self.plot = setup_plot(self.plot_widget, "Distance to pinv(M)", "iteration t  (steps)",
-                               "size  ‖·‖_F", log_y=True)
+                               "size  ‖·‖  (Frobenius norm)", log_y=True)
         self.legend = add_legend(self.plot)
         self.distance_curve = self.plot.plot(pen=solid_pen(0))
         self.null_curve = self.plot.plot(pen=dashed_pen(1, width=3))

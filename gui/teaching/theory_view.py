@@ -42,7 +42,8 @@ class TheoryView(QWidget):
 
 
 def theory_html(theory, optimizer: str, lr: float, momentum: float) -> str:
-    """κ, curvatures, stable range, predicted factor and the optimum, as a few lines."""
+    """κ, curvatures, stable range, predicted factor and the optimum, as a two-column table
+    (what, value) that reads from the back of a room."""
     if theory is None:
         return ""
     sv = np.asarray(theory.singular_values)
@@ -51,29 +52,35 @@ def theory_html(theory, optimizer: str, lr: float, momentum: float) -> str:
         listed += f", … ({sv.size} in all, smallest {sv[-1]:.3g})"
     cond = theory.condition_number
     kappa = "∞ (singular)" if not math.isfinite(cond) else f"{cond:.4g}"
-    lines = [f"Singular values of M: {listed}",
-             f"Condition number κ(M) = σ<sub>max</sub>/σ<sub>min</sub> = <b>{kappa}</b>"]
+    rows = [("Singular values of M", listed),
+            ("Condition number κ = σ<sub>max</sub>/σ<sub>min</sub>", f"<b>{kappa}</b>")]
     if theory.L is not None:
-        lines.append(f"Curvatures of the loss 2σ²/N: largest L = {theory.L:.4g}, "
-                     f"smallest μ = {theory.mu:.4g}")
+        rows.append(("Curvatures 2σ²/N", f"largest L = {theory.L:.4g}, smallest μ = "
+                                         f"{theory.mu:.4g}"))
     if theory.predicted_loss_factor is None:
-        lines.append(f"<i>{theory.note or 'No linear prediction for these settings.'}</i>")
-        return "<br>".join(lines)
-    beta = momentum if optimizer != "gd" else 0.0
-    with_beta = f" with β = {beta:.3g}" if optimizer != "gd" else ""
-    lines.append(f"Stable learning rates{with_beta}: <b>0 &lt; lr &lt; "
-                 f"{theory.max_stable_lr:.4g}</b> (lr now {lr:.4g})")
+        note = theory.note or "No linear prediction for these settings."
+        rows.append(("Prediction", f"<i>{note}</i>"))
+        return _table(rows)
+    beta = f" (β = {momentum:.3g})" if optimizer != "gd" else ""
+    rows.append((f"Stable learning rates{beta}",
+                 f"<b>0 &lt; lr &lt; {theory.max_stable_lr:.4g}</b>; lr now {lr:.4g}"))
     factor = theory.predicted_loss_factor
-    lines.append(f"Predicted: loss × <b>{factor:.4g}</b> per step{_every(factor)} — the dashed "
-                 "line on the loss plot")
+    rows.append(("Predicted (dashed line)",
+                 f"loss × <b>{factor:.4g}</b> per step{_every(factor)}"))
     if theory.optimal_lr is not None:
         best_beta = theory.optimal_momentum
         rho = spectral_radius(optimizer, theory.optimal_lr, best_beta or 0.0,
                               theory.curvatures).max()
         momentum_text = f", β = {best_beta:.4g}" if best_beta is not None else ""
-        lines.append(f"Optimal: lr = {theory.optimal_lr:.4g}{momentum_text} → loss × "
-                     f"{rho * rho:.4g} per step{_every(rho * rho)}")
-    return "<br>".join(lines)
+        rows.append(("Optimal settings", f"lr = {theory.optimal_lr:.4g}{momentum_text}: loss × "
+                                         f"{rho * rho:.4g} per step{_every(rho * rho)}"))
+    return _table(rows)
+
+
+def _table(rows: list[tuple[str, str]]) -> str:
+    cells = "".join(f"<tr><td style='padding-right:10px; color:#404040'>{what}</td>"
+                    f"<td>{value}</td></tr>" for what, value in rows)
+    return f"<table cellspacing='2'>{cells}</table>"
 
 
 def _every(factor: float) -> str:
