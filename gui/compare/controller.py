@@ -6,7 +6,7 @@ import html
 
 import numpy as np
 import shiboken6
-from PySide6.QtCore import QEvent, QObject, Qt, QThread
+from PySide6.QtCore import QEvent, QObject, Qt, QThread, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow
 
@@ -102,9 +102,9 @@ class CompareController(QObject):
         worker.failed.connect(self._on_failed)
         for done in (worker.computed, worker.cancelled, worker.failed):
             done.connect(thread.quit)
+        # No deleteLater: thread and worker are Python-owned and die with their last reference,
+        # which _on_thread_finished releases only after `finished` has been delivered.
         thread.finished.connect(self._on_thread_finished)
-        thread.finished.connect(worker.deleteLater)
-        thread.finished.connect(thread.deleteLater)
         self.progress.start(figure.menu_text.split(" (", 1)[0])
         self._enable_figure_actions(False)
         thread.start()
@@ -229,6 +229,11 @@ class CompareController(QObject):
             f"The figure could not be computed: {html.escape(message)}", "error")
 
     def _on_thread_finished(self) -> None:
+        # Dropping the last reference here would delete the QThread while it is still emitting
+        # `finished` (a use-after-free: "Fatal Python error: Bus error" in CI). Hand the
+        # references to a zero-delay timer so they are released from the event loop instead.
+        retired = (self._thread, self._figure_worker)
+        QTimer.singleShot(0, lambda: retired)
         self._thread = None
         self._figure_worker = None
         self.progress.finish()
