@@ -16,8 +16,8 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QHBoxLayout,
     QMainWindow,
-    QPushButton,
     QTextBrowser,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -54,10 +54,15 @@ class LessonPanel(QDockWidget):
         self.page_combo.setObjectName("lessonPageCombo")
         for i, (title, _render) in enumerate(PAGES, start=1):
             self.page_combo.addItem(f"{i}. {title}")
-        self.back_button = QPushButton("◀ Back", body)
+        # Arrows only: the page titles need the width of a narrow dock.
+        self.back_button = QToolButton(body)
+        self.back_button.setText("◀")
         self.back_button.setObjectName("lessonBackButton")
-        self.next_button = QPushButton("Next ▶", body)
+        self.back_button.setToolTip("Previous page")
+        self.next_button = QToolButton(body)
+        self.next_button.setText("▶")
         self.next_button.setObjectName("lessonNextButton")
+        self.next_button.setToolTip("Next page")
         top = QHBoxLayout()
         top.addWidget(self.back_button)
         top.addWidget(self.page_combo, 1)
