@@ -1,4 +1,4 @@
-"""Matrix Descent: `python main.py [FILE]` opens the app, `python main.py solve ...` runs headless."""
+"""Matrix Descent: `main.py [FILE]` opens the app; `main.py solve ...` runs headless."""
 
 import sys
 
