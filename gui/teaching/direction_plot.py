@@ -10,6 +10,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QWidget
 
+from gui.teaching.draw_when_shown import DrawWhenShown
 from gui.teaching.series import Series
 from gui.teaching.style import (
     RangeFollower,
@@ -29,7 +30,7 @@ MAX_SIZE = 256  # above this the split (an n³ product per snapshot) is not comp
 LOG_FLOOR = {"float32": -20.0, "float64": -36.0}
 
 
-class DirectionPlot(pg.PlotWidget):
+class DirectionPlot(DrawWhenShown, pg.PlotWidget):
     """‖R·vᵢ‖² (or ‖uᵢᵀ·R‖² for M·X = I) for each singular direction, one curve per σᵢ."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -106,15 +107,7 @@ class DirectionPlot(pg.PlotWidget):
         split = error_by_direction(self._basis, error, self._side)
         self.last_split = split
         self.series.append(iteration, log10_floor(split[self.shown], self._floor))
-        if self.isVisible():
-            self._draw()
-        else:
-            self._stale = True  # a hidden plot only records: showEvent draws what it missed
-
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        if self._stale:
-            self._draw()
+        self.request_draw()
 
     def _draw(self) -> None:
         self._stale = False

@@ -14,6 +14,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from gui.teaching.draw_when_shown import DrawWhenShown
 from gui.teaching.series import Series
 from gui.teaching.style import (
     RangeFollower,
@@ -31,7 +32,7 @@ NULL_TOL = 1e-4
 NULL_PART = {"left": "X·(I − M·M⁺)", "right": "(I − M⁺·M)·X", "both": "X·(I − M·M⁺)"}
 
 
-class PinvView(QWidget):
+class PinvView(DrawWhenShown, QWidget):
     """‖X − M⁺‖ and the null-space part of X over the iterations (log scale)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -86,15 +87,7 @@ class PinvView(QWidget):
         self.series.append(snapshot.iteration,
                            log10_floor([snapshot.distance, null, rest], LOG_FLOOR))
         self._last = (snapshot, null)
-        if self.isVisible():
-            self._draw()
-        else:
-            self._stale = True  # a hidden view only records: showEvent draws what it missed
-
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        if self._stale:
-            self._draw()
+        self.request_draw()
 
     def _draw(self) -> None:
         self._stale = False

@@ -6,6 +6,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QWidget
 
+from gui.teaching.draw_when_shown import DrawWhenShown
 from gui.teaching.series import Series
 from gui.teaching.style import RangeFollower, dashed_pen, setup_plot, solid_pen
 
@@ -19,7 +20,7 @@ def subscript(i: int) -> str:
     return str(i).translate(_SUBSCRIPTS)
 
 
-class SingularValuePlot(pg.PlotWidget):
+class SingularValuePlot(DrawWhenShown, pg.PlotWidget):
     """σᵢ of the estimate at each recorded iteration, one colour per i, and torch's σᵢ as a
     dashed line of the same colour: a path that ends on its dashed line has converged.
 
@@ -83,15 +84,7 @@ class SingularValuePlot(pg.PlotWidget):
         finite = values[np.isfinite(values)]
         self._top = max(self._top, float(finite.max(initial=0.0)))
         self._low = min(self._low, float(finite.min(initial=0.0)))
-        if self.isVisible():
-            self._draw()
-        else:
-            self._stale = True
-
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        if self._stale:
-            self._draw()
+        self.request_draw()
 
     def _draw(self) -> None:
         self._stale = False
