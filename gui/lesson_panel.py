@@ -24,12 +24,16 @@ from PySide6.QtWidgets import (
 
 from gui.lesson_steps import PAGES, LessonContext
 from gui.menus import menu_named
+from gui.plot_widgets import PlotWidget
 from gui.plots import style_axes
 from gui.projector import mark_managed
 from solver import SettingsError
 from solver.autograd_basics import power_product_gradient, sine_derivative
 
 REFRESH_PER_S = 4
+# While a run plays: re-rendering the page costs the GUI thread ~2 ms, taken from the
+# solver thread through the shared GIL, and the class reads the numbers, not their flicker.
+PLAYING_REFRESH_PER_S = 2
 _SINE_DOTS = 12  # every 12th autograd point drawn as a dot over the cos line
 
 
@@ -109,7 +113,8 @@ class LessonPanel(QDockWidget):
         self._frame = frame
         self._dirty = True
         if self.isVisible() and not self._timer.isActive():
-            self._timer.start()
+            rate = PLAYING_REFRESH_PER_S if frame.playing else REFRESH_PER_S
+            self._timer.start(int(1000 / rate))
 
     def refresh(self) -> None:
         """Render the page now with the latest numbers."""
@@ -125,9 +130,9 @@ class LessonPanel(QDockWidget):
         self._dots.setSymbolSize(9 * scale)
 
     # --- internals -----------------------------------------------------------------------
-    def _build_sine_plot(self, parent: QWidget) -> pg.PlotWidget:
+    def _build_sine_plot(self, parent: QWidget) -> PlotWidget:
         xs, derivative, cosine = self._sine
-        plot = pg.PlotWidget(parent, background="w")
+        plot = PlotWidget(parent, background="w")
         plot.setObjectName("lessonSinePlot")
         plot.setMinimumHeight(160)
         item = plot.getPlotItem()

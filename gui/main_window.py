@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from gui import compare, lesson_panel, projector, timeline_slider
 from gui.files import FileController
+from gui.fixed_label import FixedWidthLabel
 from gui.help_text import HELP_HTML
 from gui.matrix_editor import MatrixEditor
 from gui.message_banner import MessageBanner
@@ -238,19 +239,16 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
-        self.state_label = QLabel("ready", self)
+        # Fixed sizes: a new number must not re-lay out the window (gui/fixed_label.py).
+        self.state_label = FixedWidthLabel("ready", "converged  ", self)
         self.state_label.setObjectName("stateLabel")
-        self.iteration_label = QLabel("0", self)
+        self.iteration_label = FixedWidthLabel("0", "10,000,000,000", self)
         self.iteration_label.setObjectName("iterationLabel")
         self.iteration_label.setToolTip("Completed steps t.")
-        self.loss_label = QLabel("", self)
+        self.loss_label = FixedWidthLabel("", "loss -1.234e-308", self)
         self.loss_label.setObjectName("lossLabel")
-        self.rate_label = QLabel("", self)
+        self.rate_label = FixedWidthLabel("", "1,000,000 steps/s", self)
         self.rate_label.setObjectName("rateLabel")
-        self.state_label.setMinimumWidth(110)
-        self.iteration_label.setMinimumWidth(90)
-        self.loss_label.setMinimumWidth(170)
-        self.rate_label.setMinimumWidth(150)
         bar.addWidget(self.state_label)
         bar.addWidget(QLabel("iteration", self))
         bar.addWidget(self.iteration_label)
@@ -386,7 +384,7 @@ class MainWindow(QMainWindow):
         # still to be painted, newer results wait in the worker and arrive merged. A direct
         # call, not a queued signal: it only clears a flag (see SolverWorker.frame_shown).
         if frame.playing and frame.losses.size:
-            self.loss_plot.call_after_paint(self._worker.frame_shown)
+            self.loss_plot.call_before_paint(self._worker.frame_shown)
         else:
             self._worker.frame_shown()
         self.frame_drawn.emit(frame)

@@ -9,8 +9,11 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF
-from PySide6.QtGui import QFont, QFontMetrics
-from PySide6.QtWidgets import QGraphicsItem, QWidget
+from PySide6.QtGui import QFont, QFontMetrics, QPainterPath
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QWidget
+
+from gui.loss_curve import PeakDecimator
+from gui.plot_widgets import GraphicsLayoutWidget, PlotWidget
 
 # Losses are plotted as log10(loss); these bounds keep 0, inf and NaN drawable.
 _LOG_FLOOR = -300.0
@@ -74,12 +77,13 @@ class DecadeAxis(pg.AxisItem):
         return rect.adjusted(0, -allowance, 0, allowance)
 
 
-class LossPlot(pg.PlotWidget):
+class LossPlot(PlotWidget):
     """The loss against the iteration on a log scale, for up to millions of points.
 
-    Losses are kept as log10 values in a doubling buffer and drawn by one PlotDataItem
-    with clip-to-view and peak downsampling, so each update costs O(new points) plus the
-    points on screen, and a million points draw as fast as a thousand.
+    Losses are kept as log10 values in a doubling buffer and drawn as one Qt path item,
+    peak-decimated to about one bin per two pixels as they arrive (gui/loss_curve.py), so
+    each update costs O(new points) plus the points on screen, a million points draw as
+    fast as a thousand, and Qt paints the line without holding the GIL.
     """
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -88,7 +92,6 @@ class LossPlot(pg.PlotWidget):
         self._x = np.empty(1024)
         self._y = np.empty(1024)
         self._n = 0
-        self._after_paint = None
         plot = self.getPlotItem()
         # Only the axis is logarithmic: the data is already log10, transformed once per
         # point here instead of over the whole curve on every redraw.
@@ -118,9 +121,12 @@ class LossPlot(pg.PlotWidget):
         self._line_scale = 1.0
         # Other curves drawn on this plot (pinned runs) that the automatic range includes.
         self._extent: tuple[float, float, float] | None = None
-        self._curve = plot.plot(pen=_curve_pen(self._pen_width))
-        self._curve.setClipToView(True)
-        self._downsample = 1
+        self._path_item = QGraphicsPathItem()
+        self._path_item.setPen(_curve_pen(self._pen_width))
+        plot.addItem(self._path_item, ignoreBounds=True)
+        # Stands for the curve in legends (they read a PlotDataItem's pen); never drawn.
+        self._legend_sample = pg.PlotDataItem(pen=_curve_pen(self._pen_width))
+        self._decimator = PeakDecimator()
         plot.vb.sigXRangeChanged.connect(self._update_downsampling)
         plot.vb.sigResized.connect(self._update_downsampling)
         self._hover = pg.TextItem(color="k", anchor=(0, 1))
@@ -129,20 +135,14 @@ class LossPlot(pg.PlotWidget):
         self._hover.hide()
         self.scene().sigMouseMoved.connect(self._on_mouse_moved)
 
-    def call_after_paint(self, callback) -> None:
-        """Call `callback()` once, right after the next repaint of the plot."""
-        self._after_paint = callback
-
-    def paintEvent(self, event) -> None:
-        super().paintEvent(event)
-        callback, self._after_paint = self._after_paint, None
-        if callback is not None:
-            callback()
-
     @property
     def curve(self) -> pg.PlotDataItem:
-        """The live run's curve (e.g. for a legend entry); feed it only through append."""
-        return self._curve
+        """A stand-in for the live run's curve in legends: it has the curve's pen."""
+        return self._legend_sample
+
+    def curve_path(self) -> QPainterPath:
+        """The path drawn for the live curve (view coordinates: iteration, log10 loss)."""
+        return self._path_item.path()
 
     def include_extent(self, extent: tuple[float, float, float] | None) -> None:
         """Keep (x_max, log10 low, log10 high) in view as well, e.g. for pinned runs drawn
@@ -168,7 +168,8 @@ class LossPlot(pg.PlotWidget):
     def clear_curve(self) -> None:
         """Forget every point (a new run starts) and follow the new curve."""
         self._n = 0
-        self._curve.setData([], [])
+        self._decimator.reset(self._decimator.ds)
+        self._redraw_curve()
         self._follow = True
         self._x_limit = 0.0
         self._y_limits = (0.0, 0.0)
@@ -201,24 +202,31 @@ class LossPlot(pg.PlotWidget):
         self._y_low = min(self._y_low, float(self._y[self._n : end].min()))
         self._y_high = max(self._y_high, float(self._y[self._n : end].max()))
         self._n = end
-        # Views of the buffers: no copy; everything is finite, so skip pyqtgraph's check.
-        self._curve.setData(self._x[:end], self._y[:end], skipFiniteCheck=True)
-        self._update_range()
+        self._update_range()  # may change the bin width, and then redraws
+        self._redraw_curve()
         self._update_pen()
 
+    def _redraw_curve(self) -> None:
+        x_range = tuple(self.getPlotItem().vb.viewRange()[0])
+        self._path_item.setPath(self._decimator.path(self._x, self._y, self._n, x_range))
+
     def _update_pen(self) -> None:
-        """2 pixels wide (readable on a projector) until the curve gets dense, then 1: on a
-        dense curve a 2-pixel pen costs ~2.5x the paint time (raster engine, measured),
-        time the GUI thread would take from the solver through the shared GIL."""
-        width = 2 if self._n < DENSE_CURVE_POINTS * self._downsample else 1
+        """2 pixels wide (readable on a projector) until the curve gets dense, then 1: Qt
+        strokes a path with a wider pen ~10x slower (raster engine, measured 8 ms against
+        0.7 ms for 450 points). It does so without the GIL, but on the core the solver
+        would otherwise have to itself."""
+        width = 2 if self._n < DENSE_CURVE_POINTS * self._decimator.ds else 1
         if width != self._pen_width:
             self._pen_width = width
-            self._curve.setPen(_curve_pen(width * self._line_scale))
+            pen = _curve_pen(width * self._line_scale)
+            self._path_item.setPen(pen)
+            self._legend_sample.setPen(pen)
 
     def _update_range(self) -> None:
         """Keep the curve in view with limits that change rarely: the x range in 1-2-5 steps,
-        the y range in whole decades. Axes then keep their cached pictures on most frames,
-        and the view does not jitter while the class watches."""
+        the y range in whole decades, with a decade to spare below a falling curve. Each
+        axis is re-rendered only when its own range changes (a few times per run), and the
+        view does not jitter while the class watches."""
         if not self._follow or (self._n == 0 and self._extent is None):
             return
         x_last = float(self._x[self._n - 1]) if self._n else 0.0
@@ -226,26 +234,30 @@ class LossPlot(pg.PlotWidget):
         if self._extent is not None:
             x_last = max(x_last, self._extent[0])
             low, high = min(low, self._extent[1]), max(high, self._extent[2])
+        view = self.getPlotItem().vb
         x_limit = _nice_ceiling(max(x_last, 10.0))
-        y_limits = (np.floor(low), max(np.ceil(high), np.floor(low) + 1))
-        if x_limit != self._x_limit or y_limits != self._y_limits:
-            self._x_limit, self._y_limits = x_limit, y_limits
-            self.getPlotItem().vb.setRange(
-                xRange=(0.0, x_limit), yRange=y_limits, padding=0.02, disableAutoRange=True
-            )
+        if x_limit != self._x_limit:
+            self._x_limit = x_limit
+            view.setRange(xRange=(0.0, x_limit), padding=0.02, disableAutoRange=True)
+        lower, upper = self._y_limits
+        unset = self._y_limits == (0.0, 0.0)
+        if unset or low < lower or high > upper:
+            new_lower = float(np.floor(low))
+            if not unset and low < lower:
+                new_lower -= 1.0  # still falling: the next decade is already in view
+            self._y_limits = (new_lower, max(float(np.ceil(high)), new_lower + 1.0))
+            view.setRange(yRange=self._y_limits, padding=0.02, disableAutoRange=True)
 
     def _update_downsampling(self, *_args) -> None:
-        """Peak-downsample to one bin (a min and a max) per two pixels of the visible x range.
-
-        pyqtgraph's auto mode keeps ~5 samples per pixel (not configurable in 0.14), which
-        with peak mode means no reduction at all below 10 points per pixel."""
+        """One bin (a min and a max) per two pixels of the visible x range; redraw the part
+        of the curve in view."""
         view = self.getPlotItem().vb
         pixels = max(view.width(), 1.0)
         x_min, x_max = view.viewRange()[0]
         ds = max(1, int(2.0 * (x_max - x_min) / pixels))
-        if ds != self._downsample:
-            self._downsample = ds
-            self._curve.setDownsampling(ds=ds, auto=False, method="peak")
+        if ds != self._decimator.ds:
+            self._decimator.reset(ds)
+        self._redraw_curve()
 
     def _stop_following(self, *_args) -> None:
         # The user zoomed or panned: leave the view where they put it.
@@ -276,7 +288,7 @@ def _nice_ceiling(value: float) -> float:
     return 10.0 * decade
 
 
-class MatrixHeatmap(pg.GraphicsLayoutWidget):
+class MatrixHeatmap(GraphicsLayoutWidget):
     """A matrix drawn as an image, row 0 at the top, with a diverging colour map centred on
     zero and symmetric levels ±limit, a colour bar, and the value under the mouse.
 

@@ -16,11 +16,14 @@ import pyqtgraph as pg
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QLabel, QMainWindow, QPushButton, QSlider, QToolBar, QWidget
 
+from gui.fixed_label import FixedWidthLabel
 from gui.menus import menu_named
 from gui.projector import mark_managed
 
 MARKER_COLOUR = "#E69F00"  # Okabe-Ito orange: distinct from the blue live curve
 LINE_COLOUR = "#404040"  # a neutral cursor line, unlike the coloured curves and predictions
+_LIVE_TEXT = "showing the latest iteration"
+_WIDEST_POSITION = "t = 1,000,000 of 1,000,000 · loss 1.234e-05 (checkpoint)"
 # Keys the slider keeps for itself while focused (the window binds Right to Step).
 _SLIDER_KEYS = (Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_Home, Qt.Key.Key_End,
                 Qt.Key.Key_PageUp, Qt.Key.Key_PageDown)
@@ -71,9 +74,10 @@ class TimelineBar(QToolBar):
         self.slider.setToolTip(
             "Drag to look at an earlier iteration: the heatmaps and numbers show X then, the "
             "loss curve marks it. The run pauses; Resume continues from there.")
-        self.position_label = QLabel(self)
+        # Fixed width: its text changes while scrubbing, and a label that resized would
+        # re-lay out the main window each time (see gui/fixed_label.py).
+        self.position_label = FixedWidthLabel("", _WIDEST_POSITION, self)
         self.position_label.setObjectName("historyLabel")
-        self.position_label.setMinimumWidth(300)
         self.resume_button = QPushButton("Resume from here", self)
         self.resume_button.setObjectName("resumeButton")
         self.resume_button.setToolTip(
@@ -139,12 +143,15 @@ class TimelineBar(QToolBar):
         if frame.restarted:
             self._in_flight = self._wanted = None  # a new run answers no old question
         if frame.snapshot is not None:
-            latest = frame.snapshot.iteration
+            self._latest = frame.snapshot.iteration
         elif frame.iterations.size:
-            latest = int(frame.iterations[-1]) + 1
-        else:
-            latest = self._latest
-        self._set_latest(latest)
+            self._latest = int(frame.iterations[-1]) + 1
+        # While playing, the slider follows at the snapshot rate (about 10 times a second),
+        # not with every frame: each move repaints it on the GUI thread, which shares the
+        # GIL with the solver.
+        if frame.playing and frame.snapshot is None and not frame.restarted:
+            return
+        self._set_latest(self._latest)
         # While a view is asked for, the frame its pause sends must not snap back to live.
         moved = frame.restarted or frame.losses.size > 0
         if self._in_flight is None and (self._viewing is None or moved):
@@ -169,7 +176,6 @@ class TimelineBar(QToolBar):
             self.resume_requested.emit(self._viewing)
 
     def _set_latest(self, latest: int) -> None:
-        self._latest = latest
         self._syncing = True
         self.slider.setMaximum(max(latest, 0))
         self._syncing = False
@@ -186,7 +192,8 @@ class TimelineBar(QToolBar):
         self._line.hide()
         self._dot.hide()
         self._set_slider(self._latest)
-        self.position_label.setText(f"t = {self._latest:,}  (latest)")
+        self.position_label.setText(_LIVE_TEXT)
+        self.position_label.setToolTip("")
         self.resume_button.setEnabled(False)
         self.live_button.setEnabled(False)
 
@@ -201,10 +208,14 @@ class TimelineBar(QToolBar):
         self._dot.setData([shown], [y])
         self._line.show()
         self._dot.show()
-        text = f"t = {shown:,}  (of {self._latest:,}), loss {loss:.4g}"
+        text = f"t = {shown:,} of {self._latest:,} · loss {loss:.4g}"
+        tip = ""
         if asked is not None and asked != shown:
-            text += f"; nearest kept checkpoint before t = {asked:,}"
+            text += " (checkpoint)"
+            tip = (f"You asked for t = {asked:,}: this is the nearest kept checkpoint before "
+                   "it (far from the latest iteration, one is kept every 1,024 steps).")
         self.position_label.setText(text)
+        self.position_label.setToolTip(tip)
         self.resume_button.setEnabled(True)
         self.live_button.setEnabled(True)
 

@@ -10,6 +10,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QWidget
 
+from gui.plot_widgets import PlotWidget
 from gui.teaching.draw_when_shown import DrawWhenShown
 from gui.teaching.series import Series
 from gui.teaching.style import (
@@ -30,7 +31,7 @@ MAX_SIZE = 256  # above this the split (an n³ product per snapshot) is not comp
 LOG_FLOOR = {"float32": -20.0, "float64": -36.0}
 
 
-class DirectionPlot(DrawWhenShown, pg.PlotWidget):
+class DirectionPlot(DrawWhenShown, PlotWidget):
     """‖R·vᵢ‖² (or ‖uᵢᵀ·R‖² for M·X = I) for each singular direction, one curve per σᵢ."""
 
     def __init__(self, parent: QWidget | None = None) -> None:

@@ -11,9 +11,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from gui.plot_widgets import PlotWidget
 from gui.teaching.draw_when_shown import DrawWhenShown
 from gui.teaching.series import Series
 from gui.teaching.style import (
@@ -41,7 +41,7 @@ class PinvView(DrawWhenShown, QWidget):
         self.summary = QLabel(self)
         self.summary.setObjectName("pinvSummary")
         self.summary.setWordWrap(True)
-        self.plot_widget = pg.PlotWidget(self)
+        self.plot_widget = PlotWidget(self)
         self.plot = setup_plot(self.plot_widget, "Distance to pinv(M)", "iteration t  (steps)",
                                "size  ‖·‖  (Frobenius norm)", log_y=True)
         self.legend = add_legend(self.plot)

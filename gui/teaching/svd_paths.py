@@ -6,6 +6,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QWidget
 
+from gui.plot_widgets import PlotWidget
 from gui.teaching.draw_when_shown import DrawWhenShown
 from gui.teaching.series import Series
 from gui.teaching.style import RangeFollower, dashed_pen, setup_plot, solid_pen
@@ -20,7 +21,7 @@ def subscript(i: int) -> str:
     return str(i).translate(_SUBSCRIPTS)
 
 
-class SingularValuePlot(DrawWhenShown, pg.PlotWidget):
+class SingularValuePlot(DrawWhenShown, PlotWidget):
     """σᵢ of the estimate at each recorded iteration, one colour per i, and torch's σᵢ as a
     dashed line of the same colour: a path that ends on its dashed line has converged.
 

@@ -1,0 +1,71 @@
+"""pyqtgraph views that Qt paints without holding Python's GIL.
+
+pyqtgraph's GraphicsView overrides paintEvent in Python (to emit the scene's
+sigPrepareForPaint first), so every repaint of a plot runs all of Qt's C++ painting
+(rasterising curves, text, the axis caches) inside a Python call, with the GIL held. The
+solver thread needs the GIL between any two torch operations, so it stood still for the
+whole of every redraw: measured with a plot redrawn 190 times a second, the solver made
+1,900 steps/s against 2,830 with the paint left to C++ (bench_gui: Max speed, issue 3).
+
+These views restore Qt's own paintEvent and run pyqtgraph's preparation from an event
+filter instead, just before each paint; Python is then only entered for the items that
+paint in Python (pyqtgraph's curves and images), for as long as they take.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pyqtgraph as pg
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QGraphicsView
+
+
+class _PaintPreparer(QObject):
+    """Calls the scene's prepareForPaint (and one-shot callbacks) before each paint."""
+
+    def __init__(self, view: QGraphicsView) -> None:
+        super().__init__(view)
+        self._view = view
+        self.before_next_paint: Callable[[], None] | None = None
+        view.viewport().installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            scene = self._view.scene()
+            if scene is not None:
+                scene.prepareForPaint()  # pyqtgraph: apply pending view ranges, auto-range
+            callback, self.before_next_paint = self.before_next_paint, None
+            if callback is not None:
+                callback()
+        return False
+
+
+class CppPaintMixin:
+    """List before a pyqtgraph GraphicsView subclass; call `_paint_in_cpp()` in __init__."""
+
+    # Shiboken calls a Python override only if the attribute differs from the C++ method.
+    paintEvent = QGraphicsView.paintEvent
+
+    def _paint_in_cpp(self) -> None:
+        self._preparer = _PaintPreparer(self)
+
+    def call_before_paint(self, callback: Callable[[], None]) -> None:
+        """Call `callback()` once, as the next repaint of the view starts."""
+        self._preparer.before_next_paint = callback
+
+
+class PlotWidget(CppPaintMixin, pg.PlotWidget):
+    """pg.PlotWidget, painted by Qt without the GIL (see the module docstring)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._paint_in_cpp()
+
+
+class GraphicsLayoutWidget(CppPaintMixin, pg.GraphicsLayoutWidget):
+    """pg.GraphicsLayoutWidget, painted by Qt without the GIL (see the module docstring)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._paint_in_cpp()
