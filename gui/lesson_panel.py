@@ -33,7 +33,7 @@ from solver.autograd_basics import power_product_gradient, sine_derivative
 REFRESH_PER_S = 4
 # While a run plays: re-rendering the page costs the GUI thread ~2 ms, taken from the
 # solver thread through the shared GIL, and the class reads the numbers, not their flicker.
-PLAYING_REFRESH_PER_S = 2
+PLAYING_REFRESH_PER_S = 1
 _SINE_DOTS = 12  # every 12th autograd point drawn as a dot over the cos line
 
 

@@ -14,11 +14,13 @@ paint in Python (pyqtgraph's curves and images), for as long as they take.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject
-from PySide6.QtWidgets import QGraphicsView
+from PySide6.QtGui import QPainterPath
+from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsView
 
 
 class _PaintPreparer(QObject):
@@ -69,3 +71,36 @@ class GraphicsLayoutWidget(CppPaintMixin, pg.GraphicsLayoutWidget):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._paint_in_cpp()
+
+
+class DecadeLines:
+    """Light horizontal lines at the whole decades of a plot whose y data are log10 values.
+
+    Replaces pyqtgraph's axis grid (showGrid) on log plots: that grid is drawn by the axis
+    item, in Python, with a line per minor tick across the whole view, and re-rendering it
+    after a range change took ~15 ms with the GIL held (17 decades, 190 lines). These lines
+    are one Qt path item, rebuilt when the view range changes and painted in C++.
+    """
+
+    MAX_LINES = 40  # beyond this many decades in view, only every k-th is drawn
+
+    def __init__(self, plot: pg.PlotItem, colour=(64, 64, 64, 77)) -> None:
+        self._view = plot.vb
+        self.item = QGraphicsPathItem()
+        self.item.setPen(pg.mkPen(colour, width=1))
+        plot.addItem(self.item, ignoreBounds=True)
+        self.item.setZValue(-1)  # behind the curves, above the view's background
+        self._view.sigRangeChanged.connect(self.update)
+        self.update()
+
+    def update(self, *_args) -> None:
+        """Redraw the lines for the current view range."""
+        (x0, x1), (y0, y1) = self._view.viewRange()
+        first, last = math.ceil(y0), math.floor(y1)
+        step = max(1, math.ceil((last - first + 1) / self.MAX_LINES))
+        path = QPainterPath()
+        for y in range(first, last + 1):
+            if y % step == 0:
+                path.moveTo(x0, y)
+                path.lineTo(x1, y)
+        self.item.setPath(path)

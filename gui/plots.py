@@ -13,11 +13,13 @@ from PySide6.QtGui import QFont, QFontMetrics, QPainterPath
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QWidget
 
 from gui.loss_curve import PeakDecimator
-from gui.plot_widgets import GraphicsLayoutWidget, PlotWidget
+from gui.plot_widgets import DecadeLines, GraphicsLayoutWidget, PlotWidget
 
 # Losses are plotted as log10(loss); these bounds keep 0, inf and NaN drawable.
 _LOG_FLOOR = -300.0
 _LOG_CEILING = 308.0
+# Log axes show the 2 ... 9 ticks of each decade only up to this many decades in view.
+MINOR_TICK_DECADES = 6
 DENSE_CURVE_POINTS = 1000  # points on screen above which the loss curve is drawn 1 px wide
 _SMALL_MATRIX = 12  # up to this size, every row and column index gets a tick
 # Blue - white - red (ColorBrewer's RdBu, reversed): white is exactly zero.
@@ -65,6 +67,13 @@ class DecadeAxis(pg.AxisItem):
                     for value, text in zip(values, strings, strict=True)]
         return strings
 
+    def logTickValues(self, minVal, maxVal, size, stdTicks):
+        # Over many decades the 2 ... 9 ticks of every decade are a grey smear, and each
+        # re-render of the axis (after a range change, with the GIL held) drew them all.
+        if maxVal - minVal > MINOR_TICK_DECADES:
+            return [(spacing, ticks) for spacing, ticks in stdTicks if spacing >= 1.0]
+        return super().logTickValues(minVal, maxVal, size, stdTicks)
+
     def boundingRect(self):
         # With a grid, pyqtgraph's rect is the axis plus the view, without the allowance of
         # hideOverlappingLabels, so the top decade's label (half above the view) was hidden
@@ -101,8 +110,7 @@ class LossPlot(PlotWidget):
         plot.getAxis("left").enableAutoSIPrefix(False)
         plot.setLabel("left", "loss = mean(R²)  (no unit)")
         plot.setLabel("bottom", "iteration t  (steps)")
-        # Decade lines only: a full grid costs ~1 ms more per redraw (measured).
-        plot.showGrid(x=False, y=True, alpha=0.3)
+        self.decade_lines = DecadeLines(plot)  # not showGrid: see DecadeLines
         # The plot's own "Log Y" menu would take log10 a second time: keep only the view menu.
         plot.setMenuEnabled(enableMenu=False, enableViewBoxMenu=True)
         # The end labels ("200" at the right edge, the top decade) sit half outside the

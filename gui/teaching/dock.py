@@ -23,7 +23,7 @@ from gui.teaching.theory_view import TheoryView
 
 # The tab shown when a run of this kind starts (if the previous run was of another kind).
 # Refreshes per second of the views while playing (every frame is shown when paused).
-PLAYING_VIEW_RATE = 4.0
+PLAYING_VIEW_RATE = 2.0
 RELEVANT_TAB = {"svd": "svd", "pinv": "pinv", "inverse": "theory"}
 
 

@@ -8,6 +8,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
+from gui.plot_widgets import DecadeLines
 from gui.plots import style_axes
 
 # Okabe & Ito's colour-blind-safe palette (black and yellow left out: poor on white).
@@ -48,7 +49,9 @@ def setup_plot(widget: pg.PlotWidget, title: str, x_label: str, y_label: str,
     if log_y:
         plot.getAxis("left").setLogMode(True)
         plot.getAxis("left").enableAutoSIPrefix(False)
-    plot.showGrid(x=False, y=True, alpha=0.3)
+        widget.decade_lines = DecadeLines(plot)  # not showGrid: see DecadeLines
+    else:
+        plot.showGrid(x=False, y=True, alpha=0.3)
     # The plot's own "Log Y" would take log10 a second time: keep only the view menu.
     plot.setMenuEnabled(enableMenu=False, enableViewBoxMenu=True)
     plot.vb.disableAutoRange()
