@@ -108,10 +108,13 @@ class RangeFollower:
         else:
             span = nice_ceiling(max(y_high, abs(y_low), 1e-12), LINEAR_STEPS)
             y_limits = (min(0.0, -span if y_low < 0 else 0.0), span)
-        limits = (x_limit, *y_limits)
-        if limits != self._limits:
-            self._limits = limits
-            self._plot.vb.setRange(xRange=(0.0, x_limit), yRange=y_limits, padding=0.03)
+        old_x, *old_y = self._limits or (None, None, None)
+        self._limits = (x_limit, *y_limits)
+        # One axis at a time: a range change re-renders only that axis (with the GIL held).
+        if x_limit != old_x:
+            self._plot.vb.setRange(xRange=(0.0, x_limit), padding=0.03)
+        if list(y_limits) != old_y:
+            self._plot.vb.setRange(yRange=y_limits, padding=0.03)
 
     def _stop(self, *_args) -> None:
         # The teacher zoomed or panned: leave the view where they put it.

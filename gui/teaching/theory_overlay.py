@@ -14,7 +14,8 @@ import math
 
 import pyqtgraph as pg
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsItem
+from PySide6.QtGui import QPainterPath
+from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsItem, QGraphicsPathItem
 
 from gui.teaching.style import PREDICTION_COLOUR, dashed_pen
 from solver.views_math import observed_factor, predicted_segment
@@ -28,11 +29,12 @@ class TheoryOverlay(QObject):
         self.setObjectName("theoryOverlay")
         plot = loss_plot.getPlotItem()
         self._view = plot.vb
-        self.line = pg.PlotDataItem(pen=dashed_pen(PREDICTION_COLOUR, width=2.5))
+        # Plain Qt items, not pyqtgraph ones: Qt paints them without calling Python, so the
+        # loss plot's redraws (21 a second while playing) leave the GIL to the solver.
+        self.line = QGraphicsPathItem()
+        self.line.setPen(dashed_pen(PREDICTION_COLOUR, width=2.5))
         self.line.setZValue(5)
         plot.addItem(self.line, ignoreBounds=True)
-        # A plain Qt item, not a ScatterPlotItem: Qt paints it without calling Python, so
-        # the loss plot's redraws (25 a second while playing) hold the GIL ~0.5 ms less.
         self.marker = QGraphicsEllipseItem(-5.0, -5.0, 10.0, 10.0)
         self.marker.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
         self.marker.setPen(pg.mkPen(PREDICTION_COLOUR, width=2))
@@ -79,6 +81,19 @@ class TheoryOverlay(QObject):
             if text != self.label.text:  # a new text re-lays out the label and the plot
                 self.label.setText(text)
 
+    def set_projector(self, on: bool) -> None:
+        """Projector mode: a thicker prediction line and a larger anchor point."""
+        scale = 2 if on else 1
+        self.line.setPen(dashed_pen(PREDICTION_COLOUR, width=2.5 * scale))
+        self.marker.setRect(-5.0 * scale, -5.0 * scale, 10.0 * scale, 10.0 * scale)
+        self.marker.setPen(pg.mkPen(PREDICTION_COLOUR, width=2 * scale))
+
+    def line_points(self) -> tuple[list[float], list[float]]:
+        """The prediction line's end points (iteration, log10 loss); empty when hidden."""
+        path = self.line.path()
+        points = [path.elementAt(i) for i in range(path.elementCount())]
+        return [p.x for p in points], [p.y for p in points]
+
     def label_html(self) -> str:
         """The label's text: κ, the stable range, predicted and observed loss factors."""
         theory = self.theory
@@ -99,21 +114,23 @@ class TheoryOverlay(QObject):
 
     def _redraw(self, *_args) -> None:
         if self.anchor is None or self.factor is None or not self.anchor[1] > 0:
-            self.line.setData([], [])
+            self.line.setPath(QPainterPath())
             self.marker.hide()
             return
         t0, loss0 = self.anchor
         log0 = math.log10(loss0) if math.isfinite(loss0) else math.inf
         if not math.isfinite(log0):
-            self.line.setData([], [])
+            self.line.setPath(QPainterPath())
             self.marker.hide()
             return
         x_range, _y_range = self._view.viewRange()
         segment = predicted_segment((t0, log0), self.factor, tuple(x_range))
-        if segment is None:
-            self.line.setData([], [])
-        else:
-            self.line.setData(list(segment[0]), list(segment[1]))
+        path = QPainterPath()
+        if segment is not None:
+            (x0, x1), (y0, y1) = segment
+            path.moveTo(x0, y0)
+            path.lineTo(x1, y1)
+        self.line.setPath(path)
         self.marker.setPos(t0, log0)
         self.marker.show()
 
