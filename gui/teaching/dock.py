@@ -38,7 +38,9 @@ class TeachingDock(QDockWidget):
         self.optimal_action = OptimalSettingsAction(panel, self)
         self.stable_hint = StableRangeHint(panel)
         self.overlay = TheoryOverlay(window.loss_plot)
-        self.svd_view = SvdView(self)
+        # The SVD view (a plot, three heatmaps, a table) is built when an SVD run first needs
+        # it: it is a fifth of the window's start-up time, and most lessons never show it.
+        self._svd_view: SvdView | None = None
         self.pinv_view = PinvView(self)
         self.gradient_view = GradientView(self)
         self.theory_view = TheoryView(self.optimal_action, self)
@@ -46,7 +48,7 @@ class TeachingDock(QDockWidget):
         self.tabs.setObjectName("teachingTabs")
         self._tab_index = {}
         for key, view, title, tip in (
-            ("svd", self.svd_view, "SVD", "Singular values, U·S·Vᵀ − M, UᵀU − I, VᵀV − I, "
+            ("svd", QWidget(self), "SVD", "Singular values, U·S·Vᵀ − M, UᵀU − I, VᵀV − I, "
              "and the result next to torch.linalg.svd."),
             ("pinv", self.pinv_view, "Pinv", "Pseudo-inverse: distance to torch.linalg.pinv "
              "and the part of X in the null space."),
@@ -61,6 +63,23 @@ class TeachingDock(QDockWidget):
         self.context: RunContext | None = None
         self._theory = None
         self._last_view = -1e9
+
+    @property
+    def svd_view(self) -> SvdView:
+        """The SVD tab's view (built on first use)."""
+        if self._svd_view is None:
+            index = self._tab_index["svd"]
+            placeholder = self.tabs.widget(index)
+            enabled, tip = self.tabs.isTabEnabled(index), self.tabs.tabToolTip(index)
+            current = self.tabs.currentIndex()
+            self._svd_view = SvdView(self)
+            self.tabs.removeTab(index)
+            self.tabs.insertTab(index, self._svd_view, "SVD")
+            self.tabs.setTabToolTip(index, tip)
+            self.tabs.setTabEnabled(index, enabled)
+            self.tabs.setCurrentIndex(current)
+            placeholder.deleteLater()
+        return self._svd_view
 
     def show_tab(self, key: str) -> None:
         """Bring the view `key` (svd, pinv, gradient, theory) to the front."""
