@@ -51,9 +51,11 @@ class MainWindow(QMainWindow):
 
     Signals:
         frame_drawn(Frame): a frame from the worker has been drawn (for tests and benchmarks).
+        closing(): the window closes (the user did not cancel): stop background work.
     """
 
     frame_drawn = Signal(object)
+    closing = Signal()
 
     # Commands to the worker; queued because the worker lives in another thread.
     _configure = Signal(object, object)
@@ -172,8 +174,22 @@ class MainWindow(QMainWindow):
         if not self.files.allow_close():  # unsaved changes: the user cancelled
             event.ignore()
             return
+        self.closing.emit()
         self.stop_worker()
         super().closeEvent(event)
+
+    # Files dropped anywhere on the window open (gui/files/file_menu.py).
+    def dragEnterEvent(self, event) -> None:
+        if not self.files.menu.accept_drag(event):
+            super().dragEnterEvent(event)
+
+    def dragMoveEvent(self, event) -> None:
+        if not self.files.menu.accept_drag(event):
+            super().dragMoveEvent(event)
+
+    def dropEvent(self, event) -> None:
+        if not self.files.menu.drop(event):
+            super().dropEvent(event)
 
     def sizeHint(self) -> QSize:
         return QSize(1440, 900)

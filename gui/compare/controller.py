@@ -6,7 +6,7 @@ import html
 
 import numpy as np
 import shiboken6
-from PySide6.QtCore import QEvent, QObject, Qt, QThread, QTimer
+from PySide6.QtCore import QObject, Qt, QThread, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow
 
@@ -49,7 +49,7 @@ class CompareController(QObject):
         self.progress.cancel_clicked.connect(self.cancel_figure)
         self._build_menus()
         window.frame_drawn.connect(self.on_frame)
-        window.installEventFilter(self)  # to stop a figure's thread when the window closes
+        window.closing.connect(self.shutdown)  # stop a figure's thread with the window
 
     # --- public API ----------------------------------------------------------------------
     @property
@@ -144,12 +144,6 @@ class CompareController(QObject):
         """Projector mode: thicker pinned curves, larger legend and title."""
         self.overlay.set_projector(on)
         self.overlay.refresh()
-
-    # --- Qt overrides --------------------------------------------------------------------
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self._window and event.type() == QEvent.Type.Close:
-            self.shutdown()
-        return False
 
     # --- internals -----------------------------------------------------------------------
     def _current_label(self) -> str:

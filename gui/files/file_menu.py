@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu
 
@@ -21,8 +21,9 @@ class FileMenu(QObject):
         self.files = files
         self.window = files.window
         self._build(menu)
+        # The window hands its drag and drop events to accept_drag and drop (an event
+        # filter would run Python for every event the window gets, frames included).
         self.window.setAcceptDrops(True)
-        self.window.installEventFilter(self)
 
     def fill_recent(self) -> None:
         """Rebuild Open Recent; entries whose file vanished are dropped, and the banner
@@ -86,21 +87,23 @@ class FileMenu(QObject):
         menu.addAction(action)
         return action
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        kind = event.type()
-        if watched is self.window and kind in (QEvent.Type.DragEnter, QEvent.Type.DragMove):
-            if _dropped_file(event) is not None:
-                event.acceptProposedAction()
-                return True
-        elif watched is self.window and kind == QEvent.Type.Drop:
-            path = _dropped_file(event)
-            if path is not None:
-                event.acceptProposedAction()
-                # Open after the drop returns: the unsaved-changes question is modal, and a
-                # modal loop inside a drop would hold the file manager's drag until answered.
-                QTimer.singleShot(0, self.window, lambda: self.files.open_path(path))
-                return True
-        return super().eventFilter(watched, event)
+    def accept_drag(self, event) -> bool:
+        """For the window's DragEnter and DragMove: accept a drag carrying a local file."""
+        if _dropped_file(event) is None:
+            return False
+        event.acceptProposedAction()
+        return True
+
+    def drop(self, event) -> bool:
+        """For the window's Drop: open the dropped file (just after the drop returns)."""
+        path = _dropped_file(event)
+        if path is None:
+            return False
+        event.acceptProposedAction()
+        # Open after the drop returns: the unsaved-changes question is modal, and a modal
+        # loop inside a drop would hold the file manager's drag until answered.
+        QTimer.singleShot(0, self.window, lambda: self.files.open_path(path))
+        return True
 
 
 def _dropped_file(event) -> str | None:
