@@ -84,7 +84,6 @@ class LessonPanel(QDockWidget):
 
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
-        self._timer.setInterval(int(1000 / REFRESH_PER_S))
         self._timer.timeout.connect(self._refresh_if_dirty)
         self.page_combo.currentIndexChanged.connect(self._on_page)
         self.back_button.clicked.connect(lambda: self.show_page(self.page - 1))

@@ -6,10 +6,12 @@ on every update leaks memory with PySide (pyqtgraph #2348, #2672).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF
-from PySide6.QtGui import QFont, QFontMetrics, QPainterPath
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QWidget
 
 from gui.loss_curve import PeakDecimator
@@ -74,17 +76,6 @@ class DecadeAxis(pg.AxisItem):
             return [(spacing, ticks) for spacing, ticks in stdTicks if spacing >= 1.0]
         return super().logTickValues(minVal, maxVal, size, stdTicks)
 
-    def boundingRect(self):
-        # With a grid, pyqtgraph's rect is the axis plus the view, without the allowance of
-        # hideOverlappingLabels, so the top decade's label (half above the view) was hidden
-        # as soon as the font grew (projector mode). Put the allowance back, along the axis.
-        rect = super().boundingRect()
-        allowance = self.style["hideOverlappingLabels"]
-        if self.grid is False or allowance is True:
-            return rect
-        allowance = 15 if allowance is False else int(allowance)
-        return rect.adjusted(0, -allowance, 0, allowance)
-
 
 class LossPlot(PlotWidget):
     """The loss against the iteration on a log scale, for up to millions of points.
@@ -147,10 +138,6 @@ class LossPlot(PlotWidget):
     def curve(self) -> pg.PlotDataItem:
         """A stand-in for the live run's curve in legends: it has the curve's pen."""
         return self._legend_sample
-
-    def curve_path(self) -> QPainterPath:
-        """The path drawn for the live curve (view coordinates: iteration, log10 loss)."""
-        return self._path_item.path()
 
     def include_extent(self, extent: tuple[float, float, float] | None) -> None:
         """Keep (x_max, log10 low, log10 high) in view as well, e.g. for pinned runs drawn
@@ -221,8 +208,7 @@ class LossPlot(PlotWidget):
     def _update_pen(self) -> None:
         """2 pixels wide (readable on a projector) until the curve gets dense, then 1: Qt
         strokes a path with a wider pen ~10x slower (raster engine, measured 8 ms against
-        0.7 ms for 450 points). It does so without the GIL, but on the core the solver
-        would otherwise have to itself."""
+        0.7 ms for 450 points). That runs without the GIL, but still keeps a core busy."""
         width = 2 if self._n < DENSE_CURVE_POINTS * self._decimator.ds else 1
         if width != self._pen_width:
             self._pen_width = width
@@ -243,7 +229,7 @@ class LossPlot(PlotWidget):
             x_last = max(x_last, self._extent[0])
             low, high = min(low, self._extent[1]), max(high, self._extent[2])
         view = self.getPlotItem().vb
-        x_limit = _nice_ceiling(max(x_last, 10.0))
+        x_limit = nice_ceiling(max(x_last, 10.0))
         if x_limit != self._x_limit:
             self._x_limit = x_limit
             view.setRange(xRange=(0.0, x_limit), padding=0.02, disableAutoRange=True)
@@ -287,10 +273,10 @@ def _curve_pen(width: float):
     return pg.mkPen("#0b3d91", width=width)
 
 
-def _nice_ceiling(value: float) -> float:
-    """The smallest of 1, 2, 5, 10, 20, 50, ... that is >= value."""
-    decade = 10.0 ** np.floor(np.log10(value))
-    for factor in (1.0, 2.0, 5.0, 10.0):
+def nice_ceiling(value: float, steps=(1.0, 2.0, 5.0)) -> float:
+    """The smallest step·10^k (default 1, 2, 5, 10, 20, 50, ...) that is >= value > 0."""
+    decade = 10.0 ** math.floor(math.log10(value))
+    for factor in (*steps, 10.0):
         if factor * decade >= value:
             return factor * decade
     return 10.0 * decade

@@ -151,7 +151,7 @@ class TimelineBar(QToolBar):
         # GIL with the solver.
         if frame.playing and frame.snapshot is None and not frame.restarted:
             return
-        self._set_latest(self._latest)
+        self._sync_slider_range()
         # While a view is asked for, the frame its pause sends must not snap back to live.
         moved = frame.restarted or frame.losses.size > 0
         if self._in_flight is None and (self._viewing is None or moved):
@@ -175,9 +175,9 @@ class TimelineBar(QToolBar):
         if self._viewing is not None:
             self.resume_requested.emit(self._viewing)
 
-    def _set_latest(self, latest: int) -> None:
+    def _sync_slider_range(self) -> None:
         self._syncing = True
-        self.slider.setMaximum(max(latest, 0))
+        self.slider.setMaximum(max(self._latest, 0))
         self._syncing = False
 
     def _set_slider(self, value: int) -> None:

@@ -9,7 +9,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
 from gui.plot_widgets import DecadeLines
-from gui.plots import style_axes
+from gui.plots import nice_ceiling, style_axes
 
 # Okabe & Ito's colour-blind-safe palette (black and yellow left out: poor on white).
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#56B4E9", "#E69F00", "#000000",
@@ -65,15 +65,6 @@ def add_legend(plot: pg.PlotItem, offset=(-10, 10), columns: int = 1) -> pg.Lege
                             brush=pg.mkBrush(255, 255, 255, 220), pen=pg.mkPen("#808080"),
                             colCount=columns)
     return legend
-
-
-def nice_ceiling(value: float, steps=(1.0, 2.0, 5.0)) -> float:
-    """The smallest step·10^k (default 1, 2, 5, 10, 20, 50, ...) that is >= value > 0."""
-    decade = 10.0 ** math.floor(math.log10(value))
-    for factor in (*steps, 10.0):
-        if factor * decade >= value:
-            return factor * decade
-    return 10.0 * decade
 
 
 class RangeFollower:

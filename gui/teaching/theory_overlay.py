@@ -32,16 +32,15 @@ class TheoryOverlay(QObject):
         # Plain Qt items, not pyqtgraph ones: Qt paints them without calling Python, so the
         # loss plot's redraws (21 a second while playing) leave the GIL to the solver.
         self.line = QGraphicsPathItem()
-        self.line.setPen(dashed_pen(PREDICTION_COLOUR, width=2.5))
         self.line.setZValue(5)
         plot.addItem(self.line, ignoreBounds=True)
-        self.marker = QGraphicsEllipseItem(-5.0, -5.0, 10.0, 10.0)
+        self.marker = QGraphicsEllipseItem()
         self.marker.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
-        self.marker.setPen(pg.mkPen(PREDICTION_COLOUR, width=2))
         self.marker.setBrush(pg.mkBrush(255, 255, 255))
         self.marker.setZValue(6)
         self.marker.hide()
         plot.addItem(self.marker, ignoreBounds=True)
+        self.set_projector(False)  # pens and marker size
         self.label = pg.LabelItem("", size="11pt", color="k", justify="right")
         self.label.setParentItem(self._view)
         # Repainted from a pixmap with the plot; redrawn only when its text changes.
