@@ -10,6 +10,11 @@ whole of every redraw: measured with a plot redrawn 190 times a second, the solv
 These views restore Qt's own paintEvent and run pyqtgraph's preparation from an event
 filter instead, just before each paint; Python is then only entered for the items that
 paint in Python (pyqtgraph's curves and images), for as long as they take.
+
+Every repaint also asks each visible item that has contents for its boundingRect, and for
+pyqtgraph's items that is a Python call (a GIL hand-over with the solver thread each time).
+Containers that paint nothing (plot items, view boxes without a border, layouts, labels,
+item groups) are marked ItemHasNoContents when the view is shown, so Qt skips them.
 """
 
 from __future__ import annotations
@@ -18,9 +23,14 @@ import math
 from collections.abc import Callable
 
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QPainterPath
-from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsView
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsScene, QGraphicsView
+
+from gui.pixmap_axis import default_axes
+
+# pyqtgraph items whose paint() draws nothing (ViewBox only draws a border, if it has one).
+_CONTAINERS = (pg.PlotItem, pg.GraphicsLayout, pg.LabelItem, pg.ItemGroup)
 
 
 class _PaintPreparer(QObject):
@@ -33,7 +43,11 @@ class _PaintPreparer(QObject):
         view.viewport().installEventFilter(self)
 
     def eventFilter(self, watched, event) -> bool:
-        if event.type() == QEvent.Type.Paint:
+        if event.type() == QEvent.Type.Show:
+            scene = self._view.scene()
+            if scene is not None:
+                skip_empty_items(scene)
+        elif event.type() == QEvent.Type.Paint:
             scene = self._view.scene()
             if scene is not None:
                 scene.prepareForPaint()  # pyqtgraph: apply pending view ranges, auto-range
@@ -41,6 +55,17 @@ class _PaintPreparer(QObject):
             if callback is not None:
                 callback()
         return False
+
+
+def skip_empty_items(scene: QGraphicsScene) -> None:
+    """Mark the scene's pyqtgraph containers that paint nothing as ItemHasNoContents."""
+    for item in scene.items():
+        if isinstance(item, _CONTAINERS) or (isinstance(item, pg.ViewBox) and _no_border(item)):
+            item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents)
+
+
+def _no_border(view: pg.ViewBox) -> bool:
+    return view.border is None or view.border.style() == Qt.PenStyle.NoPen
 
 
 class CppPaintMixin:
@@ -58,19 +83,26 @@ class CppPaintMixin:
 
 
 class PlotWidget(CppPaintMixin, pg.PlotWidget):
-    """pg.PlotWidget, painted by Qt without the GIL (see the module docstring)."""
+    """pg.PlotWidget, painted by Qt without the GIL (see the module docstring); its axes
+    are PixmapAxis unless given."""
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args, axisItems: dict | None = None, **kwargs) -> None:
+        super().__init__(*args, axisItems=default_axes(axisItems), **kwargs)
         self._paint_in_cpp()
 
 
 class GraphicsLayoutWidget(CppPaintMixin, pg.GraphicsLayoutWidget):
-    """pg.GraphicsLayoutWidget, painted by Qt without the GIL (see the module docstring)."""
+    """pg.GraphicsLayoutWidget, painted by Qt without the GIL (see the module docstring);
+    plots added with addPlot get PixmapAxis axes unless given."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._paint_in_cpp()
+        # pyqtgraph binds addPlot to its central layout on each instance, over any method.
+        self.addPlot = self._add_plot
+
+    def _add_plot(self, *args, axisItems: dict | None = None, **kwargs) -> pg.PlotItem:
+        return self.ci.addPlot(*args, axisItems=default_axes(axisItems), **kwargs)
 
 
 class DecadeLines:

@@ -10,11 +10,13 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF
+from PySide6.QtCore import QPointF
 from PySide6.QtGui import QFont, QFontMetrics
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QWidget
+from PySide6.QtWidgets import QGraphicsPathItem, QWidget
 
+from gui.heatmap_items import ColourBar, MatrixImage, quantise
 from gui.loss_curve import PeakDecimator
+from gui.pixmap_axis import PixmapAxis
 from gui.plot_widgets import DecadeLines, GraphicsLayoutWidget, PlotWidget
 
 # Losses are plotted as log10(loss); these bounds keep 0, inf and NaN drawable.
@@ -32,7 +34,7 @@ DIVERGING = pg.ColorMap(
 
 
 def style_axes(plot: pg.PlotItem, point_size: int) -> None:
-    """Readable tick and label fonts for a projector, dark text on white; axes cached."""
+    """Readable tick and label fonts for a projector, dark text on white."""
     font = QFont()
     font.setPointSize(point_size)
     for name in ("left", "bottom"):
@@ -41,20 +43,9 @@ def style_axes(plot: pg.PlotItem, point_size: int) -> None:
         axis.label.setFont(font)
         axis.setPen("#404040")
         axis.setTextPen("k")
-        cache_axis(axis)
 
 
-def cache_axis(axis: pg.AxisItem) -> None:
-    """Paint the axis from a pixmap cache unless its range or size changed.
-
-    Replaying an axis' QPicture of text costs about 5 ms per axis and happens whenever
-    anything under it is redrawn (and with a grid, the axis covers the whole plot); with
-    the GIL shared, that time is taken from the solver thread (issue 3: measure redraws).
-    """
-    axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-
-
-class DecadeAxis(pg.AxisItem):
+class DecadeAxis(PixmapAxis):
     """A log-mode axis that labels only decades when a decade or more is in view:
     pyqtgraph also labels the minor ticks (0.2 ... 0.9) on a range of two decades or less,
     and 0.09, 0.08 then overprint 0.1. Zoomed into one decade, the minor labels stay."""
@@ -306,10 +297,10 @@ class MatrixHeatmap(GraphicsLayoutWidget):
         self.plot.setLabel("left", "row i")
         self.plot.setLabel("bottom", "column j")
         style_axes(self.plot, 11)
-        # Row-major: image[i, j] is row i, column j, the way NumPy prints it.
-        self.image = pg.ImageItem(axisOrder="row-major")
+        # Drawn by Qt from a pixmap: see gui/heatmap_items.py.
+        self.image = MatrixImage()
         self.plot.addItem(self.image)
-        self.colour_bar = pg.ColorBarItem(
+        self.colour_bar = ColourBar(
             values=(-1.0, 1.0), colorMap=DIVERGING, interactive=False, width=18,
             colorMapMenu=False,
         )
@@ -323,7 +314,6 @@ class MatrixHeatmap(GraphicsLayoutWidget):
         # bar showed only "0" (pyqtgraph's autoExpandTextSpace).
         bar_axis.setWidth(QFontMetrics(bar_font).horizontalAdvance("-0.0005") + 14)
         bar_axis.setTextPen("k")
-        cache_axis(bar_axis)
         self.hover_label = self.addLabel("", row=1, col=0, size="11pt", color="k")
         self.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self._show(np.zeros((1, 1)), reshaped=True)
@@ -367,19 +357,14 @@ class MatrixHeatmap(GraphicsLayoutWidget):
             self.set_limit(decade)
 
     def _show(self, values: np.ndarray, reshaped: bool, force: bool = False) -> None:
-        limit = self._limit
-        clipped = np.clip(
-            np.nan_to_num(values, nan=limit, posinf=limit, neginf=-limit), -limit, limit
-        )
-        levels = np.rint(clipped * (255.0 / limit)).astype(np.int16)
+        steps = quantise(values, self._limit)
         self._values = values
-        if not (reshaped or force) and np.array_equal(levels, self._levels):
+        if not (reshaped or force) and np.array_equal(steps, self._levels):
             return
-        self._levels = levels
-        self.image.setImage(clipped.astype(np.float32), autoLevels=False, levels=(-limit, limit))
+        self._levels = steps
+        self.image.set_steps(steps)
         if reshaped:
             rows, cols = values.shape
-            self.image.setRect(QRectF(-0.5, -0.5, cols, rows))
             self._set_ticks(self.plot.getAxis("bottom"), cols)
             self._set_ticks(self.plot.getAxis("left"), rows)
             self.plot.autoRange(padding=0)

@@ -1,0 +1,104 @@
+"""Plot axes that Qt draws from a pixmap, with no call into Python on a repaint.
+
+On every repaint of a view, Qt asks each visible item that has contents for its bounding
+rectangle, several times (drawing, the item cache, dirty regions). For pyqtgraph's AxisItem
+that is a Python method, and each call first waits for the GIL, which the solver thread
+holds between any two torch operations: over a 10,000-step run at Max the loss plot's two
+axes alone were asked about 600 times (bench_gui, issue 3).
+
+A PixmapAxis paints nothing itself (ItemHasNoContents, so Qt never asks it). pyqtgraph
+renders its ticks and labels as before, but into the pixmap of a plain QGraphicsPixmapItem
+child, and only after it invalidated them (new range, size or style), just before the next
+repaint of the view.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pyqtgraph as pg
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QPainter, QPixmap
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsPixmapItem
+
+# pyqtgraph shows every axis it is given, and by default only these two.
+SHOWN_BY_DEFAULT = ("left", "bottom")
+
+
+class PixmapAxis(pg.AxisItem):
+    """pg.AxisItem, drawn by Qt from a pixmap that is re-rendered only when stale."""
+
+    def __init__(self, orientation: str, **kwargs) -> None:
+        self._sprite: QGraphicsPixmapItem | None = None  # pyqtgraph sets `picture` first
+        self._picture = None
+        self._stale = True
+        self._scene = None
+        super().__init__(orientation, **kwargs)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents)
+        self._sprite = QGraphicsPixmapItem(self)
+        self._sprite.setShapeMode(QGraphicsPixmapItem.ShapeMode.BoundingRectShape)
+        self._sprite.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+
+    # pyqtgraph's AxisItem sets `self.picture = None` wherever its drawing goes stale.
+    @property
+    def picture(self):
+        """pyqtgraph's recorded drawing of the axis; None once it is stale."""
+        return self._picture
+
+    @picture.setter
+    def picture(self, value) -> None:
+        self._picture = value
+        if value is None:
+            self._invalidate()
+
+    @property
+    def pixmap(self) -> QPixmap:
+        """What the axis shows: its ticks and labels as last rendered."""
+        return self._sprite.pixmap()
+
+    def _invalidate(self) -> None:
+        self._stale = True
+        scene = self.scene()
+        if self._sprite is None or scene is None:
+            return
+        if scene is not self._scene:
+            if self._scene is not None:
+                self._scene.sigPrepareForPaint.disconnect(self.render_if_stale)
+            scene.sigPrepareForPaint.connect(self.render_if_stale)
+            self._scene = scene
+        # Qt ignores update() on an item without contents: ask for a repaint of the area.
+        scene.update(self.mapRectToScene(self.boundingRect()))
+
+    def render_if_stale(self) -> None:
+        """Render the ticks and labels again if pyqtgraph invalidated them (called by the
+        scene just before a repaint)."""
+        if not self._stale or self._sprite is None:
+            return
+        rect = self.boundingRect()
+        if rect.width() < 1 or rect.height() < 1:
+            return
+        views = self.scene().views() if self.scene() is not None else []
+        ratio = views[0].devicePixelRatioF() if views else 1.0
+        pixmap = QPixmap(QSize(math.ceil(rect.width() * ratio), math.ceil(rect.height() * ratio)))
+        pixmap.setDevicePixelRatio(ratio)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        painter.translate(-rect.topLeft())
+        try:
+            super().paint(painter, None, None)
+        finally:
+            painter.end()
+        # Like pyqtgraph's own paint: an invalidation while rendering (the axis widening to
+        # fit its labels) is covered by the layout change that follows it.
+        self._stale = False
+        self._sprite.setOffset(rect.topLeft())
+        self._sprite.setPixmap(pixmap)
+
+
+def default_axes(axis_items: dict | None) -> dict:
+    """`axis_items` completed with a PixmapAxis for the left and bottom axes if it leaves
+    them out (hidden axes are never painted and stay pyqtgraph's)."""
+    items = dict(axis_items or {})
+    for orientation in SHOWN_BY_DEFAULT:
+        items.setdefault(orientation, PixmapAxis(orientation))
+    return items
