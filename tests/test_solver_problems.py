@@ -121,8 +121,14 @@ def test_closed_form_run_tracks_the_autograd_run(side, dtype):
 
     (h_auto, x_auto), (h_closed, x_closed) = history("autograd"), history("closed-form")
     assert len(h_auto) == len(h_closed) == 3000
+    # The two gradients round differently, and so do the residuals they give: the losses
+    # may differ by a few round-offs of the residual, whose r.m.s. is sqrt(loss). How much
+    # depends on the CPU's BLAS kernels (AVX-512 machines drift further than AVX2 ones).
+    eps = np.finfo(dtype).eps
+    h_auto64 = h_auto.astype(np.float64)
+    drift = np.abs(h_closed - h_auto64) / (eps * np.sqrt(h_auto64))
+    assert drift.max() < 16, f"losses differ by {drift.max():.1f} residual round-offs"
     rtol = 1e-5 if dtype == "float32" else 1e-12
-    np.testing.assert_allclose(h_closed, h_auto, rtol=rtol, atol=0)
     np.testing.assert_allclose(x_closed, x_auto, rtol=rtol, atol=rtol)
 
 
