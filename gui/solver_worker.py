@@ -86,6 +86,7 @@ class SolverWorker(QObject):
         self._restarted = False
         self._waiting_for_view = False
         self._last_frame = 0.0
+        self._next_frame = 0.0  # while playing: frames are due on a grid of 1/FRAME_RATE
         self._next_snapshot = 0.0
         self._rate_start = 0.0
         self._rate_steps = 0
@@ -134,6 +135,7 @@ class SolverWorker(QObject):
         self._playing = True
         self._play_start, self._play_steps = time.perf_counter(), 0
         self._rate_start, self._rate_steps = self._play_start, 0
+        self._next_frame = self._play_start + 1.0 / FRAME_RATE
         self._timer.start(0)
 
     @Slot()
@@ -239,7 +241,10 @@ class SolverWorker(QObject):
             due = int((now - self._play_start) * self._speed) + 1 - self._play_steps
             self._advance(min(max(due, 0), max(1, int(self._speed * CHUNK_SECONDS) + 1)))
         else:
-            self._run_for(CHUNK_SECONDS)
+            # End the stretch when the next frame is due, so frames leave on time (a frame
+            # overdue is waiting for the view: a whole stretch then).
+            until_frame = self._next_frame - now
+            self._run_for(min(CHUNK_SECONDS, until_frame) if until_frame > 0 else CHUNK_SECONDS)
         if run.done:
             self._playing = False
         now = time.perf_counter()
@@ -248,7 +253,8 @@ class SolverWorker(QObject):
         # hidden plot), send anyway after a while so the numbers keep moving.
         view_ready = not self._waiting_for_view or since >= VIEW_TIMEOUT_S
         pending = bool(self._pending_losses)
-        if not self._playing or (pending and since >= 1.0 / FRAME_RATE and view_ready):
+        frame_due = now >= self._next_frame
+        if not self._playing or (pending and frame_due and view_ready):
             self._emit_frame()
         if self._playing:
             self._timer.start(self._next_delay_ms(now))
@@ -277,7 +283,7 @@ class SolverWorker(QObject):
         next_step = self._play_start + self._play_steps / self._speed
         delay = next_step - now
         if self._pending_losses:
-            delay = min(delay, 1.0 / FRAME_RATE)
+            delay = min(delay, self._next_frame - now)
         return max(0, int(delay * 1000))
 
     def _advance(self, k: int) -> None:
@@ -354,5 +360,11 @@ class SolverWorker(QObject):
         )
         self._restarted = False
         self._last_frame = now
+        if self._playing:
+            # On the grid, not 1/FRAME_RATE after this one: the chunk that ends past the due
+            # time would otherwise make every frame late and the rate fall below FRAME_RATE.
+            # A frame held back by the view re-anchors the grid (no burst to catch up).
+            period = 1.0 / FRAME_RATE
+            self._next_frame = max(self._next_frame + period, now + 0.5 * period)
         self._waiting_for_view = self._playing
         self.frame.emit(frame)
