@@ -58,6 +58,10 @@ class LessonPanel(QDockWidget):
         self.page_combo.setObjectName("lessonPageCombo")
         for i, (title, _render) in enumerate(PAGES, start=1):
             self.page_combo.addItem(f"{i}. {title}")
+        # A narrow dock may shorten the title shown ("3. Gradi…"); the list shows it whole.
+        self.page_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.page_combo.setMinimumContentsLength(6)
         # Arrows only: the page titles need the width of a narrow dock.
         self.back_button = QToolButton(body)
         self.back_button.setText("◀")

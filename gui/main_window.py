@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
-    QScrollArea,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -34,10 +33,11 @@ from gui.matrix_editor import MatrixEditor
 from gui.message_banner import MessageBanner
 from gui.parameter_panel import ParameterPanel
 from gui.plots import ErrorHeatmap, EstimateHeatmap, LossPlot
+from gui.settings_scroll import VerticalScrollArea
 from gui.solver_worker import Frame, SolverWorker
 from gui.teaching import install as install_teaching
 from gui.transport_bar import TransportBar
-from solver import Settings, presets
+from solver import Settings
 
 DEFAULT_MATRIX = np.diag([1.0, 2.0, 3.0, 4.0])
 DEFAULT_NAME = "tutorial-diagonal: diag(1, 2, 3, 4)"
@@ -205,13 +205,10 @@ class MainWindow(QMainWindow):
         self.error_heatmap = ErrorHeatmap(self)
         self.estimate_heatmap = EstimateHeatmap(self)
 
-        scroll = QScrollArea(self)
-        scroll.setWidget(self.panel)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll = VerticalScrollArea(self.panel, self)
         settings_box = QGroupBox("Settings", self)
         QVBoxLayout(settings_box).addWidget(scroll)
-        editor_box = QGroupBox("Matrix", self)
+        editor_box = QGroupBox("Matrix M", self)
         QVBoxLayout(editor_box).addWidget(self.editor)
         left = QSplitter(Qt.Orientation.Vertical, self)
         left.addWidget(editor_box)
@@ -285,12 +282,8 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(undo)
         edit_menu.addAction(redo)
 
-        examples = self.menuBar().addMenu("E&xamples")
-        for preset, description in presets.PRESETS.items():
-            action = examples.addAction(preset)
-            action.setToolTip(description)
-            action.setStatusTip(description)
-            action.triggered.connect(lambda _=False, p=preset: self._load_example(p))
+        self.menuBar().addMenu(self.editor.examples_menu)  # also behind the editor's button
+        self.editor.example_chosen.connect(self._load_example)
 
         run_menu = self.menuBar().addMenu("&Run")
         self._add_action(run_menu, "&Play / Pause", QKeySequence(Qt.Key.Key_Space),
@@ -412,9 +405,9 @@ class MainWindow(QMainWindow):
         if status.state == "diverged":
             limit = getattr(frame.theory, "max_stable_lr", None)
             text = (
-                f"<b>The run diverged and was paused.</b> {reason}<br>"
-                "Each step overshot the minimum along the most curved direction of the loss "
-                "by more than it corrected, so the error grew instead of shrinking."
+                f"<b>Paused: the run {reason}</b><br>"
+                "Why: each step overshot the minimum along the most curved direction of the "
+                "loss by more than it corrected, so the error grew instead of shrinking."
             )
             action = ""
             if limit is not None:
@@ -422,9 +415,9 @@ class MainWindow(QMainWindow):
                 action = f"Use lr = {self._suggested_lr:g} and reset"
             self.banner.show_message(text, "error", action)
         elif status.state == "converged":
-            self.banner.show_message(f"<b>Converged.</b> {reason}.", "info")
+            self.banner.show_message(f"<b>Done:</b> the run {reason}.", "info")
         else:
-            self.banner.show_message(f"<b>Finished.</b> {reason}.", "warning")
+            self.banner.show_message(f"<b>Done:</b> the run {reason}.", "warning")
 
     def _apply_suggested_lr(self) -> None:
         # Setting the spin box emits lr_changed, which restarts the finished run.
@@ -458,8 +451,13 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"Matrix Descent — {self._matrix_name} ({rows} × {cols})")
 
     def _load_example(self, name: str) -> None:
+        """Show a built-in example as a new, untitled matrix (the settings stay). Matrix
+        edits not yet saved are offered for saving first; Cancel keeps them."""
+        if self.files.matrix_modified() and not self.files.maybe_save():
+            return
         self._matrix_name = name
         self.editor.load_example(name)
+        self.files.forget_document()
 
     def _show_help(self) -> None:
         box = QMessageBox(QMessageBox.Icon.Information, "Matrix Descent help", HELP_HTML,

@@ -7,20 +7,26 @@ from PySide6.QtCore import QEvent, QItemSelectionRange, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMenu,
+    QPushButton,
     QSpinBox,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
+from gui.label_colour import set_text_colour
 from gui.matrix_model import MatrixModel
 from solver import presets
 
 MAX_SIZE = 5000
+# Up to this many cells the columns widen to fit their numbers ("0.00827371"); Qt then asks
+# each cell of a column for its size. Bigger matrices keep fixed widths, so that a
+# 1000 x 1000 matrix opens and scrolls fast (numbers too wide are elided, "0.0082…").
+FIT_COLUMNS_MAX_CELLS = 10_000
 _MESSAGE_MS = 8000
 _NAVIGATION_KEYS = {
     Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_Up, Qt.Key.Key_Down,
@@ -45,9 +51,12 @@ class MatrixEditor(QWidget):
 
     Signals:
         matrix_changed(): the matrix changed (read it with `array()`).
+        example_chosen(str): the user picked a built-in example from `examples_menu`; the
+            owner decides whether to load it (`load_example`).
     """
 
     matrix_changed = Signal()
+    example_chosen = Signal(str)
 
     def __init__(self, array: np.ndarray, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -59,33 +68,35 @@ class MatrixEditor(QWidget):
 
         self.rows_spin = self._size_spin("rows", "Number of rows m of M (values are kept).")
         self.cols_spin = self._size_spin("cols", "Number of columns n of M (values are kept).")
-        self.example_combo = QComboBox(self)
-        self.example_combo.setObjectName("presetCombo")
-        self.example_combo.setToolTip("Load one of the built-in example matrices.")
-        self.example_combo.addItem("Examples…")
+        # One menu of examples, shown by the button here and by the window's menu bar.
+        self.examples_menu = QMenu("E&xamples", self)
         for name, description in presets.PRESETS.items():
-            self.example_combo.addItem(name, name)
-            self.example_combo.setItemData(
-                self.example_combo.count() - 1, description, Qt.ItemDataRole.ToolTipRole
-            )
-        self.example_combo.activated.connect(self._on_example)
+            action = self.examples_menu.addAction(name)
+            action.setToolTip(description)
+            action.setStatusTip(description)
+            action.triggered.connect(lambda _=False, n=name: self.example_chosen.emit(n))
+        self.examples_menu.setToolTipsVisible(True)
+        self.examples_button = QPushButton("Examples", self)
+        self.examples_button.setObjectName("examplesButton")
+        self.examples_button.setToolTip("Load one of the built-in example matrices.")
+        self.examples_button.setMenu(self.examples_menu)
 
         self.message = QLabel(self)
         self.message.setObjectName("editorMessage")
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #b00020; font-weight: bold;")
+        set_text_colour(self.message, "#b00020", bold=True)
         self.message.hide()
         self._message_timer = QTimer(self)
         self._message_timer.setSingleShot(True)
         self._message_timer.timeout.connect(self.message.hide)
 
         size_row = QHBoxLayout()
-        size_row.addWidget(QLabel("Matrix M:"))
+        size_row.addWidget(QLabel("Size"))
         size_row.addWidget(self.rows_spin)
         size_row.addWidget(QLabel("×"))
         size_row.addWidget(self.cols_spin)
         size_row.addStretch(1)
-        size_row.addWidget(self.example_combo)
+        size_row.addWidget(self.examples_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(size_row)
@@ -142,16 +153,20 @@ class MatrixEditor(QWidget):
             | QAbstractItemView.EditTrigger.EditKeyPressed
             | QAbstractItemView.EditTrigger.AnyKeyPressed
         )
-        # Fixed section sizes: no per-cell size hints, so big matrices open and scroll fast.
-        for header in (table.horizontalHeader(), table.verticalHeader()):
-            header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        # Fixed row heights: no per-cell size hints, so big matrices open and scroll fast.
+        table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         metrics = table.fontMetrics()
-        table.horizontalHeader().setDefaultSectionSize(metrics.horizontalAdvance("-0.000000") + 12)
+        header = table.horizontalHeader()
+        header.setDefaultSectionSize(metrics.horizontalAdvance("-0.000000") + 12)
+        # Fitted columns may be narrower (diag(1, 2, 3, 4) shows whole in a narrow pane),
+        # but not so narrow that "1" and "-1.5" make a ragged grid.
+        header.setMinimumSectionSize(metrics.horizontalAdvance("-0.000") + 12)
+        self._fit_columns()
         table.verticalHeader().setDefaultSectionSize(metrics.height() + 8)
         # Room for the header and five rows: the tutorial's 4 x 4 shows whole even on a
         # 1024 x 768 projector, where the settings below scroll instead.
-        header = table.horizontalHeader().sizeHint().height()
-        table.setMinimumHeight(header + 5 * (metrics.height() + 8) + 2 * table.frameWidth())
+        table.setMinimumHeight(header.sizeHint().height() + 5 * (metrics.height() + 8)
+                               + 2 * table.frameWidth())
         table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         for text, keys, slot in (
             ("Copy", QKeySequence.StandardKey.Copy, self.copy_selection),
@@ -177,15 +192,18 @@ class MatrixEditor(QWidget):
     def _on_size_spin(self) -> None:
         self.model.resize(self.rows_spin.value(), self.cols_spin.value())
 
-    def _on_example(self, position: int) -> None:
-        name = self.example_combo.itemData(position)
-        if name:
-            self.load_example(name)
-        self.example_combo.setCurrentIndex(0)
-
     def _on_model_changed(self) -> None:
         self._sync_spins()
+        self._fit_columns()
         self.matrix_changed.emit()
+
+    def _fit_columns(self) -> None:
+        rows, cols = self.model.shape
+        fit = rows * cols <= FIT_COLUMNS_MAX_CELLS
+        mode = QHeaderView.ResizeMode.ResizeToContents if fit else QHeaderView.ResizeMode.Fixed
+        header = self.table.horizontalHeader()
+        if header.sectionResizeMode(0) != mode:
+            header.setSectionResizeMode(mode)
 
     def _sync_spins(self) -> None:
         rows, cols = self.model.shape

@@ -28,7 +28,7 @@ PROBLEMS = (
 SIDES = (
     ("left", "left: X·M = I", "Residual R = X·M − I."),
     ("right", "right: M·X = I", "Residual R = M·X − I."),
-    ("both", "both: (X·M + M·X)/2 = I", "Residual R = (X·M + M·X)/2 − I."),
+    ("both", "both: (X·M+M·X)/2 = I", "Residual R = (X·M + M·X)/2 − I."),
 )
 SVD_METHODS = (
     ("penalty", "penalty (tutorial)", "loss = mse(U·S·Vᵀ, M) + mse(UᵀU, I)/100 + mse(VVᵀ, I)/100."),
@@ -252,7 +252,7 @@ class ParameterPanel(QWidget):
         lr_row.addWidget(self.lr_spin, 1)
         lr_row.addWidget(self.stable_label)
         form = QFormLayout(self)
-        form.setContentsMargins(0, 0, 0, 0)
+        form.setContentsMargins(0, 0, 6, 0)  # a gap before the scroll bar
         form.addRow("Problem", self.problem_combo)
         form.addRow("Residual", self.side_combo)
         form.addRow("SVD method", self.svd_combo)

@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF
+from PySide6.QtCore import QPointF, QSize, Qt
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QGraphicsPathItem, QWidget
 
@@ -26,6 +26,7 @@ _LOG_CEILING = 308.0
 MINOR_TICK_DECADES = 6
 DENSE_CURVE_POINTS = 1000  # points on screen above which the loss curve is drawn 1 px wide
 _SMALL_MATRIX = 12  # up to this size, every row and column index gets a tick
+MIN_IMAGE_PX = 40  # a heatmap's image is never squeezed narrower or lower than this
 # Blue - white - red (ColorBrewer's RdBu, reversed): white is exactly zero.
 DIVERGING = pg.ColorMap(
     [0.0, 0.25, 0.5, 0.75, 1.0],
@@ -289,10 +290,16 @@ class MatrixHeatmap(GraphicsLayoutWidget):
         self._values = np.zeros((1, 1))
         self._levels = np.zeros((1, 1), dtype=np.int16)
         self._limit = 1.0
-        self.plot = self.addPlot(row=0, col=0)
+        # The title sits above plot and colour bar together: as a PlotItem title it would
+        # claim its whole width over the image alone, and two heatmaps side by side would
+        # not fit a 1024-pixel window.
+        self.ci.setContentsMargins(3, 3, 3, 3)  # pyqtgraph's 9 px: room for the matrix
+        self.title_label = self.addLabel("", row=0, col=0)
+        self.plot = self.addPlot(row=1, col=0)
         self.set_title(title)
         self.plot.invertY(True)
         self.plot.setAspectLocked(True)
+        self.plot.vb.setMinimumSize(MIN_IMAGE_PX, MIN_IMAGE_PX)
         self.plot.setMenuEnabled(False)
         self.plot.setLabel("left", "row i")
         self.plot.setLabel("bottom", "column j")
@@ -314,9 +321,16 @@ class MatrixHeatmap(GraphicsLayoutWidget):
         # bar showed only "0" (pyqtgraph's autoExpandTextSpace).
         bar_axis.setWidth(QFontMetrics(bar_font).horizontalAdvance("-0.0005") + 14)
         bar_axis.setTextPen("k")
-        self.hover_label = self.addLabel("", row=1, col=0, size="11pt", color="k")
+        self.hover_label = self.addLabel("", row=2, col=0, size="11pt", color="k")
         self.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self._show(np.zeros((1, 1)), reshaped=True)
+
+    def minimumSizeHint(self) -> QSize:
+        # What the scene needs (axes, colour bar and its numbers, title, a small image):
+        # squeezed further, a window would cut the colour bar's numbers off.
+        scene = self.ci.effectiveSizeHint(Qt.SizeHint.MinimumSize)
+        frame = 2 * self.frameWidth()
+        return QSize(math.ceil(scene.width()) + frame, math.ceil(scene.height()) + frame)
 
     @property
     def limit(self) -> float:
@@ -371,7 +385,7 @@ class MatrixHeatmap(GraphicsLayoutWidget):
 
     def set_title(self, title: str) -> None:
         """Change the heading (it names what is shown)."""
-        self.plot.setTitle(title, size="13pt", color="k")
+        self.title_label.setText(title, size="13pt", color="k")
 
     @staticmethod
     def _set_ticks(axis: pg.AxisItem, count: int) -> None:

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import pyqtgraph as pg
 import shiboken6
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QFont, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QSplitter, QTableView, QWidget
+from PySide6.QtWidgets import QComboBox, QMainWindow, QSplitter, QTableView, QWidget
 
 from gui.files.store import open_store
 from gui.menus import menu_named
@@ -89,11 +89,13 @@ class ProjectorMode(QObject):
                 font = QFont(self._normal_font)
                 font.setPointSize(POINT_SIZE)
                 self._window.setFont(font)
+                self._refresh_combo_sizes()
                 self._scale_tables()
                 self.restyle()
             else:
                 self._undo()
                 self._window.setFont(self._normal_font)
+                self._refresh_combo_sizes()
                 self._unscale_tables()
                 if self._normal_state is not None:
                     # Docks grew with the font and do not shrink back by themselves.
@@ -200,6 +202,13 @@ class ProjectorMode(QObject):
             axis.setStyle(tickFont=tick, hideOverlappingLabels=overhang)
 
         self._restore[id(axis)] = (axis, undo)
+
+    def _refresh_combo_sizes(self) -> None:
+        """A QComboBox keeps the minimum size it had at its first font (Qt 6.11 resets only
+        its size hint on a font change), so the window's layout would squeeze it below its
+        text ("momentum (tuto"); a style change makes it measure again."""
+        for combo in self._window.findChildren(QComboBox):
+            QCoreApplication.sendEvent(combo, QEvent(QEvent.Type.StyleChange))
 
     def _scale_tables(self) -> None:
         """Tables size their cells from the font once (fixed sections, for speed): grow them

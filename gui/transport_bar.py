@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtCore import QEvent, Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton, QWidget
 
 # (label, steps per second); 0 means as fast as the solver goes. Max must stay last.
 SPEEDS = (
@@ -16,6 +16,7 @@ SPEEDS = (
     ("Max", 0.0),
 )
 DEFAULT_SPEED = "100 steps/s"
+PLAY_TEXT, PAUSE_TEXT = "Play ▶", "Pause ❚❚"
 
 
 class TransportBar(QWidget):
@@ -45,21 +46,23 @@ class TransportBar(QWidget):
             "Back to iteration 0 with the same seed: the same X₀, the same numbers (R).")
         self.speed_combo = QComboBox(self)
         self.speed_combo.setObjectName("speedCombo")
-        self.speed_combo.setToolTip("How many iterations t per second Play runs; Max: all it can.")
+        # No "Speed:" label: the choices say "steps/s", and the row must fit a 1280-pixel
+        # projector in projector mode.
+        self.speed_combo.setToolTip("Speed: how many iterations t per second Play runs; "
+                                    "Max: all the solver can.")
+        self.speed_combo.setAccessibleName("Speed")
         for label, speed in SPEEDS:
             self.speed_combo.addItem(label, speed)
         self.speed_combo.setCurrentText(DEFAULT_SPEED)
-        for button in (self.play_button, self.step_button, self.reset_button):
-            button.setMinimumWidth(110)
         self.set_playing(False)
+        self._fit_buttons()
 
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.play_button)
         layout.addWidget(self.step_button)
         layout.addWidget(self.reset_button)
-        layout.addSpacing(16)
-        layout.addWidget(QLabel("Speed:"))
+        layout.addSpacing(12)
         layout.addWidget(self.speed_combo)
         layout.addStretch(1)
 
@@ -70,6 +73,20 @@ class TransportBar(QWidget):
             lambda _index: self.speed_changed.emit(self.speed())
         )
 
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._fit_buttons()
+
+    def _fit_buttons(self) -> None:
+        # One width for the three, as wide as "Pause" needs: the button under the pointer
+        # does not move when Play turns into Pause.
+        metrics = self.play_button.fontMetrics()
+        text = max(metrics.horizontalAdvance(t) for t in
+                   (PLAY_TEXT, PAUSE_TEXT, self.step_button.text(), self.reset_button.text()))
+        for button in (self.play_button, self.step_button, self.reset_button):
+            button.setMinimumWidth(text + metrics.horizontalAdvance("M") // 2)
+
     def speed(self) -> float:
         """The chosen steps per second; 0 means Max."""
         return float(self.speed_combo.currentData())
@@ -77,8 +94,8 @@ class TransportBar(QWidget):
     def set_playing(self, playing: bool) -> None:
         """Show Pause while a run plays, Play otherwise."""
         if playing:
-            self.play_button.setText("Pause ❚❚")
+            self.play_button.setText(PAUSE_TEXT)
             self.play_button.setToolTip("Stop after the current step (Space).")
         else:
-            self.play_button.setText("Play ▶")
+            self.play_button.setText(PLAY_TEXT)
             self.play_button.setToolTip("Run iterations t = 1, 2, … at the chosen speed (Space).")

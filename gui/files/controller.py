@@ -114,6 +114,17 @@ class FileController(QObject):
         if session:
             self._clean_session = session_key(self.window)
 
+    def forget_document(self) -> None:
+        """The matrix shown is a new, untitled one (a built-in example): Save asks for a
+        file, and the matrix counts as unchanged until edited. The settings keep comparing
+        with the ones last opened or saved."""
+        self.path, self.kind = None, None
+        self._matrix_dtype = np.dtype(np.float64)
+        self._with_history = True
+        self._stored_history = None
+        self._stored_live_changes = False
+        self._mark_clean(session=False)
+
     def maybe_save(self) -> bool:
         """Ask about unsaved changes; True when it is fine to go on (saved or discarded)."""
         if not self.is_modified():

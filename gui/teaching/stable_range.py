@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject
 
-INSIDE_STYLE = "color: #1b5e20;"
-OUTSIDE_STYLE = "color: #b00020; font-weight: bold;"
+from gui.label_colour import set_text_colour
+
+INSIDE_COLOUR = "#1b5e20"
+OUTSIDE_COLOUR = "#b00020"
 
 
 class StableRangeHint(QObject):
@@ -34,6 +36,7 @@ class StableRangeHint(QObject):
         inside = self.inside
         label = self._panel.stable_label
         if inside is None:
-            label.setStyleSheet("")
+            set_text_colour(label, None)
         else:
-            label.setStyleSheet(INSIDE_STYLE if inside else OUTSIDE_STYLE)
+            set_text_colour(label, INSIDE_COLOUR if inside else OUTSIDE_COLOUR,
+                            bold=not inside)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from gui.label_colour import set_text_colour
 from gui.plots import MatrixHeatmap
 from gui.teaching.svd_paths import SingularValuePlot, subscript
 from gui.teaching.svd_table import SvdResultTable
@@ -21,8 +22,8 @@ STALL_CHANGE = 1e-5
 # ...or the worst σ approaches torch's so slowly that CRAWL_FACTOR times the steps taken so
 # far would not get it there (the penalty method on the tutorial's seed-316 7x4 matrix).
 CRAWL_FACTOR = 10
-GOOD_STYLE = "color: #1b5e20;"
-BAD_STYLE = "color: #b00020;"
+GOOD_COLOUR = "#1b5e20"
+BAD_COLOUR = "#b00020"
 
 
 class SvdView(QWidget):
@@ -34,10 +35,7 @@ class SvdView(QWidget):
         self.verdict = QLabel(self)
         self.verdict.setObjectName("svdVerdict")
         self.verdict.setWordWrap(True)
-        font = self.verdict.font()
-        font.setPointSize(font.pointSize() + 1)
-        font.setBold(True)
-        self.verdict.setFont(font)
+        set_text_colour(self.verdict, None, bold=True)
         self.paths = SingularValuePlot(self)
         self.reconstruction = MatrixHeatmap("U·S·Vᵀ − M", decades=True, parent=self)
         self.u_defect = MatrixHeatmap("UᵀU − I", decades=True, parent=self)
@@ -110,7 +108,7 @@ class SvdView(QWidget):
         ds, du, dv = self.table.mismatch
         if self.table.matches.all():
             self.stalled = False
-            self.verdict.setStyleSheet(GOOD_STYLE)
+            set_text_colour(self.verdict, GOOD_COLOUR, bold=True)
             self.verdict.setText(
                 f"✓ Same SVD as torch.linalg.svd at t = {snapshot.iteration:,}: "
                 f"|Δσ| ≤ {ds.max(initial=0):.1e}, vectors within "
@@ -139,7 +137,7 @@ class SvdView(QWidget):
             text = f"✗ Stopped at {t} without the SVD: {what}."
         else:
             text = f"Not there yet ({t}): {what}."
-        self.verdict.setStyleSheet(BAD_STYLE)
+        set_text_colour(self.verdict, BAD_COLOUR, bold=True)
         self.verdict.setText(text)
 
     def _trend(self, snapshot, worst: int) -> tuple[str | None, float | None]:
@@ -172,4 +170,5 @@ def _compact(heatmap: MatrixHeatmap) -> None:
     heatmap.plot.getAxis("bottom").showLabel(False)
     heatmap.plot.layout.removeItem(heatmap.colour_bar)
     heatmap.colour_bar.hide()
+    heatmap.plot.vb.setMinimumSize(0, 0)
     heatmap.setMinimumSize(60, 80)

@@ -307,7 +307,7 @@ def test_projector_mode_changes_fonts_lines_colours_and_back(qtbot, window):
     axis = window.loss_plot.getPlotItem().getAxis("left")
     normal_points = window.font().pointSize()
     normal_tick = axis.style["tickFont"].pointSizeF()
-    normal_title = heatmap.plot.titleLabel.opts["size"]
+    normal_title = heatmap.title_label.opts["size"]
     assert heatmap.colour_bar.colorMap() is DIVERGING
     assert not projector.enabled
 
@@ -318,20 +318,20 @@ def test_projector_mode_changes_fonts_lines_colours_and_back(qtbot, window):
     assert heatmap.colour_bar.colorMap() is PROJECTOR_COLOURS
     assert window.estimate_heatmap.colour_bar.colorMap() is PROJECTOR_COLOURS
     assert window.loss_plot.curve.opts["pen"].widthF() >= 4
-    scaled_title = heatmap.plot.titleLabel.opts["size"]
+    scaled_title = heatmap.title_label.opts["size"]
     assert float(scaled_title[:-2]) > float(normal_title[:-2])
     assert open_store().value(SETTINGS_KEY) in (True, "true")
     # A restart sets the heatmap titles again; projector mode keeps them large.
     with qtbot.waitSignal(window.frame_drawn, check_params_cb=restarted, timeout=TIMEOUT_MS):
         window.reset_run()
-    assert heatmap.plot.titleLabel.opts["size"] == scaled_title
+    assert heatmap.title_label.opts["size"] == scaled_title
 
     projector.action.trigger()
     assert not projector.enabled
     assert window.font().pointSize() == normal_points
     assert axis.style["tickFont"].pointSizeF() == normal_tick
     assert heatmap.colour_bar.colorMap() is DIVERGING
-    assert heatmap.plot.titleLabel.opts["size"] == normal_title
+    assert heatmap.title_label.opts["size"] == normal_title
     assert window.loss_plot.curve.opts["pen"].widthF() <= 2
     assert open_store().value(SETTINGS_KEY) in (False, "false")
 

@@ -267,3 +267,33 @@ def test_open_with_unsaved_changes_asks_first(qtbot, win, tmp_path):
     np.testing.assert_array_equal(window.editor.array(), [[9.0, 8.0], [7.0, 6.0]])
     assert window.panel.settings().optimizer == "adam"  # a matrix file holds no settings
     assert not window.files.is_modified()
+
+
+def test_an_example_from_the_editor_button_is_a_new_untitled_matrix(qtbot, win, tmp_path):
+    window, answers = win
+    path = tmp_path / "mine.csv"
+    path.write_text("2,1\n1,3\n")
+    assert window.files.open_path(path)
+    button_menu = window.editor.examples_button.menu()
+    assert button_menu is menu_action(window, "Examples").menu()  # one menu, two ways in
+    next(a for a in button_menu.actions() if a.text() == "hilbert-6").trigger()
+    assert window.editor.model.shape == (6, 6)
+    assert window.windowTitle() == "Matrix Descent — hilbert-6 (6 × 6)"
+    assert (window.files.path, window.files.kind) == (None, None)  # Ctrl+S cannot hit mine.csv
+    assert not window.files.is_modified()
+    assert window.close() and answers.asked == []  # an unedited example loses nothing
+    assert path.read_text() == "2,1\n1,3\n"
+
+
+def test_an_example_over_unsaved_edits_asks_and_cancel_keeps_them(qtbot, win):
+    window, answers = win
+    window.editor.model.setData(window.editor.model.index(0, 0), "7")
+    before = state(window)
+    answers.unsaved.append("cancel")
+    menu_action(window, "Examples", "indicator").trigger()
+    assert answers.asked == [("unsaved", "untitled")]
+    assert_same_state(before, state(window))
+    menu_action(window, "Examples", "indicator").trigger()  # the empty queue discards
+    assert window.editor.model.shape == (17, 3)
+    window.editor.model.undo_stack.undo()  # the edits are still one Ctrl+Z away
+    assert window.editor.array()[0, 0] == 7.0

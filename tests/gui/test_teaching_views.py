@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 import pytest
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QAbstractButton, QMenu
 
 from gui.main_window import MainWindow
@@ -262,9 +263,16 @@ def test_optimal_settings_for_plain_descent_sets_the_lr_only(qtbot):
 def test_the_stable_label_turns_red_above_the_stable_lr(qtbot):
     win = open_window(qtbot)
     hint = win.teaching.stable_hint
-    assert hint.inside and "1b5e20" in win.panel.stable_label.styleSheet()
+    label = win.panel.stable_label
+
+    def colour():
+        return label.palette().color(QPalette.ColorRole.WindowText).name()
+
+    assert hint.inside and colour() == "#1b5e20" and not label.font().bold()
     win.panel.lr_spin.setValue(hint.limit * 1.5)
-    assert hint.inside is False and "b00020" in win.panel.stable_label.styleSheet()
+    assert hint.inside is False and colour() == "#b00020" and label.font().bold()
+    # Coloured, it still takes the window's font size (a style sheet would pin it).
+    assert label.font().pointSize() == win.font().pointSize()
 
 
 def test_error_split_sums_to_the_squared_error(qtbot):
