@@ -32,6 +32,10 @@ def run_app(argv: list[str]) -> int:
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Matrix Descent")
+    # Dialogs, menus and tooltips too, not only the main window, readable on a projector.
+    font = app.font()
+    font.setPointSize(max(font.pointSize(), 11))
+    app.setFont(font)
     window = MainWindow()
     if content is not None:
         window.files.adopt(argv[0], content)  # the File menu's document, recent files

@@ -1,25 +1,81 @@
-"""The text of the F1 help window."""
+"""The F1 help window and its text."""
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
 
 HELP_HTML = """
 <h2>Matrix Descent</h2>
 <p>Computes the inverse, pseudo-inverse or SVD of the matrix M on the left by gradient
 descent, the way the tutorial does with PyTorch autograd, and shows every step.</p>
+<h3>What you see</h3>
 <ul>
 <li><b>Loss</b>: the mean of the squared residual R, e.g. R = X·M − I. The curve is on a log
-scale: a straight line downwards means the error shrinks by the same factor every step.</li>
-<li><b>Error heatmap</b>: R itself; white is zero, red positive, blue negative.</li>
+scale: a straight line downwards means the error shrinks by the same factor every step. The
+dashed line is theory's prediction of that factor.</li>
+<li><b>Error heatmap</b>: R itself; white is zero, red positive, blue negative. Its colour
+scale follows the error down decade by decade.</li>
 <li><b>Estimate heatmap</b>: the current X (or U·S·Vᵀ for the SVD).</li>
 <li><b>Learning rate</b>: above the stable limit shown next to it, each step overshoots
-and the loss grows; the run then pauses and suggests a stable value.</li>
+and the loss grows; the run then pauses and suggests a stable value. Changes to the
+learning rate and momentum apply at the next step; any other change starts the run over.</li>
+</ul>
+<h3>Teaching views (right)</h3>
+<ul>
+<li><b>SVD</b>: each singular value against torch.linalg.svd, the defects U·S·Vᵀ − M,
+UᵀU − I and VᵀV − I, and whether the run has stalled at a wrong answer.</li>
+<li><b>Pinv</b>: the distance to the pseudo-inverse and the part of X that descent never
+changes.</li>
+<li><b>Gradient</b>: the gradient of this step, autograd against the closed form.</li>
+<li><b>Theory</b>: condition number, stable learning rates, the predicted rate, and
+<i>Optimal settings</i>, which puts theory's fastest lr and momentum into the controls.</li>
+<li><b>Lesson</b> (Ctrl+L): the tutorial's steps with the numbers of the run on screen.</li>
+</ul>
+<h3>Compare, go back, keep</h3>
+<ul>
+<li><b>Compare ▸ Pin current run</b> (P) keeps its loss curve on the plot;
+<b>Tutorial figures</b> recomputes the tutorial's own comparisons.</li>
+<li><b>History</b>: drag the slider under the plots to look at an earlier iteration;
+<i>Resume from here</i> continues the same run from it.</li>
+<li><b>File ▸ Save</b> a lesson: the matrix, every setting and the loss history; reopened,
+Reset replays the run exactly. Open reads CSV, TSV, text, .npy and .npz, or drop a file on
+the window.</li>
+<li><b>View ▸ Projector mode</b> (F11): larger text, thicker lines, colour-blind-safe
+colours.</li>
 </ul>
 <h3>Keys</h3>
 <table>
 <tr><td><b>Space</b></td><td>Play / Pause</td></tr>
 <tr><td><b>Right</b> or <b>N</b></td><td>one step</td></tr>
 <tr><td><b>R</b></td><td>reset to iteration 0 (same seed, same numbers)</td></tr>
-<tr><td><b>Ctrl+O</b> / <b>Ctrl+S</b></td><td>open / save the matrix</td></tr>
-<tr><td><b>Ctrl+Z</b> / <b>Ctrl+Shift+Z</b></td><td>undo / redo a matrix edit</td></tr>
+<tr><td><b>P</b></td><td>pin the current run for comparison</td></tr>
+<tr><td><b>Ctrl+O</b> / <b>Ctrl+S</b></td><td>open / save</td></tr>
+<tr><td><b>Ctrl+Z</b> / <b>Ctrl+Shift+Z</b> or <b>Ctrl+Y</b></td><td>undo / redo a matrix
+edit</td></tr>
 <tr><td><b>Ctrl+C</b> / <b>Ctrl+V</b></td><td>copy / paste cells (tab or comma separated)</td></tr>
+<tr><td><b>Ctrl+L</b></td><td>show or hide the lesson panel</td></tr>
+<tr><td><b>F11</b></td><td>projector mode</td></tr>
 </table>
 <p>Hover over a control for the formula it changes; hover over a plot to read values.</p>
 """
+
+
+class HelpDialog(QDialog):
+    """The help text in a scrolling window that stays open beside the main one."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("helpDialog")
+        self.setWindowTitle("Matrix Descent help")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        if parent is not None:
+            self.setFont(parent.font())  # a window does not take its parent's font by itself
+        self.browser = QTextBrowser(self)
+        self.browser.setHtml(HELP_HTML)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.rejected.connect(self.close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.browser)
+        layout.addWidget(buttons)
+        # Wide enough for the key table on one line each; the text scrolls, the window
+        # stays within a 768-pixel screen.
+        self.resize(self.fontMetrics().averageCharWidth() * 80, 620)

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -28,7 +27,7 @@ from PySide6.QtWidgets import (
 from gui import compare, lesson_panel, projector, timeline_slider
 from gui.files import FileController
 from gui.fixed_label import FixedWidthLabel
-from gui.help_text import HELP_HTML
+from gui.help_text import HelpDialog
 from gui.matrix_editor import MatrixEditor
 from gui.message_banner import MessageBanner
 from gui.parameter_panel import ParameterPanel
@@ -278,7 +277,8 @@ class MainWindow(QMainWindow):
         undo = stack.createUndoAction(self, "&Undo")
         undo.setShortcut(QKeySequence.StandardKey.Undo)
         redo = stack.createRedoAction(self, "&Redo")
-        redo.setShortcut(QKeySequence.StandardKey.Redo)
+        # Both common bindings, whatever the platform's standard one is (the help names them).
+        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         edit_menu.addAction(undo)
         edit_menu.addAction(redo)
 
@@ -460,9 +460,7 @@ class MainWindow(QMainWindow):
         self.files.forget_document()
 
     def _show_help(self) -> None:
-        box = QMessageBox(QMessageBox.Icon.Information, "Matrix Descent help", HELP_HTML,
-                          QMessageBox.StandardButton.Close, self)
-        box.setTextFormat(Qt.TextFormat.RichText)
-        box.setModal(False)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.show()
+        existing = self.findChild(HelpDialog)
+        dialog = existing or HelpDialog(self)
+        dialog.show()
+        dialog.raise_()

@@ -211,12 +211,11 @@ class ParameterPanel(QWidget):
             "Learning rate lr, the step size in X ← X − lr·∇loss; applies at the next step.")
         self.stable_label = QLabel(self)
         self.stable_label.setObjectName("stableLrLabel")
-        self.momentum_spin = QDoubleSpinBox(self)
+        # Every digit kept: theory's optimal β (0.361887...) must reach the run unrounded.
+        self.momentum_spin = SciSpinBox(0.0, 0.999, log_step=False, parent=self)
         self.momentum_spin.setObjectName("momentumSpin")
-        self.momentum_spin.setRange(0.0, 0.999)
-        self.momentum_spin.setDecimals(3)
+        self.momentum_spin.setStepType(QDoubleSpinBox.StepType.DefaultStepType)
         self.momentum_spin.setSingleStep(0.05)
-        self.momentum_spin.setKeyboardTracking(False)
         self.momentum_spin.setToolTip(
             "Momentum β in b ← β·b + ∇loss (β₁ for Adam); 0 is plain gradient descent.")
         self.decay_spin = SciSpinBox(0.5, 1.0, log_step=False, parent=self)

@@ -15,11 +15,13 @@ _ORIGINAL_START = QThread.start
 
 def pytest_collection_modifyitems(config, items):
     """The offscreen platform plugin warns on every size-constraint change of a shown window
-    ("This plugin does not support propagateSizeHints()", QPlatformWindow's default): that
-    warning says nothing about the app, so the GUI tests ignore it and fail on all others."""
+    ("This plugin does not support propagateSizeHints()", QPlatformWindow's default), and
+    on raising a window ("... does not support raise()"): those warnings say nothing about
+    the app, so the GUI tests ignore them and fail on all others."""
     for item in items:
         if str(item.path).startswith(_HERE):
-            item.add_marker(pytest.mark.qt_log_ignore("does not support propagateSizeHints"))
+            item.add_marker(pytest.mark.qt_log_ignore(
+                "does not support propagateSizeHints", "does not support raise"))
 
 
 @pytest.fixture(autouse=True)

@@ -99,7 +99,7 @@ def test_a_setting_the_controls_cannot_show_is_refused(qtbot, win, tmp_path):
     from solver.session import Lesson, save_lesson
 
     path = tmp_path / "fine.mdlesson"
-    save_lesson(path, Lesson(np.eye(2), Settings(momentum=0.12345)))
+    save_lesson(path, Lesson(np.eye(2), Settings(momentum=0.9995)))  # the control stops at 0.999
     before = state(window)
     assert not window.files.open_path(path)
     assert "momentum" in answers.errors[0] and "fine.mdlesson" in answers.errors[0]
