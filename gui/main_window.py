@@ -32,10 +32,10 @@ from gui.matrix_editor import MatrixEditor
 from gui.message_banner import MessageBanner
 from gui.parameter_panel import ParameterPanel
 from gui.plots import ErrorHeatmap, EstimateHeatmap, LossPlot
-from gui.settings_scroll import VerticalScrollArea
 from gui.solver_worker import Frame, SolverWorker
 from gui.teaching import install as install_teaching
 from gui.transport_bar import TransportBar
+from gui.vertical_scroll import VerticalScrollArea
 from solver import Settings
 
 DEFAULT_MATRIX = np.diag([1.0, 2.0, 3.0, 4.0])
@@ -231,7 +231,7 @@ class MainWindow(QMainWindow):
         splitter.addWidget(right)
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([480, 960])
+        splitter.setSizes([380, 1060])  # the plots the class watches get the room
         central = QWidget(self)
         margins = QVBoxLayout(central)
         margins.setContentsMargins(6, 6, 6, 0)

@@ -26,6 +26,9 @@ _LOG_CEILING = 308.0
 MINOR_TICK_DECADES = 6
 DENSE_CURVE_POINTS = 1000  # points on screen above which the loss curve is drawn 1 px wide
 _SMALL_MATRIX = 12  # up to this size, every row and column index gets a tick
+# A matrix far wider than tall (the 3 x 17 pseudo-inverse of the tutorial's indicator
+# matrix) is drawn with taller cells, so that it shows as at most 2:1 instead of a strip.
+MAX_IMAGE_ASPECT = 2.0
 MIN_IMAGE_PX = 40  # a heatmap's image is never squeezed narrower or lower than this
 # Blue - white - red (ColorBrewer's RdBu, reversed): white is exactly zero.
 DIVERGING = pg.ColorMap(
@@ -381,6 +384,10 @@ class MatrixHeatmap(GraphicsLayoutWidget):
             rows, cols = values.shape
             self._set_ticks(self.plot.getAxis("bottom"), cols)
             self._set_ticks(self.plot.getAxis("left"), rows)
+            aspect = cols / rows
+            clipped = min(max(aspect, 1.0 / MAX_IMAGE_ASPECT), MAX_IMAGE_ASPECT)
+            # pyqtgraph's ratio: pixels per column over pixels per row (1: square cells).
+            self.plot.setAspectLocked(True, ratio=clipped / aspect)
             self.plot.autoRange(padding=0)
 
     def set_title(self, title: str) -> None:

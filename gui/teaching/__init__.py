@@ -15,7 +15,7 @@ from gui.teaching.dock import TeachingDock
 
 # A share of the 1440-pixel default window: the plots in the middle are what the class
 # watches; the dock can be dragged wider.
-DOCK_WIDTH = 420
+DOCK_WIDTH = 400
 
 __all__ = ["TeachingDock", "install"]
 

@@ -10,9 +10,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QToolButton, QVBoxLayout, QWidget
 
 from gui.teaching.direction_plot import DirectionPlot
+from gui.vertical_scroll import VerticalScrollArea
 from solver.theory import spectral_radius
 
 MAX_LISTED = 6  # singular values listed by value; more are summarised
+MIN_PLOT_HEIGHT = 180
 
 
 class TheoryView(QWidget):
@@ -30,10 +32,18 @@ class TheoryView(QWidget):
         self.optimal_button.setDefaultAction(optimal_action)
         self.optimal_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.directions = DirectionPlot(self)
+        # In a narrow or short dock the numbers scroll; the plot keeps room to be read.
+        self.directions.setMinimumHeight(MIN_PLOT_HEIGHT)
+        top = QWidget(self)
+        top_layout = QVBoxLayout(top)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        top_layout.addWidget(self.numbers)
+        top_layout.addWidget(self.optimal_button, 0, Qt.AlignmentFlag.AlignLeft)
+        top_layout.addStretch(1)
+        self.numbers_area = VerticalScrollArea(top, self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(self.numbers)
-        layout.addWidget(self.optimal_button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.numbers_area)
         layout.addWidget(self.directions, 1)
 
     def show_theory(self, theory, optimizer: str, lr: float, momentum: float) -> None:

@@ -7,8 +7,9 @@ from PySide6.QtWidgets import QScrollArea, QWidget
 
 
 class VerticalScrollArea(QScrollArea):
-    """Never narrower than its widget needs, so the settings scroll only vertically: a
-    horizontal scroll bar would hide half of every control in a narrow window."""
+    """Never narrower than its widget needs, so its contents (the settings, the theory
+    numbers) scroll only vertically: a horizontal scroll bar would hide half of every
+    control in a narrow window."""
 
     def __init__(self, widget: QWidget, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -19,10 +20,26 @@ class VerticalScrollArea(QScrollArea):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         # QScrollArea watches its widget already; a new minimum width inside (a longer
-        # "stable < ..." text) must reach the splitter, which asks this area, not the widget.
+        # "stable < ..." text) must reach the layout around, which asks this area.
         if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
             self.updateGeometry()
         return super().eventFilter(watched, event)
+
+    def sizeHint(self) -> QSize:
+        # Tall enough to show everything at the width it has, when there is room for it.
+        hint = super().sizeHint()
+        widget = self.widget()
+        if widget is not None:
+            width = self.viewport().width()
+            height = (widget.heightForWidth(width) if widget.hasHeightForWidth() and width > 0
+                      else widget.sizeHint().height())
+            hint.setHeight(height + 2 * self.frameWidth())
+        return hint
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.updateGeometry()  # wrapped text needs another height at another width
 
     def minimumSizeHint(self) -> QSize:
         hint = super().minimumSizeHint()
