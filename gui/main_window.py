@@ -448,7 +448,8 @@ class MainWindow(QMainWindow):
 
     def _update_title(self) -> None:
         rows, cols = self.editor.model.shape
-        self.setWindowTitle(f"Matrix Descent — {self._matrix_name} ({rows} × {cols})")
+        # [*]: Qt shows "*" there while the window is marked modified (FileController).
+        self.setWindowTitle(f"Matrix Descent — {self._matrix_name} ({rows} × {cols})[*]")
 
     def _load_example(self, name: str) -> None:
         """Show a built-in example as a new, untitled matrix (the settings stay). Matrix

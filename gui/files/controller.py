@@ -81,6 +81,11 @@ class FileController(QObject):
         self._matrix_dtype = np.dtype(np.float64)
         self._mark_clean()
         self.menu = FileMenu(self, menu)
+        # The title bar's "*" (Qt's [*] placeholder) follows every change a save would keep.
+        for signal in (window.editor.matrix_changed, window.panel.settings_changed,
+                       window.panel.lr_changed, window.panel.momentum_changed,
+                       window.transport.speed_changed):
+            signal.connect(self._show_modified)
         geometry = store.geometry()
         # Whether the window got its size from the last session (main.py then keeps it).
         self.geometry_restored = geometry is not None and window.restoreGeometry(geometry)
@@ -113,6 +118,10 @@ class FileController(QObject):
             self._clean_matrix = matrix_digest(self.window.editor.array())
         if session:
             self._clean_session = session_key(self.window)
+        self._show_modified()
+
+    def _show_modified(self, *_args) -> None:
+        self.window.setWindowModified(self.is_modified())
 
     def forget_document(self) -> None:
         """The matrix shown is a new, untitled one (a built-in example): Save asks for a

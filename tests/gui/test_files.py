@@ -278,7 +278,8 @@ def test_an_example_from_the_editor_button_is_a_new_untitled_matrix(qtbot, win, 
     assert button_menu is menu_action(window, "Examples").menu()  # one menu, two ways in
     next(a for a in button_menu.actions() if a.text() == "hilbert-6").trigger()
     assert window.editor.model.shape == (6, 6)
-    assert window.windowTitle() == "Matrix Descent — hilbert-6 (6 × 6)"
+    assert window.windowTitle() == "Matrix Descent — hilbert-6 (6 × 6)[*]"
+    assert not window.isWindowModified()  # no "*" in the title bar
     assert (window.files.path, window.files.kind) == (None, None)  # Ctrl+S cannot hit mine.csv
     assert not window.files.is_modified()
     assert window.close() and answers.asked == []  # an unedited example loses nothing
@@ -297,3 +298,16 @@ def test_an_example_over_unsaved_edits_asks_and_cancel_keeps_them(qtbot, win):
     assert window.editor.model.shape == (17, 3)
     window.editor.model.undo_stack.undo()  # the edits are still one Ctrl+Z away
     assert window.editor.array()[0, 0] == 7.0
+
+
+def test_the_title_bar_marks_unsaved_changes(qtbot, win, tmp_path):
+    window, answers = win
+    assert not window.isWindowModified()
+    window.editor.model.setData(window.editor.model.index(0, 0), "9")
+    assert window.isWindowModified()
+    window.editor.model.undo_stack.undo()  # back to the document's matrix
+    assert not window.isWindowModified()
+    window.panel.lr_spin.setValue(0.5)
+    assert window.isWindowModified()
+    assert window.files.save_to(tmp_path / "kept.mdlesson")
+    assert not window.isWindowModified() and "kept.mdlesson" in window.windowTitle()
