@@ -78,12 +78,16 @@ class LessonPanel(QDockWidget):
         self.text = QTextBrowser(body)
         self.text.setObjectName("lessonText")
         self.text.setOpenExternalLinks(False)
-        self.sine_plot = self._build_sine_plot(body)
+        # The sine plot is built when first shown: a tenth of the window's start-up time,
+        # for a page behind a tab.
+        self._sine_plot: PlotWidget | None = None
+        self._sine_slot = QWidget(body)
+        QVBoxLayout(self._sine_slot).setContentsMargins(0, 0, 0, 0)
         layout = QVBoxLayout(body)
         layout.setContentsMargins(6, 4, 6, 4)
         layout.addLayout(top)
         layout.addWidget(self.text, 3)
-        layout.addWidget(self.sine_plot, 2)
+        layout.addWidget(self._sine_slot, 2)
         self.setWidget(body)
 
         self._timer = QTimer(self)
@@ -125,9 +129,23 @@ class LessonPanel(QDockWidget):
         title, render = PAGES[self.page]
         self.text.setHtml(f"<h3>{self.page + 1}. {title}</h3>" + render(self._context()))
 
+    @property
+    def sine_plot(self) -> PlotWidget:
+        """Page 1's plot of autograd's d/dx sin x on cos x (built on first use)."""
+        if self._sine_plot is None:
+            self._sine_plot = self._build_sine_plot(self._sine_slot)
+            self._sine_slot.layout().addWidget(self._sine_plot)
+            self._sine_plot.show()  # shown with its slot (a late child starts hidden)
+            projector = getattr(self._window, "projector", None)
+            if projector is not None:
+                projector.restyle()  # its axes and title, if projector mode is on
+        return self._sine_plot
+
     def set_projector(self, on: bool) -> None:
         """Thicker lines and larger dots on the sine plot for projector mode."""
         self._projector = on
+        if self._sine_plot is None:
+            return
         scale = 2 if on else 1
         self._cos_curve.setPen(pg.mkPen("#0b3d91", width=2 * scale))
         self._dots.setSymbolSize(9 * scale)
@@ -155,7 +173,8 @@ class LessonPanel(QDockWidget):
         mark_managed(self._cos_curve)
         mark_managed(self._dots)
         style_axes(item, 10)
-        self.set_projector(False)
+        self._sine_plot = plot
+        self.set_projector(self._projector)
         return plot
 
     def _context(self) -> LessonContext:
@@ -181,10 +200,14 @@ class LessonPanel(QDockWidget):
     def _on_page(self, index: int) -> None:
         self.back_button.setEnabled(index > 0)
         self.next_button.setEnabled(index < len(PAGES) - 1)
-        self.sine_plot.setVisible(index == 0)
+        self._sine_slot.setVisible(index == 0)
+        if index == 0 and self.isVisible():
+            self.sine_plot  # noqa: B018 (built on first use)
         self.refresh()
 
     def _on_visibility(self, visible: bool) -> None:
+        if visible and self.page == 0:
+            self.sine_plot  # noqa: B018 (built on first use)
         if visible and self._dirty:
             self.refresh()
 
