@@ -105,6 +105,9 @@ class MatrixEditor(QWidget):
 
         self.model.edit_rejected.connect(self.show_message)
         self.model.matrix_changed.connect(self._on_model_changed)
+        # Fixed widths before any new matrix arrives: fitting columns to contents as a
+        # 1000 x 1000 matrix comes in would ask each of its million cells for its size.
+        self.model.modelAboutToBeReset.connect(self._fix_columns)
         self._sync_spins()
 
     # --- public API ----------------------------------------------------------------------
@@ -199,10 +202,15 @@ class MatrixEditor(QWidget):
 
     def _fit_columns(self) -> None:
         rows, cols = self.model.shape
-        fit = rows * cols <= FIT_COLUMNS_MAX_CELLS
-        mode = QHeaderView.ResizeMode.ResizeToContents if fit else QHeaderView.ResizeMode.Fixed
+        if rows * cols <= FIT_COLUMNS_MAX_CELLS:
+            self._set_column_mode(QHeaderView.ResizeMode.ResizeToContents)
+
+    def _fix_columns(self) -> None:
+        self._set_column_mode(QHeaderView.ResizeMode.Fixed)
+
+    def _set_column_mode(self, mode: QHeaderView.ResizeMode) -> None:
         header = self.table.horizontalHeader()
-        if header.sectionResizeMode(0) != mode:
+        if header.count() == 0 or header.sectionResizeMode(0) != mode:
             header.setSectionResizeMode(mode)
 
     def _sync_spins(self) -> None:
