@@ -17,9 +17,9 @@ class PeakDecimator:
     """Per-bin (min, max) of a growing curve, `ds` consecutive points per bin.
 
     `path(x, y, n, x_range)` draws each complete bin as a vertical stroke from its minimum
-    to its maximum (every peak stays visible), then the points of the unfinished last bin;
-    only bins overlapping `x_range` are drawn. Cost per call: the new complete bins, plus
-    the bins in view (about two per pixel).
+    to its maximum (every peak stays visible), then the unfinished last bin the same way,
+    ending at the newest point; only bins overlapping `x_range` are drawn. Cost per call:
+    the new complete bins, plus the bins in view (about two per pixel).
     """
 
     def __init__(self) -> None:
@@ -53,8 +53,14 @@ class PeakDecimator:
         ys = np.column_stack((self._lo[first:last], self._hi[first:last])).ravel()
         tail = slice(complete * ds, n)
         if last == complete and tail.start < tail.stop:
-            xs = np.concatenate((xs, x[tail]))
-            ys = np.concatenate((ys, y[tail]))
+            tx, ty = x[tail], y[tail]
+            if tx.size > 3:
+                # Up to ds - 1 newest points share the last two pixels: their stroke, then
+                # the newest point, where the curve visibly ends.
+                tx = np.array([tx[0], tx[0], tx[-1]])
+                ty = np.array([ty.min(), ty.max(), ty[-1]])
+            xs = np.concatenate((xs, tx))
+            ys = np.concatenate((ys, ty))
         return pg.arrayToQPath(xs, ys)
 
     def _add_bins(self, x: np.ndarray, y: np.ndarray, complete: int) -> None:

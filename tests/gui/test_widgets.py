@@ -1,6 +1,5 @@
 """Parameter panel, plots, spin box, editor and app entry point, each on its own."""
 
-import time
 
 import numpy as np
 import pytest
@@ -89,14 +88,15 @@ def test_loss_plot_handles_zero_inf_nan_and_a_million_points(qtbot):
     plot.append(np.arange(4), np.array([1.0, 0.0, np.inf, np.nan]))
     assert plot.point_count == 4
     plot.clear_curve()
-    start = time.perf_counter()
     for chunk in range(100):
         iterations = np.arange(chunk * 10_000, (chunk + 1) * 10_000)
         plot.append(iterations, np.exp(-iterations / 1e5))
     assert plot.point_count == 1_000_000
     plot.repaint()
-    # 100 updates of a growing million-point curve: each one stays cheap.
-    assert time.perf_counter() - start < 5.0
+    # What is drawn stays about two strokes per pixel, not a million points (the time per
+    # update is measured in benchmarks/bench_gui.py, frames per second).
+    drawn = plot._path_item.path().elementCount()
+    assert 0 < drawn <= 4 * plot.width(), drawn
     np.testing.assert_allclose(plot.losses()[:3], np.exp(-np.arange(3) / 1e5))
 
 
