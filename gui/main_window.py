@@ -359,6 +359,7 @@ class MainWindow(QMainWindow):
         snapshot = frame.snapshot
         if frame.restarted:
             self.loss_plot.clear_curve()
+            self.loss_plot.set_start(snapshot.loss)
             self._set_heatmap_scales(snapshot)
             if self._state == "error":
                 self.banner.hide()

@@ -165,6 +165,15 @@ class LossPlot(PlotWidget):
         self._y_limits = (0.0, 0.0)
         self._y_low, self._y_high = np.inf, -np.inf
 
+    def set_start(self, loss: float) -> None:
+        """Frame a plot with no points yet around the loss the run starts from: ten steps,
+        its decade and the one below (where a falling curve goes first), so that the axes
+        are labelled before the first step."""
+        if self._n == 0 and math.isfinite(loss) and loss > 0:
+            y = math.log10(loss)
+            self._y_low, self._y_high = min(self._y_low, y - 1.0), max(self._y_high, y)
+            self._update_range()
+
     def follow(self) -> None:
         """Show the whole curve again and keep it in view as it grows."""
         self._follow = True
@@ -216,7 +225,8 @@ class LossPlot(PlotWidget):
         the y range in whole decades, with a decade to spare below a falling curve. Each
         axis is re-rendered only when its own range changes (a few times per run), and the
         view does not jitter while the class watches."""
-        if not self._follow or (self._n == 0 and self._extent is None):
+        nothing = self._n == 0 and self._extent is None and not math.isfinite(self._y_low)
+        if not self._follow or nothing:
             return
         x_last = float(self._x[self._n - 1]) if self._n else 0.0
         low, high = self._y_low, self._y_high
@@ -390,9 +400,9 @@ class MatrixHeatmap(GraphicsLayoutWidget):
             self.plot.setAspectLocked(True, ratio=clipped / aspect)
             self.plot.autoRange(padding=0)
 
-    def set_title(self, title: str) -> None:
-        """Change the heading (it names what is shown)."""
-        self.title_label.setText(title, size="13pt", color="k")
+    def set_title(self, title: str, size: str = "13pt") -> None:
+        """Change the heading (it names what is shown; HTML such as <br> allowed)."""
+        self.title_label.setText(title, size=size, color="k")
 
     @staticmethod
     def _set_ticks(axis: pg.AxisItem, count: int) -> None:

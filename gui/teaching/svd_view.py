@@ -102,7 +102,7 @@ class SvdView(QWidget):
             if self._limits.get(heatmap) != heatmap.limit:
                 self._limits[heatmap] = heatmap.limit
                 # Smaller than the usual heading, on two lines: three share a narrow row.
-                heatmap.plot.setTitle(f"{title}<br>±{heatmap.limit:.2g}", size="11pt", color="k")
+                heatmap.set_title(f"{title}<br>±{heatmap.limit:.2g}", size="11pt")
 
     def _show_verdict(self, snapshot) -> None:
         ds, du, dv = self.table.mismatch

@@ -286,3 +286,11 @@ def test_every_key_the_help_lists_does_something(window):
         if key in ("Right",):  # claimed by the table for moving between cells first
             continue
         assert QKeySequence(key).toString() in bound, key
+
+
+def test_before_the_first_step_the_loss_plot_frames_the_starting_loss(window):
+    x_range, y_range = window.loss_plot.getPlotItem().vb.viewRange()
+    start = np.log10(1.6650)  # the tutorial's loss at step 0 (the plot's y is log10)
+    assert x_range[0] <= 0 and x_range[1] >= 10  # ten steps ahead, in whole steps
+    assert y_range[0] <= start - 1 and y_range[1] >= start  # its decade and the next below
+    assert y_range[1] - y_range[0] < 3  # not an empty default range
