@@ -197,15 +197,17 @@ class Run:
         grad_ctx = torch.no_grad() if problem.uses_torch else contextlib.nullcontext()
         for i in range(start, start + k):
             loss, grads = problem.loss_and_grads()
+            if loss < tol:
+                # X_i is the answer: no update, so the estimate shown is the one whose loss
+                # is below the tolerance (with momentum the next one may be above it again).
+                stop = Status("converged", f"converged at iteration {i}: loss {loss:.3g} "
+                              f"is below the tolerance {tol:g}")
+                break
             with grad_ctx:
                 optimizer.update(params, grads, lr if constant else self.lr_at(i))
             losses.append(loss)
             if not loss < runaway:
                 stop = self._divergence(i, loss)
-                break
-            if loss < tol:
-                stop = Status("converged", f"converged at iteration {i}: loss {loss:.3g} "
-                              f"is below the tolerance {tol:g}")
                 break
             replaced, finished = problem.update_done()
             if replaced:
