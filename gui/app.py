@@ -45,7 +45,7 @@ def run_app(argv: list[str]) -> int:
     screen = app.primaryScreen().availableGeometry()
     preferred = window.sizeHint()
     if not window.files.geometry_restored:  # else the size the user left it at
-        window.resize(min(preferred.width(), int(screen.width() * 0.95)),
+        window.fit_to(min(preferred.width(), int(screen.width() * 0.95)),
                       min(preferred.height(), int(screen.height() * 0.95)))
     window.show()
     # Leaving through exec() lets Qt close the plot widgets before Python tears down:

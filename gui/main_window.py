@@ -160,6 +160,14 @@ class MainWindow(QMainWindow):
         self.banner.hide()
         self._reset.emit()
 
+    def fit_to(self, width: int, height: int) -> None:
+        """Take `width` x `height` (a share of the screen) and split it so that the plots in
+        the middle get what the editor, the settings and the teaching views can spare."""
+        self.resize(width, height)
+        left = max(self._splitter.widget(0).minimumSizeHint().width(), round(0.26 * width))
+        self._splitter.setSizes([left, width - left])
+        self.resizeDocks([self.teaching], [round(0.28 * width)], Qt.Orientation.Horizontal)
+
     def stop_worker(self) -> None:
         """Stop the solver thread and wait for it (idempotent)."""
         if self._thread.isRunning():
@@ -232,6 +240,7 @@ class MainWindow(QMainWindow):
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([380, 1060])  # the plots the class watches get the room
+        self._splitter = splitter
         central = QWidget(self)
         margins = QVBoxLayout(central)
         margins.setContentsMargins(6, 6, 6, 0)
