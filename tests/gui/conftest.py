@@ -65,3 +65,15 @@ def isolated_files(tmp_path_factory, monkeypatch):
     monkeypatch.setattr(dialogs, "ask_unsaved", lambda *args: dialogs.DISCARD)
     for name in ("show_error", "ask_open_path", "ask_save_path"):
         monkeypatch.setattr(dialogs, name, unexpected)
+
+
+@pytest.fixture
+def window(qtbot):
+    """The window as `python main.py` opens it, shown, with its first frame drawn."""
+    from gui.main_window import MainWindow
+
+    win = MainWindow()
+    qtbot.addWidget(win)
+    with qtbot.waitSignal(win.frame_drawn, timeout=30_000):
+        win.show()
+    return win

@@ -7,7 +7,6 @@ snapshot shown when scrubbing back, and the losses after resuming.
 from dataclasses import replace
 
 import numpy as np
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QSpinBox
 
@@ -26,15 +25,6 @@ TIMEOUT_MS = 30_000
 FIGURE_TIMEOUT_MS = 180_000  # two headless runs on a machine shared with other test suites
 DIAGONAL = np.diag([1.0, 2.0, 3.0, 4.0])
 DIAGONAL_LABEL = "tutorial-diagonal · momentum lr 0.9 β 0.9"
-
-
-@pytest.fixture
-def window(qtbot):
-    win = MainWindow()
-    qtbot.addWidget(win)
-    with qtbot.waitSignal(win.frame_drawn, timeout=TIMEOUT_MS):
-        win.show()
-    return win
 
 
 def restarted(frame) -> bool:

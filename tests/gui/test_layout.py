@@ -4,21 +4,10 @@ import numpy as np
 import pytest
 from PySide6.QtWidgets import QComboBox, QPushButton
 
-from gui.main_window import MainWindow
-
 TIMEOUT_MS = 10_000
 # An XGA projector (1024 x 768) in normal mode, a 1280 x 720 one in projector mode; the
 # window must also leave room for a title bar and a task bar in height.
 FITS = {False: (1024, 700), True: (1280, 680)}
-
-
-@pytest.fixture
-def window(qtbot):
-    win = MainWindow()
-    qtbot.addWidget(win)
-    with qtbot.waitSignal(win.frame_drawn, timeout=TIMEOUT_MS):
-        win.show()
-    return win
 
 
 def text_fits(widget) -> bool:

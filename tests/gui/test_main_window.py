@@ -18,16 +18,6 @@ from gui.main_window import MainWindow
 TIMEOUT_MS = 10_000
 
 
-@pytest.fixture
-def window(qtbot):
-    """The window as `python main.py` opens it, shown, with its first frame drawn."""
-    win = MainWindow()
-    qtbot.addWidget(win)
-    with qtbot.waitSignal(win.frame_drawn, timeout=TIMEOUT_MS):
-        win.show()
-    return win
-
-
 def child(win, cls, name):
     widget = win.findChild(cls, name)
     assert widget is not None, f"no {cls.__name__} named {name}"
