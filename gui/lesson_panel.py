@@ -134,6 +134,7 @@ class LessonPanel(QDockWidget):
         """Page 1's plot of autograd's d/dx sin x on cos x (built on first use)."""
         if self._sine_plot is None:
             self._sine_plot = self._build_sine_plot(self._sine_slot)
+            self.set_projector(self._projector)
             self._sine_slot.layout().addWidget(self._sine_plot)
             self._sine_plot.show()  # shown with its slot (a late child starts hidden)
             projector = getattr(self._window, "projector", None)
@@ -173,8 +174,6 @@ class LessonPanel(QDockWidget):
         mark_managed(self._cos_curve)
         mark_managed(self._dots)
         style_axes(item, 10)
-        self._sine_plot = plot
-        self.set_projector(self._projector)
         return plot
 
     def _context(self) -> LessonContext:

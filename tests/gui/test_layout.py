@@ -48,3 +48,14 @@ def test_a_big_matrix_keeps_fixed_columns(qtbot, window):
     window.editor.set_array(np.zeros((200, 200)))
     header = window.editor.table.horizontalHeader()
     assert header.sectionResizeMode(0) == header.ResizeMode.Fixed
+
+
+def test_the_plots_get_the_middle_of_a_projector_sized_window(qtbot, window):
+    window.fit_to(1280, 720)
+    qtbot.wait(50)
+    left = window.editor.width()
+    dock = window.teaching.width()
+    middle = window.loss_plot.width()
+    # The loss plot, not a side pane, is the widest thing: over two fifths of the width.
+    assert middle > left and middle > dock, (left, middle, dock)
+    assert middle > 0.4 * 1280, (left, middle, dock)
