@@ -111,6 +111,11 @@ class TeachingDock(QDockWidget):
         self.overlay.on_frame(frame, panel.lr_spin.value(), momentum)
         if snapshot is None or self.context is None or not self._matches(snapshot):
             return
+        if frame.past:
+            # The history bar shows an earlier iteration: its gradient, but the paths and
+            # curves keep the run as it is (recording the past would cut off their future).
+            self.gradient_view.show_snapshot(snapshot)
+            return
         if self.context.kind == "svd":
             self.svd_view.show_snapshot(snapshot)
         else:

@@ -182,6 +182,8 @@ def test_scrubbing_back_shows_the_exact_snapshot_and_resuming_reproduces_the_run
     original = window.compare.live_losses()
     assert original.size == 300
     settings = replace(Settings(), max_steps=300, tol=0.0)
+    curves = (window.teaching.pinv_view.series, window.teaching.theory_view.directions.series)
+    recorded = [series.x().copy() for series in curves]
 
     timeline = window.timeline
     with qtbot.waitSignal(window.frame_drawn, check_params_cb=lambda f: f.past,
@@ -202,6 +204,8 @@ def test_scrubbing_back_shows_the_exact_snapshot_and_resuming_reproduces_the_run
     np.testing.assert_array_equal(window.estimate_heatmap.values(),
                                   headless(DIAGONAL, settings, 55).snapshot().estimate)
     assert window.compare.live_losses().size == 300  # looking back moves nothing
+    for series, before in zip(curves, recorded, strict=True):  # nor cuts the teaching curves
+        np.testing.assert_array_equal(series.x(), before)
 
     with qtbot.waitSignal(window.frame_drawn, check_params_cb=restarted, timeout=TIMEOUT_MS):
         timeline.resume_button.click()
