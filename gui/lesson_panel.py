@@ -61,7 +61,7 @@ class LessonPanel(QDockWidget):
         # A narrow dock may shorten the title shown ("3. Gradi…"); the list shows it whole.
         self.page_combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.page_combo.setMinimumContentsLength(6)
+        self.page_combo.setMinimumContentsLength(5)
         # Arrows only: the page titles need the width of a narrow dock.
         self.back_button = QToolButton(body)
         self.back_button.setText("◀")

@@ -42,7 +42,7 @@ DEFAULT_MATRIX = np.diag([1.0, 2.0, 3.0, 4.0])
 DEFAULT_NAME = "tutorial-diagonal: diag(1, 2, 3, 4)"
 _DONE_STATES = ("converged", "diverged", "finished")
 # Narrowest a dock's contents may be squeezed to (see _let_docks_narrow).
-DOCK_MIN_WIDTH = 240
+DOCK_MIN_WIDTH = 224
 
 
 class MainWindow(QMainWindow):

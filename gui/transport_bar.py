@@ -62,7 +62,7 @@ class TransportBar(QWidget):
         layout.addWidget(self.play_button)
         layout.addWidget(self.step_button)
         layout.addWidget(self.reset_button)
-        layout.addSpacing(12)
+        layout.addSpacing(6)
         layout.addWidget(self.speed_combo)
         layout.addStretch(1)
 
