@@ -424,10 +424,9 @@ class MainWindow(QMainWindow):
                 self._suggested_lr = float(f"{0.9 * limit:.3g}")
                 action = f"Use lr = {self._suggested_lr:g} and reset"
             self.banner.show_message(text, "error", action)
-        elif status.state == "converged":
-            self.banner.show_message(f"<b>Done:</b> the run {reason}.", "info")
-        else:
-            self.banner.show_message(f"<b>Done:</b> the run {reason}.", "warning")
+        else:  # converged, or stopped at the maximum number of steps
+            kind = "info" if status.state == "converged" else "warning"
+            self.banner.show_message(f"<b>Done:</b> the run {reason}.", kind)
 
     def _apply_suggested_lr(self) -> None:
         # Setting the spin box emits lr_changed, which restarts the finished run.

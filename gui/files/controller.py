@@ -73,12 +73,7 @@ class FileController(QObject):
             lambda *args: dialogs.ask_save_path(window, *args))
         self.ask_unsaved = ask_unsaved or (lambda name: dialogs.ask_unsaved(window, name))
         self.recorder = RunRecorder(window, self)
-        self.path: str | None = None
-        self.kind: str | None = None  # "lesson", "matrix" or None (untitled)
-        self._with_history = True
-        self._stored_history: np.ndarray | None = None
-        self._stored_live_changes = False
-        self._matrix_dtype = np.dtype(np.float64)
+        self._untitled()
         self._mark_clean()
         self.menu = FileMenu(self, menu)
         # The title bar's "*" (Qt's [*] placeholder) follows every change a save would keep.
@@ -127,12 +122,16 @@ class FileController(QObject):
         """The matrix shown is a new, untitled one (a built-in example): Save asks for a
         file, and the matrix counts as unchanged until edited. The settings keep comparing
         with the ones last opened or saved."""
-        self.path, self.kind = None, None
+        self._untitled()
+        self._mark_clean(session=False)
+
+    def _untitled(self) -> None:
+        self.path: str | None = None
+        self.kind: str | None = None  # "lesson", "matrix" or None (untitled)
         self._matrix_dtype = np.dtype(np.float64)
         self._with_history = True
-        self._stored_history = None
+        self._stored_history: np.ndarray | None = None
         self._stored_live_changes = False
-        self._mark_clean(session=False)
 
     def maybe_save(self) -> bool:
         """Ask about unsaved changes; True when it is fine to go on (saved or discarded)."""
