@@ -216,6 +216,10 @@ def _solve(run: Run, args, matrix_name: str) -> int:
     print(f"{s.problem} of {matrix_name} ({rows} x {cols}): optimizer {s.optimizer}, lr {s.lr:.6g}"
           f"{momentum}{' (auto)' if args.auto else ''}, {s.dtype}, "
           f"{s.max_steps or 'unlimited'} steps", file=table)
+    theory = run.theory
+    for line in (theory.warning, theory.tuning if args.auto else ""):
+        if line:
+            print(f"note: {line}", file=table)
     print(f"{'iteration':>9}  loss", file=table)
     every = max(1, s.max_steps // 5) if s.max_steps else 1000
     elapsed = 0.0
