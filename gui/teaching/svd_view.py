@@ -13,10 +13,10 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from gui.label_colour import set_text_colour
-from gui.plots import MatrixHeatmap
+from gui.plots.heatmap import MatrixHeatmap
 from gui.teaching.svd_paths import SingularValuePlot
 from gui.teaching.svd_table import SvdResultTable
+from gui.widgets.label_colour import set_text_colour
 from solver.svd_verdict import SvdWatch
 from solver.views_math import orthogonality_defects
 
