@@ -68,8 +68,12 @@ def loss_floor(matrix: np.ndarray, singular_values: np.ndarray, side: str,
         return None
     fraction = Fraction(size - rank, size * size)
     equation = "X·M = I" if side == "left" else "M·X = I"
-    return LossFloor(rank, float(fraction), str(fraction),
-                     f"M has rank {rank}: no X makes {equation}")
+    if numerical_rank(singular_values, matrix.shape, "float64") > rank:
+        # Invertible in float64, not at this precision (hilbert-6 in float32).
+        why = f"M has rank {rank} at {dtype}'s precision: no {dtype} X makes {equation}"
+    else:
+        why = f"M has rank {rank}: no X makes {equation}"
+    return LossFloor(rank, float(fraction), str(fraction), why)
 
 
 def _both_sides_floor(matrix: np.ndarray, rank: int, dtype: str) -> LossFloor | None:

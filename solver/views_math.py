@@ -201,9 +201,49 @@ def predicted_segment(
     return (low, high), (y0 + slope * (low - t0), y0 + slope * (high - t0))
 
 
+def predicted_curve(
+    anchor: tuple[float, float],
+    factor: float,
+    floor: float,
+    x_range: tuple[float, float],
+    points: int = 64,
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The predicted loss towards a floor f > 0, in (iteration, log10 loss): loss(t) =
+    f + (loss(t0) − f)·factor^(t − t0), sampled over the visible iterations from t0 on.
+    (With f = 0 it is predicted_segment's straight line.) None when nothing is visible or
+    the anchor is at or below the floor."""
+    t0, log0 = anchor
+    excess = 10.0**log0 - floor
+    if not (factor > 0 and math.isfinite(factor) and excess > 0):
+        return None
+    low, high = max(x_range[0], t0), x_range[1]
+    if not high > low:
+        return None
+    t = np.linspace(low, high, points)
+    with np.errstate(over="ignore", under="ignore"):
+        values = floor + excess * np.exp((t - t0) * math.log(factor))
+    ys = np.log10(values)
+    keep = np.isfinite(ys) & (ys >= LOG_BAND[0]) & (ys <= LOG_BAND[1])
+    if keep.sum() < 2:
+        return None
+    return t[keep], ys[keep]
+
+
 def observed_factor(start: tuple[int, float], end: tuple[int, float]) -> float | None:
     """Geometric-mean loss factor per step between two (iteration, loss) points, or None."""
     (t0, l0), (t1, l1) = start, end
     if t1 <= t0 or not (l0 > 0 and l1 > 0 and math.isfinite(l0) and math.isfinite(l1)):
         return None
     return float((l1 / l0) ** (1.0 / (t1 - t0)))
+
+
+def factor_text(factor: float, digits: int = 4) -> str:
+    """A loss factor per step with the digits that matter: 0.9889, or 1 − 8.9e-15 when
+    it is so close to 1 that `digits` significant figures would print "1"."""
+    if not math.isfinite(factor):
+        return "∞" if factor > 0 else "NaN"
+    if 0 < abs(1.0 - factor) < 10.0 ** (1 - digits) and factor != 1.0:
+        gap = 1.0 - factor
+        sign = "−" if gap > 0 else "+"
+        return f"1 {sign} {abs(gap):.2g}"
+    return f"{factor:.{digits}g}"

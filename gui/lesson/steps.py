@@ -73,7 +73,9 @@ def page_autograd(ctx: LessonContext) -> str:
 
 def page_guess(ctx: LessonContext) -> str:
     s = ctx.settings
-    start = (f"<code>torch.manual_seed({s.seed}); X = torch.rand(n, n)</code>"
+    rows, cols = ctx.shape
+    # X has the shape of Mᵀ: n × n for an inverse, 3 × 17 for the 17 × 3 indicator's pinv.
+    start = (f"<code>torch.manual_seed({s.seed}); X = torch.rand({cols}, {rows})</code>"
              if s.init == "random" else f"the “{html.escape(s.init)}” start")
     text = ("<p>We want X with X·M = I, the inverse of M. Gradient descent starts with a "
             f"<b>guess</b> and improves it many times. The tutorial guesses at random: "
