@@ -276,9 +276,11 @@ class Run:
     def loss_rows(self) -> np.ndarray:
         """The loss history a user gets, rows 0..N: loss(X_t) before each update t < N (the
         tutorial's list, bit for bit), then loss(X_N) of the estimate the run has now (the
-        snapshot's loss, and the CLI's final_loss). A float64 copy."""
-        rows = np.empty(len(self.history) + 1)
-        rows[:-1] = self.history.values()
+        snapshot's loss, and the CLI's final_loss). A float64 copy. For a run made with
+        keep_history=False (whose history only counts) it holds row N alone."""
+        kept = self.history.values()
+        rows = np.empty(kept.size + 1)
+        rows[:-1] = kept
         rows[-1] = self.problem.current_loss()
         return rows
 
