@@ -43,10 +43,10 @@ class Program:
 
 
 def build_program(matrix, settings: Settings, name: str = "the matrix",
-                  data_name: str = "matrix.npy") -> Program:
+                  script_name: str = "run.py", data_name: str = "run_matrix.npy") -> Program:
     """The program that replays a run of `settings` on `matrix` bit for bit.
 
-    `name` is how the header names the matrix; a matrix larger than 12 x 12 is not written
+    `name` is how the header names the matrix, `script_name` how it names the program; a matrix larger than 12 x 12 is not written
     into the code but read from `data_name` beside the program (Program.data_files).
     Raises SettingsError as Run does for settings that cannot run on this matrix.
     """
@@ -61,7 +61,8 @@ def build_program(matrix, settings: Settings, name: str = "the matrix",
                          lib="np" if numpy_path else "torch")
     cells = [
         Cell("header", "What this program does",
-             _header(m, settings, name, problem.what, numpy_path, embedded)),
+             _header(m, settings, name, script_name, problem.what, numpy_path,
+                     embedded)),
         Cell("matrix", "The matrix", _matrix(m, settings, embedded, data_name)),
         Cell("settings", "The settings", _settings(settings, update)),
         Cell("guess", "Step 0) Guess", problem.guess),
@@ -74,18 +75,20 @@ def build_program(matrix, settings: Settings, name: str = "the matrix",
     return Program(cells=cells, settings=settings, shape=m.shape, data_files=files)
 
 
-def _header(m, s: Settings, name: str, what: str, numpy_path: bool, embedded: bool) -> str:
+def _header(m, s: Settings, name: str, script: str, what: str, numpy_path: bool,
+            embedded: bool) -> str:
     rows, cols = m.shape
+    pad = " " * len(script)
     lines = [
         '"""Matrix Descent: ' + f"{what} of {name} ({rows} x {cols}) by gradient descent.",
         "",
         f"Exported by Matrix Descent (torch {torch.__version__.split('+')[0]}). Needs Python "
         f"and torch{', and NumPy' if numpy_path else ''}:",
-        "    python run.py              prints the progress and checks the result against "
-        "torch.linalg",
-        "    python run.py losses.csv   also writes the loss history: the same file as",
-        "                               `main.py solve ... --history losses.csv`, bit for bit",
-        "                               (on the same machine with the same torch version)",
+        f"    python {script}              prints the progress and checks the result",
+        f"           {pad}              against torch.linalg",
+        f"    python {script} losses.csv   also writes the loss history: the same file as",
+        f"           {pad}              `main.py solve ... --history losses.csv`, bit for bit",
+        f"           {pad}              (on the same machine with the same torch version)",
         '"""',
         "",
     ]
