@@ -46,8 +46,9 @@ def build_program(matrix, settings: Settings, name: str = "the matrix",
                   script_name: str = "run.py", data_name: str = "run_matrix.npy") -> Program:
     """The program that replays a run of `settings` on `matrix` bit for bit.
 
-    `name` is how the header names the matrix, `script_name` how it names the program; a matrix larger than 12 x 12 is not written
-    into the code but read from `data_name` beside the program (Program.data_files).
+    `name` is how the header names the matrix, `script_name` how it names the program; a
+    matrix larger than 12 x 12 is not written into the code but read from `data_name` beside
+    the program (Program.data_files).
     Raises SettingsError as Run does for settings that cannot run on this matrix.
     """
     matrix = np.asarray(matrix)
@@ -102,9 +103,9 @@ def _header(m, s: Settings, name: str, script: str, what: str, numpy_path: bool,
         imports += ["from pathlib import Path"]
     lines += imports + [""]
     if numpy_path:
-        lines += ["# The app computes the closed-form gradient with NumPy on the CPU (a small matrix",
-                  "# product there costs a microsecond, a torch one several); so does this",
-                  "# program, to replay its arithmetic bit for bit.",
+        lines += ["# The app computes the closed-form gradient with NumPy on the CPU (a small",
+                  "# matrix product there costs a microsecond, a torch one several); so does",
+                  "# this program, to replay its arithmetic bit for bit.",
                   "import numpy as np"]
     lines += ["import torch"]
     return "\n".join(lines)

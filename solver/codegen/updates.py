@@ -59,7 +59,7 @@ def update_code(settings: Settings, params: list[str], backward: bool, lib: str)
     state = []
     if states:
         empty = "None" if single else f"[None] * {len(params)}"
-        state.append(" = ".join(states) + f" = {empty}")
+        state.append(", ".join(states) + " = " + ", ".join([empty] * len(states)))
     if opt == "adam":
         state.append("adam_step = 0")
     return UpdateCode(state=state, body=header + body, constants=_CONSTANTS[opt](settings))
