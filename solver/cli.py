@@ -111,7 +111,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--dtype", choices=DTYPES, default="float32", help="default float32")
     p.add_argument("--gradient", choices=GRADIENTS, default="autograd", help="default autograd")
     p.add_argument("--device", choices=DEVICES, default="cpu", help="default cpu")
-    p.add_argument("--history", metavar="FILE.csv", help="write iteration,loss for every step")
+    p.add_argument("--history", metavar="FILE.csv", help="write iteration,loss: the loss before "
+                   "each step, then that of the estimate returned")
     p.add_argument("--out", metavar="FILE", help="write the result: .csv/.npy for an inverse, "
                    ".npz with U, S (singular values), V for an SVD")
     p.add_argument("--script", metavar="FILE.py", help="write the run as a standalone PyTorch "
@@ -237,11 +238,13 @@ def _solve(run: Run, args, matrix_name: str) -> int:
                 print(f"{i:>9}  {loss:.4e}", file=table, flush=True)
     snap = run.snapshot()
     state = run.status.state
+    # The last row is the estimate the run returns (X_N), the same loss as final_loss.
+    print(f"{run.iteration:>9}  {snap.loss:.4e}", file=table)
     print(run.status.reason, file=table)
-    print(f"{run.iteration} steps in {elapsed:.3g} s; final loss {snap.loss:.4g}; distance to "
-          f"torch.linalg's answer {snap.distance:.4g}", file=table)
+    print(f"{run.iteration} steps in {elapsed:.3g} s; final loss {snap.loss:.4g} at iteration "
+          f"{run.iteration}; distance to torch.linalg's answer {snap.distance:.4g}", file=table)
     if args.history:
-        save_history(args.history, run.history.values())
+        save_history(args.history, run.loss_rows())
     if args.out:
         _write_result(args.out, snap, s.problem, state)
     _write_program(run, args, matrix_name, snap)
