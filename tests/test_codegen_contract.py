@@ -36,9 +36,10 @@ SHORT = ["--steps", "120", "--tol", "0"]
 def _matrices() -> dict[str, np.ndarray]:
     rng = np.random.default_rng(15)
     square = rng.random((3, 3)) + 2 * np.eye(3)
+    tall = rng.random((4, 2))
     return {
         "square": square,
-        "tall": rng.random((4, 2)),
+        "tall": tall,
         "wide": rng.random((2, 4)),
         "svd-small": rng.random((3, 2)),
         "svd-small-wide": rng.random((2, 3)),
@@ -47,6 +48,8 @@ def _matrices() -> dict[str, np.ndarray]:
         # Larger than 12 x 12: saved beside the script as .npy and read from there.
         "big": rng.random((13, 13)) + 4 * np.eye(13),
         "big-tall": rng.random((14, 3)),
+        # Rank 2 with 3 columns: X @ M = I has no solution, the loss stops at a floor of 1/9.
+        "rank-deficient-tall": np.column_stack([tall, tall[:, 0] + tall[:, 1]]),
     }
 
 
@@ -132,7 +135,15 @@ def _grid() -> list[tuple[str, str, list[str]]]:
         ("diverge-svd", "tall", ["--problem", "svd", "--lr", "40", "--steps", "500"]),
         ("diverge-float64", "square", ["--dtype", "float64", "--optimizer", "nesterov",
                                        "--lr", "30"]),
-        ("singular", "preset:singular-3", ["--steps", "3000"]),
+        # Rank-deficient: the run converges at the loss floor (solver/floor.py).
+        ("floor-singular", "preset:singular-3", ["--lr", "0.03", "--steps", "20000"]),
+        ("floor-singular-both", "preset:singular-3", ["--side", "both", "--lr", "0.03",
+                                                      "--tol", "1e-9", "--steps", "20000"]),
+        ("floor-closed-form-float64", "preset:singular-3", ["--gradient", "closed-form",
+                                                            "--dtype", "float64", "--lr",
+                                                            "0.02", "--steps", "20000"]),
+        ("floor-pinv-tall", "rank-deficient-tall", ["--lr", "0.2", "--steps", "20000"]),
+        ("singular-diverges", "preset:singular-3", ["--steps", "3000"]),
         ("signed-small", "signed-small", ["--optimizer", "adam", "--lr", "1", *SHORT]),
         ("big-autograd", "big", ["--steps", "60", "--lr", "0.01"]),
         ("big-closed-form", "big", ["--gradient", "closed-form", "--steps", "60",
@@ -207,8 +218,13 @@ def test_the_grid_covers_every_setting(exported):
     assert cli.EXIT_RUN_FAILED in codes.values()  # some runs diverge
     lengths = {name: len((folder / f"{name}.solve.csv").read_text().splitlines())
                for name in IDS}
-    assert lengths["tol-tutorial-random"] == 785  # converged at 784, the README's count
-    assert lengths["run-b"] == 101
+    # Header, rows 0..N-1 (the loss before each update), row N (the estimate returned).
+    assert lengths["tol-tutorial-random"] == 786  # converged at 784, the README's count
+    assert lengths["run-b"] == 102
+    floors = [name for name in IDS if name.startswith("floor-")]
+    for name in floors:
+        last = float((folder / f"{name}.csv").read_text().splitlines()[-1].split(",")[1])
+        assert abs(last - 1 / 9) < 1e-6, name
     # Big matrices went beside their scripts, not into them.
     assert (folder / "big-autograd_matrix.npy").is_file()
     assert "load_npy(" in (folder / "big-autograd.py").read_text()

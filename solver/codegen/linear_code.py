@@ -8,6 +8,8 @@ import numpy as np
 import torch
 
 from solver.codegen.loop_code import indent, stepping_loop
+from solver.floor import EPS, FLOOR_EPS, LossFloor, loss_floor
+from solver.reference import singular_values
 from solver.settings import Settings
 
 _Y_HAT = {"left": "X @ M", "right": "M @ X", "both": "(X @ M + M @ X) / 2"}
@@ -38,18 +40,22 @@ class LinearCode:
     result: str
     scheduled: bool
     closed_form: bool
+    floor: LossFloor | None
 
     def loop(self, update) -> str:
         if self.closed_form:
             evaluate = ["loss, grad = loss_and_gradient(X)", "value = loss"]
             backward = []
+            final = ["losses.append(loss_and_gradient(X)[0])"]
         else:
             evaluate = ["loss = loss_of(X)", "value = loss.item()"]
             backward = ["loss.backward()  # X.grad += d loss / dX"]
+            final = ["with torch.no_grad():", "    losses.append(loss_of(X).item())"]
         intro = ["# Step 1) Improve, many times. The optimizer's memory:", *update.state] \
             if update.state else ["# Step 1) Improve, many times."]
-        return stepping_loop(evaluate, update.body, torch_update=not self.numpy,
-                             scheduled=self.scheduled, before_update=backward, intro=intro)
+        return stepping_loop(evaluate, update.body, final, torch_update=not self.numpy,
+                             scheduled=self.scheduled, floor=self.floor is not None,
+                             before_update=backward, intro=intro)
 
 
 def problem_code(m: np.ndarray, s: Settings) -> LinearCode:
@@ -63,12 +69,22 @@ def problem_code(m: np.ndarray, s: Settings) -> LinearCode:
     numpy_path = closed_form and s.device == "cpu"
     size = cols if side == "left" else rows
     what = "the inverse" if s.problem == "inverse" else "the pseudo-inverse"
+    # The solver's own rule (solver/floor.py): a rank-deficient M has a least loss above 0.
+    floor = loss_floor(m, singular_values(m), side, s.dtype)
+    loss = _loss(s, side, size, closed_form, numpy_path)
+    if floor is not None:
+        loss += "\n\n" + "\n".join([
+            f"# {floor.why}. The least loss any X can reach is {floor.text}; a loss within",
+            f"# {FLOOR_EPS:g} {s.dtype} epsilons of it (plus tol) has reached it: the run "
+            "has converged.",
+            f"floor = {floor.value!r}",
+            f"floor_slack = {FLOOR_EPS!r} * {EPS[s.dtype]!r} * floor",
+        ])
     return LinearCode(
         what=what, params=["X"], backward=not closed_form, numpy=numpy_path,
-        guess=_guess(m, s, closed_form, numpy_path), loss=_loss(s, side, size, closed_form,
-                                                                 numpy_path),
+        guess=_guess(m, s, closed_form, numpy_path), loss=loss,
         result=_result(m, s, side, numpy_path), scheduled=s.schedule_gamma != 1.0,
-        closed_form=closed_form)
+        closed_form=closed_form, floor=floor)
 
 
 def _guess(m, s: Settings, closed_form: bool, numpy_path: bool) -> str:

@@ -36,6 +36,7 @@ class _Start:
     max_stable_lr: float | None
     condition_number: float
     predicted_factor: float | None
+    floor: object | None  # solver.floor.LossFloor
 
 
 def notebook_json(program: Program, matrix, name: str, facts: RunFacts | None = None) -> str:
@@ -85,6 +86,7 @@ def _start(matrix, program: Program) -> _Start:
         max_stable_lr=theory.max_stable_lr,
         condition_number=theory.condition_number,
         predicted_factor=theory.predicted_loss_factor,
+        floor=theory.floor,
     )
 
 
@@ -182,11 +184,15 @@ def _loss(p: Program, name: str, start: _Start, facts) -> str:
 
 def _loop(p: Program, name: str, start: _Start, facts) -> str:
     runaway = RUNAWAY_FACTOR * max(start.loss, 1e-3)
-    text = ("At each iteration t the loss of the current estimate is computed first. The run "
-            "stops there, without updating, when the loss is below the tolerance, when t "
-            "reaches the step limit, or when the loss is not below "
-            f"{RUNAWAY_FACTOR:g} × max(first loss, 1e-3) = {_g(runaway)} (diverged). "
-            "Otherwise the loss is recorded and the estimate updated.")
+    text = ("At each iteration t the loss of the current estimate X_t is computed first. The "
+            "run stops there, without updating, when the loss is below the tolerance")
+    if start.floor is not None:
+        text += (f", when it has reached the least loss any X can reach ({start.floor.why}; "
+                 f"the floor is {start.floor.text})")
+    text += (", when it is not below "
+             f"{RUNAWAY_FACTOR:g} × max(first loss, 1e-3) = {_g(runaway)} (diverged), or when "
+             "t reaches the step limit. Otherwise the loss is recorded and the estimate "
+             "updated. The history ends with the loss of the estimate the run returns.")
     if facts is not None:
         text += (f" In the app this run stopped at iteration {facts.iteration} with loss "
                  f"{_g(facts.loss)} ({facts.state}).")

@@ -33,8 +33,9 @@ class SvdCode:
     def loop(self, update) -> str:
         if not self.deflation:
             evaluate = ["loss = loss_of(U, d, V)", "value = loss.item()"]
+            final = ["with torch.no_grad():", "    losses.append(loss_of(U, d, V).item())"]
             return stepping_loop(
-                evaluate, update.body, torch_update=True, scheduled=self.scheduled,
+                evaluate, update.body, final, torch_update=True, scheduled=self.scheduled,
                 before_update=["loss.backward()  # U.grad, d.grad, V.grad += d loss / d ..."],
                 intro=["# Step 1) Improve, many times.", *update.state])
         evaluate = [
@@ -64,7 +65,8 @@ class SvdCode:
             "    if len(found) >= cols or sigma == 0:",
             "        with torch.no_grad():",
             "            a.zero_(), b.zero_()  # everything is in `found` now",
-            '        outcome = f"converged at iteration {t}: all {len(found)} singular '
+            "        # Found after the update: the estimate returned is X_{t+1}.",
+            '        outcome = f"converged at iteration {t + 1}: all {len(found)} singular '
             'triplets found"',
             "        break",
             "    a, b, residual_norm = new_component(R)",
@@ -74,7 +76,8 @@ class SvdCode:
         ]
         intro = ["# Step 1) Improve, many times.", "best, since_best = math.inf, 0",
                  *update.state]
-        return stepping_loop(evaluate, update.body, torch_update=True,
+        final = ["with torch.no_grad():", "    losses.append(loss_of(a, b).item())"]
+        return stepping_loop(evaluate, update.body, final, torch_update=True,
                              scheduled=self.scheduled, after_update=after, intro=intro)
 
 
