@@ -110,8 +110,8 @@ def _matrix(p: Program, name: str, start: _Start, facts) -> str:
     rows, cols = p.shape
     kappa = ("∞ (M is singular)" if math.isinf(start.condition_number)
              else _g(start.condition_number))
-    where = ("written out below with every digit" if not p.data_files
-             else f"read from `{next(iter(p.data_files))}` beside this notebook")
+    where = ("written out below with every digit" if p.data_name is None
+             else f"read from `{p.data_name}` beside this notebook")
     return (f"M is {name}, {rows} × {cols} in {p.settings.dtype}, {where}. Its condition "
             f"number κ(M) = σ_max/σ_min is {kappa}: the larger it is, the slower gradient "
             "descent converges.")

@@ -3,7 +3,7 @@ tutorial's story), built from a matrix and Settings. Joined, the cells are the s
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -25,12 +25,24 @@ class Cell:
 
 @dataclass(frozen=True)
 class Program:
-    """The program's cells, the resolved settings, and the files it reads (name -> bytes)."""
+    """The program's cells, the resolved settings, and the matrix as the run uses it."""
 
     cells: list[Cell]
     settings: Settings
-    shape: tuple[int, int]
-    data_files: dict[str, bytes] = field(default_factory=dict)
+    matrix: np.ndarray  # M cast to the run's dtype
+    data_name: str | None  # the .npy file the program reads M from, None when M is in the code
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.matrix.shape
+
+    @property
+    def data_files(self) -> dict[str, bytes]:
+        """The files the program reads, name -> contents (made on demand: a 4096 x 4096
+        float32 matrix is 64 MB)."""
+        if self.data_name is None:
+            return {}
+        return {self.data_name: npy_bytes(self.matrix, self.settings.dtype)}
 
     @property
     def script(self) -> str:
@@ -72,8 +84,8 @@ def build_program(matrix, settings: Settings, name: str = "the matrix",
         Cell("result", "The result, checked against torch.linalg", problem.result + "\n\n"
              + _CSV),
     ]
-    files = {} if embedded else {data_name: npy_bytes(m, settings.dtype)}
-    return Program(cells=cells, settings=settings, shape=m.shape, data_files=files)
+    return Program(cells=cells, settings=settings, matrix=m,
+                   data_name=None if embedded else data_name)
 
 
 def _header(m, s: Settings, name: str, script: str, what: str, numpy_path: bool,

@@ -1,0 +1,33 @@
+"""The program of (matrix, settings, name), built once per document state.
+
+Building a program asks for M's singular values (the loss floor of a rank-deficient M), a
+second for a 1000 x 1000 matrix; the Code view and the lesson page ask again at every
+refresh, so the last program is kept and reused while nothing it depends on changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+
+from solver.codegen import Program, build_program
+from solver.settings import Settings
+
+_last: tuple[tuple, Program] | None = None
+
+
+def program_for(matrix: np.ndarray, settings: Settings, name: str) -> Program:
+    """build_program(matrix, settings, name), reused while its inputs stay equal.
+
+    Raises SettingsError as build_program does.
+    """
+    global _last
+    matrix = np.ascontiguousarray(matrix)
+    digest = hashlib.blake2b(matrix.tobytes(), digest_size=16).hexdigest()
+    key = (matrix.shape, str(matrix.dtype), digest, settings, name)
+    if _last is not None and _last[0] == key:
+        return _last[1]
+    program = build_program(matrix, settings, name)
+    _last = (key, program)
+    return program
