@@ -258,8 +258,8 @@ def _write_program(run: Run, args, matrix_name: str, snap) -> None:
     if not (args.script or args.notebook):
         return
     name = matrix_name.removeprefix("preset:")
-    facts = RunFacts(iteration=run.iteration, loss=float(snap.loss), state=run.status.state,
-                     reason=run.status.reason)
+    facts = RunFacts(state=run.status.state, reason=run.status.reason,
+                     iteration=run.iteration, loss=float(snap.loss))
     if args.script:
         write_script(args.script, run.matrix, run.settings, name)
     if args.notebook:

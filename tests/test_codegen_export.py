@@ -79,7 +79,7 @@ def test_script_prints_the_tutorials_progress_and_the_same_check_as_solve(tmp_pa
 def test_notebook_is_valid_and_its_code_is_the_script(tmp_path):
     matrix = resolve_matrix("preset:tutorial-random")
     settings = Settings(max_steps=50)
-    facts = RunFacts(iteration=50, loss=1.5e-3, state="finished",
+    facts = RunFacts(state="finished", iteration=50, loss=1.5e-3,
                      reason="stopped after the maximum of 50 steps; last loss 0.0015")
     write_notebook(tmp_path / "lesson.ipynb", matrix, settings, "tutorial-random", facts)
     write_script(tmp_path / "lesson.py", matrix, settings, "tutorial-random")

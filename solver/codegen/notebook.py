@@ -23,10 +23,10 @@ from solver.run import RUNAWAY_FACTOR, Run
 class RunFacts:
     """How the app's run of this program ended (or stood when exported)."""
 
-    iteration: int
-    loss: float
     state: str
     reason: str = ""
+    iteration: int | None = None
+    loss: float | None = None
 
 
 @dataclass(frozen=True)
@@ -193,9 +193,9 @@ def _loop(p: Program, name: str, start: _Start, facts) -> str:
              f"{RUNAWAY_FACTOR:g} × max(first loss, 1e-3) = {_g(runaway)} (diverged), or when "
              "t reaches the step limit. Otherwise the loss is recorded and the estimate "
              "updated. The history ends with the loss of the estimate the run returns.")
-    if facts is not None:
-        text += (f" In the app this run stopped at iteration {facts.iteration} with loss "
-                 f"{_g(facts.loss)} ({facts.state}).")
+    if facts is not None and facts.iteration is not None and facts.loss is not None:
+        text += (f" In the app this run was at iteration {facts.iteration} with loss "
+                 f"{_g(facts.loss)} ({facts.state}) when exported.")
     return text
 
 

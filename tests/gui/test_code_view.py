@@ -143,3 +143,42 @@ def test_lesson_page_the_code_quotes_the_program_with_the_runs_numbers():
     assert "losses[20]</code> would be <b" in text and "0.0054389" in text
     bad = replace(ctx, settings=Settings(problem="inverse"), matrix=np.ones((2, 3)))
     assert "cannot run on this matrix" in render(bad)
+
+
+class _RunState:
+    state, reason = "finished", "finished at iteration 30, the maximum number of steps"
+
+
+def test_file_export_writes_the_program_and_reports_failures(qtbot, tmp_path):
+    from PySide6.QtWidgets import QWidget
+
+    from gui.code.export_actions import ProgramExport
+
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    model = _Model()
+    model.state = _RunState()
+    export = ProgramExport(parent, model)
+    errors = []
+    export.show_error = lambda _parent, message: errors.append(message)
+    asked = []
+
+    def answer(path):
+        def ask(_parent, _caption, suggested, filters, _selected):
+            asked.append((suggested, filters))
+            return path, filters[0]
+        return ask
+
+    export.ask_save_path = answer(str(tmp_path / "diag.py"))
+    export.script_action.trigger()
+    assert asked[-1] == ("diag.py", ["Python script (*.py)"])
+    assert (tmp_path / "diag.py").read_text() == build_program(
+        model.matrix, model.settings, "diag", script_name="diag.py").script
+    export.ask_save_path = answer(str(tmp_path / "diag.ipynb"))
+    export.notebook_action.trigger()
+    assert "finished at iteration 30" in (tmp_path / "diag.ipynb").read_text()
+    export.ask_save_path = answer(str(tmp_path / "missing" / "x.py"))
+    assert export.export("script") == [] and errors == [
+        f"{tmp_path / 'missing' / 'x.py'}: cannot save (no such folder)"]
+    export.ask_save_path = answer("")
+    assert export.export("notebook") == []
