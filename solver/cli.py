@@ -30,6 +30,7 @@ from solver.settings import (
     SVD_METHODS,
     Settings,
     SettingsError,
+    default_lr,
 )
 from solver.theory import analyse
 
@@ -93,7 +94,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--optimizer", choices=OPTIMIZERS, default="momentum",
                    help="default: momentum (the tutorial's heavy ball)")
     p.add_argument("--lr", type=_number(lambda v: v > 0, "a positive number"),
-                   help="learning rate (default 0.9)")
+                   help="learning rate (default 0.9; 1e-3 for adam and rmsprop, torch's default)")
     p.add_argument("--momentum", type=_number(lambda v: 0 <= v < 1, "in [0, 1)"),
                    help="momentum, beta1 for adam (default 0.9)")
     p.add_argument("--weight-decay", type=_number(lambda v: v >= 0, ">= 0"), default=0.0,
@@ -187,7 +188,7 @@ def _prepare(args) -> tuple[Run, str]:
             raise CliError(f"--out: {args.out}: cannot write '{suffix}': {what}")
     settings = Settings(
         problem=problem, side=args.side or "left", svd_method=args.svd_method or "penalty",
-        optimizer=args.optimizer, lr=0.9 if args.lr is None else args.lr,
+        optimizer=args.optimizer, lr=default_lr(args.optimizer) if args.lr is None else args.lr,
         momentum=0.9 if args.momentum is None else args.momentum, schedule=args.schedule,
         weight_decay=args.weight_decay, init=args.init, seed=args.seed, dtype=args.dtype,
         gradient=args.gradient, device=args.device, max_steps=args.steps, tol=args.tol,
