@@ -1,5 +1,6 @@
 """Each optimizer's update written out as code, operation for operation as solver/optimizers.py
-computes it, so the exported program replays the app's numbers bit for bit."""
+computes it, so the exported program replays the app's numbers bit for bit. Adam and RMSprop
+are torch.optim's own single-tensor operations, in its order (the solver's too)."""
 
 from __future__ import annotations
 
@@ -47,11 +48,15 @@ def update_code(settings: Settings, params: list[str], backward: bool, lib: str)
     body = _BODY[opt](settings, p, g, names, backward, lib)
     wd = f", weight_decay={settings.weight_decay!r}" if settings.weight_decay else ""
     equivalent = TORCH_EQUIVALENT[opt].format(params=f"[{', '.join(params)}]", wd=wd)
-    header = [f"# The same rule as {equivalent}"]
+    header = [f"# The same update as {equivalent}"]
+    if opt in ("adam", "rmsprop"):
+        header = ["# torch.optim's own operations, in its order:", f"# {equivalent}"]
     if opt == "adam":
         header += ["adam_step += 1",
-                   "correction1 = 1 - beta1**adam_step",
-                   "correction2_sqrt = (1 - beta2**adam_step) ** 0.5"]
+                   "bias_correction1 = 1 - beta1**adam_step",
+                   "bias_correction2 = 1 - beta2**adam_step",
+                   "step_size = lr / bias_correction1",
+                   "bias_correction2_sqrt = bias_correction2**0.5"]
     if not single:
         loop = "for i, p in enumerate(params):" if backward else \
             "for i, (p, g) in enumerate(zip(params, grads)):"
@@ -101,13 +106,6 @@ def _zero_grad(p, backward):
     return [f"{p}.grad.zero_()"] if backward else []
 
 
-def _local_grad(s, p, g, backward):
-    lines = [f"g = {g}"] if g != "g" else []
-    if s.weight_decay:
-        lines.append(f"g = g + weight_decay * {p}  # L2 weight decay, folded into the gradient")
-    return lines
-
-
 def _nesterov(s, p, g, names, backward, lib):
     v = names["velocity"]
     copy = "clone" if lib == "torch" else "copy"
@@ -121,32 +119,48 @@ def _nesterov(s, p, g, names, backward, lib):
             *_zero_grad(p, backward)]
 
 
+def _torch_pair(s, p, g, lib):
+    """Lines that name the parameter `p`/`q` and its gradient `g` as torch tensors, with L2
+    weight decay folded into g; returns (lines, parameter name)."""
+    lines = []
+    if lib == "np":
+        # torch.optim's operations on torch views of the NumPy arrays: they change X itself.
+        lines.append(f"q = torch.from_numpy({p})  # shares {p}'s memory")
+        lines.append(f"g = torch.from_numpy({g})")
+        p = "q"
+    elif g != "g":
+        lines.append(f"g = {g}")
+    if s.weight_decay:
+        lines.append(f"g = g.add({p}, alpha=weight_decay)  # L2 weight decay, a new tensor")
+    return lines, p
+
+
 def _adam(s, p, g, names, backward, lib):
     m, v = names["first_moment"], names["second_moment"]
-    return [*_local_grad(s, p, g, backward),
+    lines, q = _torch_pair(s, p, g, lib)
+    return [*lines,
             f"if {m} is None:",
-            f"    {m}, {v} = {lib}.zeros_like(g), {lib}.zeros_like(g)",
-            f"{m} *= beta1",
-            f"{m} += (1 - beta1) * g  # running mean of the gradient",
-            f"{v} *= beta2",
-            f"{v} += (1 - beta2) * g * g  # running mean of its square",
-            f"{p} -= (lr / correction1) * {m} / ({v}**0.5 / correction2_sqrt + eps)",
+            f"    {m}, {v} = torch.zeros_like({q}), torch.zeros_like({q})",
+            f"{m}.lerp_(g, 1 - beta1)  # running mean of the gradient",
+            f"{v}.mul_(beta2).addcmul_(g, g, value=1 - beta2)  # ... and of its square",
+            f"denom = ({v}.sqrt() / bias_correction2_sqrt).add_(eps)",
+            f"{q}.addcdiv_({m}, denom, value=-step_size)",
             *_zero_grad(p, backward)]
 
 
 def _rmsprop(s, p, g, names, backward, lib):
     sq, buf = names["square_avg"], names["momentum_buffer"]
-    lines = [*_local_grad(s, p, g, backward),
-             f"if {sq} is None:",
-             f"    {sq}, {buf} = {lib}.zeros_like(g), {lib}.zeros_like(g)",
-             f"{sq} *= alpha",
-             f"{sq} += (1 - alpha) * g * g  # running mean of the squared gradient",
-             f"step = g / ({sq}**0.5 + eps)"]
-    if s.momentum:
-        lines += [f"{buf} *= momentum",
-                  f"{buf} += step",
-                  f"step = {buf}"]
-    return [*lines, f"{p} -= lr * step", *_zero_grad(p, backward)]
+    lines, q = _torch_pair(s, p, g, lib)
+    lines += [f"if {sq} is None:",
+              f"    {sq}, {buf} = torch.zeros_like({q}), torch.zeros_like({q})",
+              f"{sq}.mul_(alpha).addcmul_(g, g, value=1 - alpha)  # mean squared gradient",
+              f"avg = {sq}.sqrt().add_(eps)"]
+    if s.momentum > 0:
+        lines += [f"{buf}.mul_(momentum).addcdiv_(g, avg)",
+                  f"{q}.add_({buf}, alpha=-lr)"]
+    else:
+        lines += [f"{q}.addcdiv_(g, avg, value=-lr)"]
+    return [*lines, *_zero_grad(p, backward)]
 
 
 _BODY = {"gd": _gd, "momentum": _momentum, "nesterov": _nesterov, "adam": _adam,
