@@ -258,7 +258,8 @@ def _write_program(run: Run, args, matrix_name: str, snap) -> None:
     """The --script and --notebook outputs: the program of this run, from its start."""
     if not (args.script or args.notebook):
         return
-    name = matrix_name.removeprefix("preset:")
+    name = matrix_name.removeprefix("preset:") if matrix_name.startswith("preset:") \
+        else Path(matrix_name).name
     facts = RunFacts(state=run.status.state, reason=run.status.reason,
                      iteration=run.iteration, loss=float(snap.loss))
     if args.script:

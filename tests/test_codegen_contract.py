@@ -246,3 +246,13 @@ def test_autograd_scripts_need_only_torch_and_the_standard_library(exported, tmp
         assert "import numpy" not in (folder / f"{name}.py").read_text()
         expected = (folder / f"{name}.solve.csv").read_bytes()
         assert Path(f"{tmp_path / name}.csv").read_bytes() == expected
+
+
+def test_exported_programs_are_clean_python(exported):
+    """pyflakes, pycodestyle and bugbear find nothing in any of them (I for the identity is
+    the tutorial's name; long lines are allowed)."""
+    folder, _, _ = exported
+    done = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "--isolated",
+                           "--select", "E,F,W,B", "--ignore", "E501,E741", "."], cwd=folder,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout

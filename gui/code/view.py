@@ -8,6 +8,7 @@ bit (solver/codegen; the contract tests in tests/test_codegen_contract.py).
 from __future__ import annotations
 
 import difflib
+import html
 
 import numpy as np
 from PySide6.QtGui import QColor, QFontDatabase, QTextCursor, QTextFormat
@@ -111,8 +112,8 @@ class CodeView(DrawWhenShown, QWidget):
             self.copy_button.setEnabled(False)
             return
         self.copy_button.setEnabled(True)
-        script = program.cell("header").code.split("\n", 1)[0].removeprefix('"""')
-        self.caption.setText(f"{script}<br><small>Saved as run.py, <code>python run.py "
+        title = html.escape(program.title[0].upper() + program.title[1:])
+        self.caption.setText(f"{title}<br><small>Saved as run.py, <code>python run.py "
                              "losses.csv</code> writes the app's loss history bit for bit."
                              "</small>")
         self._set_text(program.script, mark=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 
 import numpy as np
@@ -73,10 +74,11 @@ def problem_code(m: np.ndarray, s: Settings) -> LinearCode:
     floor = loss_floor(m, singular_values(m), side, s.dtype)
     loss = _loss(s, side, size, closed_form, numpy_path)
     if floor is not None:
+        why = (f"{floor.why}. The least loss any X can reach is {floor.text}; a loss "
+               f"within {FLOOR_EPS:g} {s.dtype} epsilons of it (plus tol) has reached it: the "
+               "run has converged.")
         loss += "\n\n" + "\n".join([
-            f"# {floor.why}. The least loss any X can reach is {floor.text}; a loss within",
-            f"# {FLOOR_EPS:g} {s.dtype} epsilons of it (plus tol) has reached it: the run "
-            "has converged.",
+            *("# " + line for line in textwrap.wrap(why, width=90)),
             f"floor = {floor.value!r}",
             f"floor_slack = {FLOOR_EPS!r} * {EPS[s.dtype]!r} * floor",
         ])

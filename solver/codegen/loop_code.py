@@ -33,8 +33,7 @@ def stepping_loop(evaluate: list[str], update: list[str], final: list[str], *,
     if floor:
         body += [
             "if tol > 0 and value - floor < tol + floor_slack:",
-            '    outcome = f"converged at iteration {t}: the best possible loss is reached '
-            '(loss {value:.6g})"',
+            '    outcome = f"converged at iteration {t}: the least possible loss, {value:.6g}"',
             "    break",
         ]
     body += [

@@ -95,8 +95,7 @@ def _g(value: float, digits: int = 4) -> str:
 
 
 def _header(p: Program, name: str, start: _Start, facts: RunFacts | None) -> str:
-    what = p.cells[0].code.split("\n", 1)[0].removeprefix('"""Matrix Descent: ').rstrip(".")
-    text = (f"# {what[0].upper()}{what[1:]}\n\n"
+    text = (f"# {p.title[0].upper()}{p.title[1:]}\n\n"
             "This notebook is the exact program behind a Matrix Descent run, in the style of "
             "the tutorial *Matrix operations with pytorch – optimizer*. Run all cells: the "
             "losses it records are the app's, bit for bit (same machine, same torch "
@@ -203,7 +202,7 @@ def _result(p: Program, name: str, start: _Start, facts) -> str:
     check = ("the singular values next to `torch.linalg.svdvals`" if p.settings.problem == "svd"
              else "the product, which should be the identity, and the distance to "
                   "torch.linalg's answer")
-    script = p.cells[0].code.split("python ", 1)[1].split(" ", 1)[0]
+    script = p.script_name
     return (f"The outcome, {check}. Saved as a script, `python {script} losses.csv` also "
             "writes the loss history as CSV (`iteration,loss`), the same file as "
             "`main.py solve ... --history losses.csv`.")

@@ -3,6 +3,7 @@ tutorial's story), built from a matrix and Settings. Joined, the cells are the s
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,6 +32,8 @@ class Program:
     settings: Settings
     matrix: np.ndarray  # M cast to the run's dtype
     data_name: str | None  # the .npy file the program reads M from, None when M is in the code
+    title: str  # e.g. "the inverse of tutorial-random (4 x 4) by gradient descent"
+    script_name: str  # the name the program's help text gives it, e.g. "run.py"
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -81,27 +84,31 @@ def build_program(matrix, settings: Settings, name: str = "the matrix",
         Cell("guess", "Step 0) Guess", problem.guess),
         Cell("loss", "The loss", problem.loss),
         Cell("loop", "Step 1) Improve, many times", problem.loop(update)),
-        Cell("result", "The result, checked against torch.linalg", problem.result + "\n\n"
+        Cell("result", "The result, checked against torch.linalg", problem.result + "\n\n\n"
              + _CSV),
     ]
+    rows, cols = m.shape
     return Program(cells=cells, settings=settings, matrix=m,
-                   data_name=None if embedded else data_name)
+                   data_name=None if embedded else data_name,
+                   title=f"{problem.what} of {name} ({rows} x {cols}) by gradient descent",
+                   script_name=script_name)
 
 
 def _header(m, s: Settings, name: str, script: str, what: str, numpy_path: bool,
             embedded: bool) -> str:
     rows, cols = m.shape
-    pad = " " * len(script)
     lines = [
-        '"""Matrix Descent: ' + f"{what} of {name} ({rows} x {cols}) by gradient descent.",
+        *textwrap.wrap(f'"""Matrix Descent: {what} of {name} ({rows} x {cols}) by gradient '
+                       "descent.", width=92),
         "",
         f"Exported by Matrix Descent (torch {torch.__version__.split('+')[0]}). Needs Python "
         f"and torch{', and NumPy' if numpy_path else ''}:",
-        f"    python {script}              prints the progress and checks the result",
-        f"           {pad}              against torch.linalg",
-        f"    python {script} losses.csv   also writes the loss history: the same file as",
-        f"           {pad}              `main.py solve ... --history losses.csv`, bit for bit",
-        f"           {pad}              (on the same machine with the same torch version)",
+        f"    python {script}",
+        "        prints the progress and checks the result against torch.linalg",
+        f"    python {script} losses.csv",
+        "        also writes the loss history: the same file as",
+        "        `main.py solve ... --history losses.csv`, bit for bit",
+        "        (on the same machine with the same torch version)",
         '"""',
         "",
     ]

@@ -87,8 +87,8 @@ def problem_code(m: np.ndarray, s: Settings) -> SvdCode:
     rows, cols = m.shape
     transposed = rows < cols
     tall = ["# The SVD is found for a tall matrix (rows >= cols): "
-            + ("M is wide, so A = Mᵀ (U and V swap back at the end)." if transposed
-               else "A = M."),
+            + ("M is wide, so A = Mᵀ" if transposed else "A = M."),
+            *(["# (U and V swap back at the end)."] if transposed else []),
             f"A = {'M.T.contiguous()' if transposed else 'M'}.to(device)",
             "rows, cols = A.shape"]
     cast = "" if s.dtype == "float32" else ".to(dtype)"

@@ -48,7 +48,7 @@ def update_code(settings: Settings, params: list[str], backward: bool, lib: str)
     body = _BODY[opt](settings, p, g, names, backward, lib)
     wd = f", weight_decay={settings.weight_decay!r}" if settings.weight_decay else ""
     equivalent = TORCH_EQUIVALENT[opt].format(params=f"[{', '.join(params)}]", wd=wd)
-    header = [f"# The same update as {equivalent}"]
+    header = ["# The same update as", f"# {equivalent}"]
     if opt in ("adam", "rmsprop"):
         header = ["# torch.optim's own operations, in its order:", f"# {equivalent}"]
     if opt == "adam":
@@ -58,8 +58,11 @@ def update_code(settings: Settings, params: list[str], backward: bool, lib: str)
                    "step_size = lr / bias_correction1",
                    "bias_correction2_sqrt = bias_correction2**0.5"]
     if not single:
-        loop = "for i, p in enumerate(params):" if backward else \
-            "for i, (p, g) in enumerate(zip(params, grads)):"
+        if backward:
+            loop = "for i, p in enumerate(params):" if states else "for p in params:"
+        else:
+            loop = "for i, (p, g) in enumerate(zip(params, grads, strict=True)):" if states \
+                else "for p, g in zip(params, grads, strict=True):"
         body = [loop] + ["    " + line for line in body]
     state = []
     if states:
