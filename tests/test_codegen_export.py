@@ -138,3 +138,21 @@ def test_bad_export_paths_get_one_line(tmp_path, monkeypatch, capsys, args, mess
     assert code == cli.EXIT_BAD_INPUT
     assert capsys.readouterr().err.strip() == message
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m.csv", "nb.ipynb"]
+
+
+def test_readme_shows_the_exported_run_b_script(tmp_path):
+    """The README's excerpt of run.py is the exported program's text, in order, and its
+    length is the one the README gives."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    section = readme.split("### The code behind a run", 1)[1]
+    excerpt = section.split("```python\n", 1)[1].split("```", 1)[0].splitlines()
+    settings = Settings(optimizer="gd", lr=0.4605170185988092, max_steps=100, tol=0.0)
+    write_script(tmp_path / "run.py", resolve_matrix("preset:tutorial-diagonal"), settings,
+                 "tutorial-diagonal")
+    script = (tmp_path / "run.py").read_text().splitlines()
+    assert f"({len(script)} lines in all" in section
+    position = 0
+    for line in excerpt:
+        if line.strip().startswith("..."):
+            continue
+        position = script.index(line, position) + 1

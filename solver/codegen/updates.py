@@ -48,9 +48,10 @@ def update_code(settings: Settings, params: list[str], backward: bool, lib: str)
     body = _BODY[opt](settings, p, g, names, backward, lib)
     wd = f", weight_decay={settings.weight_decay!r}" if settings.weight_decay else ""
     equivalent = TORCH_EQUIVALENT[opt].format(params=f"[{', '.join(params)}]", wd=wd)
-    header = ["# The same update as", f"# {equivalent}"]
-    if opt in ("adam", "rmsprop"):
-        header = ["# torch.optim's own operations, in its order:", f"# {equivalent}"]
+    lead = "# torch.optim's own operations, in its order:" if opt in ("adam", "rmsprop") \
+        else "# The same update as"
+    header = [f"{lead} {equivalent}"] if len(lead) + len(equivalent) < 88 else \
+        [lead, f"# {equivalent}"]
     if opt == "adam":
         header += ["adam_step += 1",
                    "bias_correction1 = 1 - beta1**adam_step",
