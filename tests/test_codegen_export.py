@@ -156,3 +156,33 @@ def test_readme_shows_the_exported_run_b_script(tmp_path):
         if line.strip().startswith("..."):
             continue
         position = script.index(line, position) + 1
+
+
+def test_a_cuda_program_falls_back_to_the_cpu(tmp_path, monkeypatch):
+    """This machine has no GPU, so a CUDA run cannot be checked bit for bit here; its program
+    (closed-form gradient in torch, as the app computes it on a GPU) runs on the CPU and
+    gives the losses of the CPU run up to rounding."""
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)  # to build the program
+    matrix = np.array([[2.0, 0.5], [0.25, 1.0]])
+    settings = Settings(device="cuda", gradient="closed-form", max_steps=200, tol=0.0)
+    write_script(tmp_path / "gpu.py", matrix, settings, "m")
+    monkeypatch.undo()
+    text = (tmp_path / "gpu.py").read_text()
+    assert 'torch.device("cuda" if torch.cuda.is_available() else "cpu")' in text
+    assert "import numpy" not in text and "float((R * R).sum())" in text
+    done = subprocess.run([sys.executable, "gpu.py", "gpu.csv"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    rows = np.loadtxt(tmp_path / "gpu.csv", delimiter=",", skiprows=1)[:, 1]
+    cpu = cli.main  # the same run on the CPU, through solve --history
+    assert cpu([str(_matrix_file(tmp_path, matrix)), "--steps", "200", "--tol", "0",
+                "--history", str(tmp_path / "cpu.csv")]) == cli.EXIT_OK
+    expected = np.loadtxt(tmp_path / "cpu.csv", delimiter=",", skiprows=1)[:, 1]
+    assert rows.shape == expected.shape == (201,)
+    np.testing.assert_allclose(rows, expected, rtol=1e-4)
+
+
+def _matrix_file(folder: Path, matrix: np.ndarray) -> Path:
+    path = folder / "m.npy"
+    np.save(path, matrix)
+    return path

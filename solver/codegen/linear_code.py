@@ -6,7 +6,6 @@ import textwrap
 from dataclasses import dataclass
 
 import numpy as np
-import torch
 
 from solver.codegen.loop_code import indent, stepping_loop
 from solver.floor import EPS, FLOOR_EPS, LossFloor, loss_floor
@@ -59,8 +58,9 @@ class LinearCode:
                              before_update=backward, intro=intro)
 
 
-def problem_code(m: np.ndarray, s: Settings) -> LinearCode:
-    """The guess, loss, loop and check for X with X M = I (or the side chosen)."""
+def problem_code(m: np.ndarray, s: Settings, sv: np.ndarray | None = None) -> LinearCode:
+    """The guess, loss, loop and check for X with X M = I (or the side chosen); `sv`: M's
+    singular values, computed here when not given."""
     rows, cols = m.shape
     side = s.side
     if s.problem == "pinv":
@@ -71,7 +71,8 @@ def problem_code(m: np.ndarray, s: Settings) -> LinearCode:
     size = cols if side == "left" else rows
     what = "the inverse" if s.problem == "inverse" else "the pseudo-inverse"
     # The solver's own rule (solver/floor.py): a rank-deficient M has a least loss above 0.
-    floor = loss_floor(m, singular_values(m), side, s.dtype)
+    sv = singular_values(m) if sv is None else np.asarray(sv)
+    floor = loss_floor(m, sv, side, s.dtype)
     loss = _loss(s, side, size, closed_form, numpy_path)
     if floor is not None:
         why = (f"{floor.why}. The least loss any X can reach is {floor.text}; a loss "
@@ -85,7 +86,7 @@ def problem_code(m: np.ndarray, s: Settings) -> LinearCode:
     return LinearCode(
         what=what, params=["X"], backward=not closed_form, numpy=numpy_path,
         guess=_guess(m, s, closed_form, numpy_path), loss=loss,
-        result=_result(m, s, side, numpy_path), scheduled=s.schedule_gamma != 1.0,
+        result=_result(m, s, side, numpy_path, sv), scheduled=s.schedule_gamma != 1.0,
         closed_form=closed_form, floor=floor)
 
 
@@ -156,9 +157,12 @@ def _loss(s: Settings, side: str, size: int, closed_form: bool, numpy_path: bool
     ])
 
 
-def _result(m, s: Settings, side: str, numpy_path: bool) -> str:
-    m64 = torch.as_tensor(np.asarray(m, dtype=np.float64))
-    invertible = s.problem == "inverse" and int(torch.linalg.matrix_rank(m64)) == m.shape[0]
+def _result(m, s: Settings, side: str, numpy_path: bool, sv: np.ndarray) -> str:
+    # solver.reference's choice: inv(M) when torch.linalg.matrix_rank(M) (float64, its
+    # default tolerance σ_max · n · eps) is full, else pinv(M).
+    rank = int(np.count_nonzero(sv > sv[0] * max(m.shape) * np.finfo(np.float64).eps)) \
+        if sv.size and sv[0] > 0 else 0
+    invertible = s.problem == "inverse" and rank == m.shape[0]
     reference = "torch.linalg.inv(M64)" if invertible else "torch.linalg.pinv(M64)"
     name = "inv" if invertible else "pinv"
     lines = ["print(outcome)"]

@@ -58,19 +58,25 @@ class Program:
 
 
 def build_program(matrix, settings: Settings, name: str = "the matrix",
-                  script_name: str = "run.py", data_name: str = "run_matrix.npy") -> Program:
+                  script_name: str = "run.py", data_name: str = "run_matrix.npy",
+                  singular_values: np.ndarray | None = None) -> Program:
     """The program that replays a run of `settings` on `matrix` bit for bit.
 
     `name` is how the header names the matrix, `script_name` how it names the program; a
     matrix larger than 12 x 12 is not written into the code but read from `data_name` beside
     the program (Program.data_files).
+    `singular_values` of M cast to the run's dtype (solver.reference.singular_values) may be
+    given to save computing them (an SVD: a second for a 1000 x 1000 matrix).
     Raises SettingsError as Run does for settings that cannot run on this matrix.
     """
     matrix = np.asarray(matrix)
     settings = settings.validated(matrix.shape)
     # The run works on M cast to its precision (solver.run.Run does the same).
     m = matrix.astype(settings.dtype)
-    problem = (svd_code if settings.problem == "svd" else linear_code).problem_code(m, settings)
+    if settings.problem == "svd":
+        problem = svd_code.problem_code(m, settings)
+    else:
+        problem = linear_code.problem_code(m, settings, singular_values)
     numpy_path = getattr(problem, "numpy", False)
     embedded = embeds(m)
     update = update_code(settings, problem.params, backward=problem.backward,
