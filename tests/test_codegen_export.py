@@ -49,6 +49,8 @@ def test_matrix_literal_is_the_runs_matrix():
 def test_a_bad_setting_is_refused_like_a_run_refuses_it():
     with pytest.raises(SettingsError, match="problem: inverse needs a square matrix"):
         build_program(np.ones((2, 3)), Settings(problem="inverse"))
+    with pytest.raises(SettingsError, match="matrix: contains NaN or infinite values"):
+        build_program(np.array([[1.0, np.inf], [0.0, 1.0]]), Settings())
 
 
 def _solve(*args, cwd):

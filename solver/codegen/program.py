@@ -12,7 +12,7 @@ import torch
 from solver.codegen import linear_code, svd_code
 from solver.codegen.matrix_code import NPY_READER, embeds, literal_lines, npy_bytes
 from solver.codegen.updates import update_code
-from solver.settings import Settings
+from solver.settings import Settings, SettingsError
 
 
 @dataclass(frozen=True)
@@ -70,6 +70,11 @@ def build_program(matrix, settings: Settings, name: str = "the matrix",
     Raises SettingsError as Run does for settings that cannot run on this matrix.
     """
     matrix = np.asarray(matrix)
+    # The checks solver.run.Run makes: a program exists for exactly the runs that do.
+    if matrix.dtype.kind not in "biuf":
+        raise SettingsError(f"matrix: expected real numbers, got dtype {matrix.dtype}")
+    if matrix.ndim == 2 and matrix.size and not np.isfinite(matrix).all():
+        raise SettingsError("matrix: contains NaN or infinite values")
     settings = settings.validated(matrix.shape)
     # The run works on M cast to its precision (solver.run.Run does the same).
     m = matrix.astype(settings.dtype)
