@@ -17,6 +17,7 @@ import numpy as np
 
 from solver.codegen.program import Program
 from solver.run import RUNAWAY_FACTOR, Run
+from solver.views_math import residual_side
 
 
 @dataclass(frozen=True)
@@ -107,8 +108,11 @@ def _header(p: Program, name: str, start: _Start, facts: RunFacts | None) -> str
 
 def _matrix(p: Program, name: str, start: _Start, facts) -> str:
     rows, cols = p.shape
-    kappa = ("∞ (M is singular)" if math.isinf(start.condition_number)
-             else _g(start.condition_number))
+    if start.floor is not None or math.isinf(start.condition_number):
+        rank = f" (M has rank {start.floor.rank})" if start.floor is not None else ""
+        kappa = f"∞{rank}"
+    else:
+        kappa = _g(start.condition_number)
     where = ("written out below with every digit" if p.data_name is None
              else f"read from `{p.data_name}` beside this notebook")
     return (f"M is {name}, {rows} × {cols} in {p.settings.dtype}, {where}. Its condition "
@@ -117,20 +121,39 @@ def _matrix(p: Program, name: str, start: _Start, facts) -> str:
 
 
 _OPTIMIZER_TEXT = {
-    "gd": "plain gradient descent: X ← X − lr·∇loss",
+    "gd": "plain gradient descent: {p} ← {p} − lr·∇loss",
     "momentum": "the tutorial's heavy-ball momentum: the velocity v ← momentum·v + ∇loss, "
-                "X ← X − lr·v (the tutorial keeps v in `X.grad` and never zeroes it)",
-    "nesterov": "Nesterov momentum: v ← momentum·v + ∇loss, X ← X − lr·(∇loss + momentum·v)",
-    "adam": "Adam: running means of the gradient and its square, bias-corrected, scale "
-            "each entry's step",
-    "rmsprop": "RMSprop: each entry's step is divided by the root of a running mean of its "
-               "squared gradient",
+                "{p} ← {p} − lr·v",
+    "nesterov": "Nesterov momentum: v ← momentum·v + ∇loss, {p} ← {p} − lr·(∇loss + "
+                "momentum·v)",
+    "adam": "Adam (torch.optim's operations): running means of the gradient and of its "
+            "square, bias-corrected, scale each entry's step",
+    "rmsprop": "RMSprop (torch.optim's operations): each entry's step is divided by the root "
+               "of a running mean of its squared gradient",
 }
+_GRADIENT_FORMULA = {"left": "2/N·(X·M − I)·Mᵀ", "right": "2/N·Mᵀ·(M·X − I)",
+                     "both": "1/N·(R·Mᵀ + Mᵀ·R) with R = (X·M + M·X)/2 − I"}
+
+
+def _parameters(s) -> str:
+    if s.problem != "svd":
+        return "X"
+    return "each of U, d, V" if s.svd_method == "penalty" else "a and b"
 
 
 def _settings(p: Program, name: str, start: _Start, facts) -> str:
     s = p.settings
-    text = f"The optimizer is {_OPTIMIZER_TEXT[s.optimizer]}. The learning rate is {s.lr!r}"
+    rule = _OPTIMIZER_TEXT[s.optimizer].format(p="X" if s.problem != "svd" else "p")
+    text = f"The optimizer is {rule}"
+    if s.problem == "svd":
+        text += f", for {_parameters(s)}"
+    if s.optimizer == "momentum":
+        if s.problem == "svd" and s.svd_method == "deflation" or s.gradient == "closed-form":
+            text += " (written out as `velocity`: the tutorial's `X.grad *= momentum`)"
+        else:
+            where = "`X.grad`" if s.problem != "svd" else "each parameter's `.grad`"
+            text += f" (the tutorial keeps v in {where} and never zeroes it)"
+    text += f". The learning rate is {s.lr!r}"
     if s.schedule_gamma != 1.0:
         text += f", multiplied by {s.schedule_gamma!r} every step"
     text += "."
@@ -173,8 +196,9 @@ def _loss(p: Program, name: str, start: _Start, facts) -> str:
         what = ("The loss is the element-wise mean squared error between the product and the "
                 "identity, the tutorial's `mse`.")
         if s.gradient == "closed-form":
-            what += (" Its gradient is written as a formula, 2/N·(X·M − I)·Mᵀ for X·M, so no "
-                     "autograd is needed.")
+            side = residual_side(p.shape, s.problem, s.side)
+            what += (f" Its gradient is written as its formula, {_GRADIENT_FORMULA[side]} "
+                     "over the N entries, so no autograd is needed.")
         else:
             what += " `loss.backward()` lets autograd compute its gradient."
     return (f"{what} At the guess the loss is {_g(start.loss)} and the gradient's largest "
