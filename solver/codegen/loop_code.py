@@ -25,7 +25,7 @@ def stepping_loop(evaluate: list[str], update: list[str], final: list[str], *,
         "if t == 0:",
         "    first = value",
         "    runaway = runaway_factor * max(first, 1e-3)",
-        "if value < tol:  # X_t is the answer: no update",
+        "if value < tol:  # the estimate after t updates is the answer: no update",
         '    outcome = f"converged at iteration {t}: loss {value:.3g} is below the tolerance'
         ' {tol:g}"',
         "    break",
@@ -58,7 +58,7 @@ def stepping_loop(evaluate: list[str], update: list[str], final: list[str], *,
     body += ["losses.append(value)", *after_update, "t += 1"]
     lines = [
         *intro,
-        "losses = []  # losses[t]: the loss of X_t, the estimate after t updates",
+        "losses = []  # losses[t]: the loss of the estimate after t updates",
         "t = 0",
         "while True:",
         *indent(body),

@@ -65,7 +65,7 @@ class SvdCode:
             "    if len(found) >= cols or sigma == 0:",
             "        with torch.no_grad():",
             "            a.zero_(), b.zero_()  # everything is in `found` now",
-            "        # Found after the update: the estimate returned is X_{t+1}.",
+            "        # Found after the update: the estimate returned is the one after t + 1.",
             '        outcome = f"converged at iteration {t + 1}: all {len(found)} singular '
             'triplets found"',
             "        break",
@@ -95,7 +95,7 @@ def problem_code(m: np.ndarray, s: Settings) -> SvdCode:
     if deflation:
         guess = tall + [
             "R = A.clone()  # the residual: what the triplets found so far leave unexplained",
-            "found = []  # (sigma, u, v) of each triplet found, largest first",
+            "found = []  # (sigma, u, v) of each triplet found",
             "",
             "",
             "def new_component(R):",
