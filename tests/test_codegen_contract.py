@@ -50,6 +50,9 @@ def _matrices() -> dict[str, np.ndarray]:
         "big-tall": rng.random((14, 3)),
         # Rank 2 with 3 columns: X @ M = I has no solution, the loss stops at a floor of 1/9.
         "rank-deficient-tall": np.column_stack([tall, tall[:, 0] + tall[:, 1]]),
+        # Scales the solver's theory analyses in a scaled form (float64 only).
+        "tiny-singular": np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [5.0, 7.0, 9.0]]) * 1e-120,
+        "huge": np.diag([1.0, 2.0, 3.0]) * 1e120,
     }
 
 
@@ -145,6 +148,9 @@ def _grid() -> list[tuple[str, str, list[str]]]:
                                                             "0.02", "--steps", "20000"]),
         ("floor-pinv-tall", "rank-deficient-tall", ["--lr", "0.2", "--steps", "20000"]),
         ("singular-diverges", "preset:singular-3", ["--steps", "3000"]),
+        ("tiny-singular-both", "tiny-singular", ["--dtype", "float64", "--side", "both",
+                                                 "--steps", "50"]),
+        ("huge-diverges", "huge", ["--dtype", "float64", "--optimizer", "gd"]),
         ("signed-small", "signed-small", ["--optimizer", "adam", "--lr", "1", *SHORT]),
         ("big-autograd", "big", ["--steps", "60", "--lr", "0.01"]),
         ("big-closed-form", "big", ["--gradient", "closed-form", "--steps", "60",

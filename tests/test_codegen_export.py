@@ -188,3 +188,9 @@ def _matrix_file(folder: Path, matrix: np.ndarray) -> Path:
     path = folder / "m.npy"
     np.save(path, matrix)
     return path
+
+
+def test_a_matrix_the_precision_cannot_hold_gets_no_program():
+    """Run refuses a float32 cast that overflows (solver.run); so does the program."""
+    with pytest.raises(SettingsError, match="dtype: M's entries .* overflow float32"):
+        build_program(np.diag([1.0, 1e300]), Settings(dtype="float32"))

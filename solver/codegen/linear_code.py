@@ -8,9 +8,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from solver.codegen.loop_code import indent, stepping_loop
-from solver.floor import EPS, FLOOR_EPS, LossFloor, loss_floor
-from solver.reference import singular_values
+from solver.floor import EPS, FLOOR_EPS
 from solver.settings import Settings
+from solver.theory import Theory
 
 _Y_HAT = {"left": "X @ M", "right": "M @ X", "both": "(X @ M + M @ X) / 2"}
 _SIDE_NOTE = {
@@ -40,7 +40,7 @@ class LinearCode:
     result: str
     scheduled: bool
     closed_form: bool
-    floor: LossFloor | None
+    floor: object | None  # solver.floor.LossFloor
 
     def loop(self, update) -> str:
         if self.closed_form:
@@ -58,9 +58,9 @@ class LinearCode:
                              before_update=backward, intro=intro)
 
 
-def problem_code(m: np.ndarray, s: Settings, sv: np.ndarray | None = None) -> LinearCode:
-    """The guess, loss, loop and check for X with X M = I (or the side chosen); `sv`: M's
-    singular values, computed here when not given."""
+def problem_code(m: np.ndarray, s: Settings, theory: Theory) -> LinearCode:
+    """The guess, loss, loop and check for X with X M = I (or the side chosen); `theory`:
+    solver.theory.analyse's answer for M and these settings."""
     rows, cols = m.shape
     side = s.side
     if s.problem == "pinv":
@@ -71,8 +71,8 @@ def problem_code(m: np.ndarray, s: Settings, sv: np.ndarray | None = None) -> Li
     size = cols if side == "left" else rows
     what = "the inverse" if s.problem == "inverse" else "the pseudo-inverse"
     # The solver's own rule (solver/floor.py): a rank-deficient M has a least loss above 0.
-    sv = singular_values(m) if sv is None else np.asarray(sv)
-    floor = loss_floor(m, sv, side, s.dtype)
+    floor = theory.floor
+    sv = np.asarray(theory.singular_values, dtype=np.float64)
     loss = _loss(s, side, size, closed_form, numpy_path)
     if floor is not None:
         why = (f"{floor.why}. The least loss any X can reach is {floor.text}; a loss "
@@ -160,8 +160,9 @@ def _loss(s: Settings, side: str, size: int, closed_form: bool, numpy_path: bool
 def _result(m, s: Settings, side: str, numpy_path: bool, sv: np.ndarray) -> str:
     # solver.reference's choice: inv(M) when torch.linalg.matrix_rank(M) (float64, its
     # default tolerance σ_max · n · eps) is full, else pinv(M).
-    rank = int(np.count_nonzero(sv > sv[0] * max(m.shape) * np.finfo(np.float64).eps)) \
-        if sv.size and sv[0] > 0 else 0
+    with np.errstate(over="ignore", invalid="ignore"):
+        rank = int(np.count_nonzero(sv > sv[0] * max(m.shape) * np.finfo(np.float64).eps)) \
+            if sv.size and sv[0] > 0 else 0
     invertible = s.problem == "inverse" and rank == m.shape[0]
     reference = "torch.linalg.inv(M64)" if invertible else "torch.linalg.pinv(M64)"
     name = "inv" if invertible else "pinv"

@@ -12,7 +12,9 @@ import torch
 from solver.codegen import linear_code, svd_code
 from solver.codegen.matrix_code import NPY_READER, embeds, literal_lines, npy_bytes
 from solver.codegen.updates import update_code
+from solver.run import _cast as cast_matrix
 from solver.settings import Settings, SettingsError
+from solver.theory import Theory, analyse
 
 
 @dataclass(frozen=True)
@@ -59,14 +61,15 @@ class Program:
 
 def build_program(matrix, settings: Settings, name: str = "the matrix",
                   script_name: str = "run.py", data_name: str = "run_matrix.npy",
-                  singular_values: np.ndarray | None = None) -> Program:
+                  theory: Theory | None = None) -> Program:
     """The program that replays a run of `settings` on `matrix` bit for bit.
 
     `name` is how the header names the matrix, `script_name` how it names the program; a
     matrix larger than 12 x 12 is not written into the code but read from `data_name` beside
     the program (Program.data_files).
-    `singular_values` of M cast to the run's dtype (solver.reference.singular_values) may be
-    given to save computing them (an SVD: a second for a 1000 x 1000 matrix).
+    `theory`, solver.theory.analyse's answer for this matrix (cast to the run's dtype), its
+    problem, side and dtype, may be given to save computing it (an SVD: a second or more
+    for a 1000 x 1000 matrix); only its loss floor and singular values are used.
     Raises SettingsError as Run does for settings that cannot run on this matrix.
     """
     matrix = np.asarray(matrix)
@@ -76,12 +79,14 @@ def build_program(matrix, settings: Settings, name: str = "the matrix",
     if matrix.ndim == 2 and matrix.size and not np.isfinite(matrix).all():
         raise SettingsError("matrix: contains NaN or infinite values")
     settings = settings.validated(matrix.shape)
-    # The run works on M cast to its precision (solver.run.Run does the same).
-    m = matrix.astype(settings.dtype)
+    # The run works on M cast to its precision, refusing a cast that changes M (Run's rule).
+    m = cast_matrix(matrix, settings.dtype)
     if settings.problem == "svd":
         problem = svd_code.problem_code(m, settings)
     else:
-        problem = linear_code.problem_code(m, settings, singular_values)
+        # The loss floor is the solver's own (solver/theory.py, solver/floor.py).
+        theory = analyse(m, settings) if theory is None else theory
+        problem = linear_code.problem_code(m, settings, theory)
     numpy_path = getattr(problem, "numpy", False)
     embedded = embeds(m)
     update = update_code(settings, problem.params, backward=problem.backward,
