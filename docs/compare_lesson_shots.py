@@ -150,6 +150,18 @@ def lesson_autograd(folder: Path) -> bool:
     return _save(window, folder / "view_lesson_autograd.png")
 
 
+def lesson_code(folder: Path) -> bool:
+    """The lesson's page "The code" (issue 15): notebook run B's program, at t = 20."""
+    _isolate()
+    window = _open("tutorial-diagonal",
+                   Settings(optimizer="gd", lr=TUTORIAL_B_LR, momentum=0.0, max_steps=100))
+    _front(window, window.lesson)
+    window.lesson.show_page(9)
+    _step(window, 20)
+    _pause(400)
+    return _save(window, folder / "view_lesson_code.png")
+
+
 def projector(folder: Path) -> bool:
     """Projector mode on the random matrix at t = 60, with the lesson's momentum page."""
     _isolate()
@@ -167,6 +179,7 @@ SHOTS = {
     "compare-svd": compare_svd,
     "lesson": lesson,
     "lesson-autograd": lesson_autograd,
+    "lesson-code": lesson_code,
     "projector": projector,
 }
 
