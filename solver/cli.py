@@ -33,9 +33,12 @@ from solver.settings import (
     SettingsError,
     default_lr,
 )
+from solver.svd_verdict import SvdWatch
 from solver.theory import analyse
 
 EXIT_OK, EXIT_RUN_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+# An SVD run is sampled for its verdict every this many steps.
+SVD_SAMPLE_STEPS = 100
 # Settings field -> argparse destination of the option that sets it.
 SETTING_OPTIONS = {"side": "side", "svd_method": "svd_method", "optimizer": "optimizer",
                    "lr": "lr", "momentum": "momentum", "schedule": "schedule",
@@ -256,19 +259,27 @@ def _solve(run: Run, args, matrix_name: str) -> int:
             print(f"note: {line}", file=table)
     print(f"{'iteration':>9}  loss", file=table)
     every = max(1, s.max_steps // 5) if s.max_steps else 1000
+    # An SVD is judged (slow or stalled) from samples of its singular values, as the GUI does.
+    watch = SvdWatch() if s.problem == "svd" else None
+    chunk = min(every, SVD_SAMPLE_STEPS) if watch else every
     elapsed = 0.0
     while not run.done:
         start = time.perf_counter()
-        batch = run.step(every)
+        batch = run.step(chunk)
         elapsed += time.perf_counter() - start  # only the solver loop is timed, not printing
         for i, loss in zip(batch.iterations.tolist(), batch.losses.tolist(), strict=True):
             if i % every == 0:
                 print(f"{i:>9}  {loss:.4e}", file=table, flush=True)
+        if watch is not None:
+            watch.record(run.snapshot())
     snap = run.snapshot()
     state = run.status.state
     # The last row is the estimate the run returns (X_N), the same loss as final_loss.
     print(f"{run.iteration:>9}  {snap.loss:.4e}", file=table)
     print(run.status.reason, file=table)
+    verdict = watch.verdict(snap) if watch is not None else None
+    if verdict is not None:
+        print(verdict.text, file=table)
     print(f"{run.iteration} steps in {elapsed:.3g} s; final loss {snap.loss:.4g} at iteration "
           f"{run.iteration}; distance to torch.linalg's answer {snap.distance:.4g}", file=table)
     if args.history:
@@ -277,7 +288,7 @@ def _solve(run: Run, args, matrix_name: str) -> int:
         _write_result(args.out, snap, s.problem, state)
     _write_program(run, args, matrix_name, snap)
     if args.json:
-        print(json.dumps(_summary(run, snap, args, elapsed)))
+        print(json.dumps(_summary(run, snap, args, elapsed, verdict)))
     return EXIT_RUN_FAILED if state == "diverged" else EXIT_OK
 
 
@@ -310,7 +321,7 @@ def _finite(value) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _summary(run: Run, snap, args, elapsed: float) -> dict:
+def _summary(run: Run, snap, args, elapsed: float, verdict) -> dict:
     s = run.settings
     summary = {
         "matrix": args.matrix, "shape": list(run.matrix.shape), "problem": s.problem,
@@ -324,4 +335,7 @@ def _summary(run: Run, snap, args, elapsed: float) -> dict:
     }
     if s.problem == "svd":
         summary["singular_values"] = [_finite(v) for v in np.asarray(snap.s).tolist()]
+        summary["verdict"] = verdict.kind
+        summary["verdict_text"] = verdict.text
+        summary["steps_needed"] = verdict.steps_needed
     return summary

@@ -321,7 +321,8 @@ class Run:
         u_ref, s_ref, v_ref = self.reference()
         u_ref, v_ref = align_signs(u_ref, v_ref, u, v)
         return Snapshot(**common, reference=s_ref, distance=_norm(s - s_ref),
-                        u=u, s=s, v=v, extra={"u_ref": u_ref, "v_ref": v_ref})
+                        u=u, s=s, v=v, extra={"u_ref": u_ref, "v_ref": v_ref,
+                                              "svd_method": self._settings.svd_method})
 
     def reference(self):
         """torch.linalg's answer for this problem (cached): inv/pinv, or (U, s, V)."""
