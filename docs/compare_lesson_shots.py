@@ -162,6 +162,21 @@ def lesson_code(folder: Path) -> bool:
     return _save(window, folder / "view_lesson_code.png")
 
 
+def code(folder: Path) -> bool:
+    """The Code tab (issue 15) on the tutorial's momentum run, widened to show whole lines,
+    just after momentum went from 0.9 to 0.5: the changed line is marked."""
+    from PySide6.QtCore import Qt
+
+    _isolate()
+    window = _open("tutorial-random", Settings())
+    _front(window, window.teaching)
+    window.teaching.show_tab("code")
+    window.resizeDocks([window.teaching], [760], Qt.Orientation.Horizontal)
+    window.panel.momentum_spin.setValue(0.5)
+    _step(window, 10)
+    return _save(window, folder / "view_code.png")
+
+
 def projector(folder: Path) -> bool:
     """Projector mode on the random matrix at t = 60, with the lesson's momentum page."""
     _isolate()
@@ -180,6 +195,7 @@ SHOTS = {
     "lesson": lesson,
     "lesson-autograd": lesson_autograd,
     "lesson-code": lesson_code,
+    "code": code,
     "projector": projector,
 }
 

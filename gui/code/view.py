@@ -114,8 +114,8 @@ class CodeView(DrawWhenShown, QWidget):
         self.copy_button.setEnabled(True)
         title = html.escape(program.title[0].upper() + program.title[1:])
         self.caption.setText(f"{title}<br><small>Saved as run.py, <code>python run.py "
-                             "losses.csv</code> writes the app's loss history bit for bit."
-                             "</small>")
+                             "losses.csv</code> writes the loss history of this run from "
+                             "Reset, bit for bit.</small>")
         self._set_text(program.script, mark=True)
 
     def _set_text(self, text: str, mark: bool) -> None:

@@ -1,7 +1,7 @@
 """The lesson page "The code": the heart of the program behind the run, with its numbers.
 
 The page quotes the exported program itself (solver/codegen), so what it shows is what
-`main.py solve ... --script` saves.
+File ▸ Export ▸ Program saves and what the Code tab shows whole.
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ def page_code(ctx: LessonContext) -> str:
     s = program.settings
     guess = _code_only(program.cell("guess").code.splitlines())
     update = _update_lines(program.cell("loop").code)
-    text = ("<p>Everything the app does is one short PyTorch program. Saved as "
-            "<code>run.py</code> (<code>main.py solve … --script run.py</code>), "
-            "<code>python run.py losses.csv</code> writes this run's losses, the same "
-            "numbers bit for bit. Its heart:</p>"
+    text = ("<p>Everything the app does is one short PyTorch program: the Code tab of the "
+            "teaching views shows it whole. Saved as <code>run.py</code> (File ▸ Export ▸ "
+            "Program as script), <code>python run.py losses.csv</code> writes this run's "
+            "losses, the same numbers bit for bit. Its heart:</p>"
             "<p><b>Step 0) Guess</b></p>" + _pre(guess)
             + "<p><b>Step 1) Improve</b>, many times: the loss, then the update</p>"
             + _pre(update))
