@@ -72,6 +72,7 @@ class CodeView(DrawWhenShown, QWidget):
         layout.addWidget(self.editor, 1)
         self.copy_button.clicked.connect(self.copy)
         self._inputs: tuple[np.ndarray, Settings, str] | None = None
+        self._model = None  # a document model followed (bind), read when drawing
         self._text: str | None = None
         self.changed: list[int] = []
 
@@ -87,13 +88,12 @@ class CodeView(DrawWhenShown, QWidget):
         self.request_draw()
 
     def bind(self, model) -> None:
-        """Follow a document model (gui/document_model.py's interface): its matrix, settings
-        and name, whenever document_changed is emitted."""
-        def refresh() -> None:
-            self.show_program(model.matrix, model.settings, model.name)
-
-        model.document_changed.connect(refresh)
-        refresh()
+        """Follow a document model (gui/document_model.py): its matrix, settings and name,
+        whenever document_changed is emitted. They are read when the view draws, so a
+        hidden view costs nothing (model.matrix copies the matrix)."""
+        self._model = model
+        model.document_changed.connect(self.request_draw)
+        self.request_draw()
 
     def copy(self) -> None:
         """Put the whole program on the clipboard."""
@@ -101,6 +101,9 @@ class CodeView(DrawWhenShown, QWidget):
 
     def _draw(self) -> None:
         self._stale = False
+        if self._model is not None:
+            model = self._model
+            self._inputs = (model.matrix, model.settings, model.name)
         if self._inputs is None:
             return
         try:

@@ -13,7 +13,9 @@ from dataclasses import replace
 
 from PySide6.QtWidgets import QDockWidget, QTabWidget, QWidget
 
-from gui.code.view import CodeView
+# The module, not the class: gui.code.view imports gui.teaching.draw_when_shown, whose
+# package imports this module, so whichever is imported first sees the other unfinished.
+from gui.code import view as code_view
 from gui.teaching.context import RunContext
 from gui.teaching.gradient_view import GradientView
 from gui.teaching.pinv_view import PinvView
@@ -46,7 +48,7 @@ class TeachingDock(QDockWidget):
         self.gradient_view = GradientView(self)
         self.theory_view = TheoryView(optimal_action, self)
         # The program of the document (what Reset runs): built only while its tab is shown.
-        self.code_view = CodeView(self)
+        self.code_view = code_view.CodeView(self)
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("teachingTabs")
         self._tab_index = {}
