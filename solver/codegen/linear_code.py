@@ -82,6 +82,8 @@ def problem_code(m: np.ndarray, s: Settings, theory: Theory) -> LinearCode:
             *("# " + line for line in textwrap.wrap(why, width=90)),
             f"floor = {floor.value!r}",
             f"floor_slack = {FLOOR_EPS!r} * {EPS[s.dtype]!r} * floor",
+            '# A loss below floor_limit has reached the floor (tol = 0 disables it too).',
+            'floor_limit = floor + (tol + floor_slack) if tol > 0 else float("-inf")',
         ])
     return LinearCode(
         what=what, params=["X"], backward=not closed_form, numpy=numpy_path,

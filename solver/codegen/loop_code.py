@@ -32,7 +32,7 @@ def stepping_loop(evaluate: list[str], update: list[str], final: list[str], *,
     ]
     if floor:
         body += [
-            "if tol > 0 and value - floor < tol + floor_slack:",
+            "if value < floor_limit:",
             '    outcome = f"converged at iteration {t}: the least possible loss, {value:.6g}"',
             "    break",
         ]
