@@ -162,6 +162,10 @@ def _grid() -> list[tuple[str, str, list[str]]]:
 
 
 GRID = _grid()
+# `solve` on diag(1, 2, 3)·1e120 in float64 prints NumPy's "overflow encountered in matmul"
+# (Run.null_space_norm on the diverged X, solver/run.py); pytest's settings would make that
+# warning an error inside solve, which then writes no script. Reported; not this test's point.
+WARNS = {"huge-diverges"}
 IDS = [name for name, _, _ in GRID]
 assert len(set(IDS)) == len(IDS)
 
@@ -191,9 +195,8 @@ def exported(tmp_path_factory):
     for name, matrix, args in GRID:
         source = matrix if matrix.startswith("preset:") else files[matrix]
         with warnings.catch_warnings():
-            # A diverged SVD's snapshot squares an infinite d and NumPy warns (solve prints
-            # it to stderr; issue 12 point 6); pytest's settings would make that an error.
-            warnings.simplefilter("ignore", RuntimeWarning)
+            if name in WARNS:
+                warnings.simplefilter("ignore", RuntimeWarning)
             codes[name] = cli.main([source, *args, "--history", str(folder / f"{name}.solve.csv"),
                                     "--script", str(folder / f"{name}.py")])
     done = subprocess.run([sys.executable, "-c", DRIVER, json.dumps(IDS)], cwd=folder,
