@@ -371,11 +371,14 @@ class Run:
         """
         m = self.matrix.astype(np.float64)
         pinv = self.reference()  # inv(M) equals pinv(M) for a non-singular square M
-        if self.problem.side == "right":
-            part = x - pinv @ (m @ x)
-        else:
-            part = x - (x @ m) @ pinv
-        return float(np.linalg.norm(part))
+        # A diverged X (entries near 1e240 on an M of 1e120) overflows here: the answer is
+        # then inf or NaN, said without NumPy's RuntimeWarning on the console.
+        with np.errstate(over="ignore", invalid="ignore"):
+            if self.problem.side == "right":
+                part = x - pinv @ (m @ x)
+            else:
+                part = x - (x @ m) @ pinv
+            return _norm(part) if np.isfinite(part).all() else float("inf")
 
 
 def _cast(matrix: np.ndarray, dtype: str) -> np.ndarray:

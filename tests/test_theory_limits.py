@@ -6,6 +6,7 @@ import json
 import math
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -130,6 +131,19 @@ def test_overflow_is_named_as_such(scale):
     reason = run.status.reason
     assert "the squares of X·M − I" in reason and "overflow float64" in reason
     assert "smaller learning rate" not in reason
+
+
+def test_a_diverged_huge_run_is_shown_without_numpy_warnings():
+    """diag(1, 2, 3)·1e120 in float64 diverges at once; its snapshot printed NumPy's
+    "overflow encountered in matmul" (Run.null_space_norm on the diverged X)."""
+    run = Run(np.diag([1.0, 2.0, 3.0]) * 1e120, Settings(dtype="float64"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        finish(run)
+        snap = run.snapshot()
+    assert run.status.state == "diverged" and run.iteration == 1
+    assert "stable limit 1.9e-240" in run.status.reason  # lr 0.9 is far above it
+    assert snap.extra["null_space_norm"] == math.inf
 
 
 def test_overflow_of_x_times_m_in_float32_is_named():
