@@ -151,6 +151,13 @@ def _settings_message(message: str) -> str:
 
 def _prepare(args) -> tuple[Run, str]:
     """Load the matrix and build a validated Run, refusing bad combinations before running."""
+    matrix, settings = prepare_settings(args)
+    return Run(matrix, settings), args.matrix
+
+
+def prepare_settings(args) -> tuple[np.ndarray, Settings]:
+    """The matrix and validated settings that parsed solve options ask for (also used by
+    `sweep`); raises CliError, MatrixFileError or SettingsError with a one-line message."""
     matrix = resolve_matrix(args.matrix)
     rows, cols = matrix.shape
     problem = args.problem or ("inverse" if rows == cols else "pinv")
@@ -182,7 +189,7 @@ def _prepare(args) -> tuple[Run, str]:
     ).validated(matrix.shape)
     if args.auto:
         settings = _auto_tuned(matrix, settings, args)
-    return Run(matrix, settings), args.matrix
+    return matrix, settings
 
 
 def _auto_tuned(matrix: np.ndarray, settings: Settings, args) -> Settings:

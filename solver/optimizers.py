@@ -7,6 +7,8 @@ tutorial's code, operation for operation, so a run reproduces the tutorial to th
 
 from __future__ import annotations
 
+import numpy as np
+
 from solver.state import clone_tree
 
 
@@ -121,7 +123,9 @@ class RMSprop(_Adaptive):
             sq *= self.alpha
             sq += (1 - self.alpha) * g * g
             step = g / (sq**0.5 + self.eps)
-            if self.momentum:
+            # A sweep (solver/sweep.py) gives one momentum per run, as a tensor: every run
+            # takes the buffer then, where momentum 0 gives buf = step exactly.
+            if np.ndim(self.momentum) or self.momentum:
                 buf *= self.momentum
                 buf += step
                 step = buf
