@@ -69,10 +69,14 @@ class BatchedLinear:
             return loss.detach(), grad
         with torch.no_grad():
             r = self._closed_form_residual(x)
+            # A single run sums the squares in its dtype (np.vdot; the stacked 1 x N times
+            # N x 1 product adds in the same order), then divides in double precision.
             if self.use_numpy:
-                loss = np.einsum("kij,kij->k", r, r) / self.n_entries
+                flat = r.reshape(r.shape[0], 1, -1)
+                squares = (flat @ flat.transpose(0, 2, 1)).reshape(-1)
+                loss = squares.astype(np.float64) / self.n_entries
             else:
-                loss = (r * r).sum(dim=(-2, -1)) / self.n_entries
+                loss = (r * r).sum(dim=(-2, -1)).double() / self.n_entries
             scale = 2.0 / self.n_entries
             if self.side == "left":
                 grad = r @ self.Mt

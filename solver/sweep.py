@@ -4,9 +4,10 @@ with its own learning rate and momentum, stepped as one computation on (K, m, n)
 Every copy starts from the guess a `Run` with the same settings starts from, takes the same
 loss and gradient (LinearProblem's residual, autograd or the closed form) and the same
 update rule (solver.optimizers, fed one lr and one momentum per copy), and stops by the
-same rules: at iteration t the loss of X_t is computed; the copy stops without updating
-when that loss is below the tolerance (converged at t), not finite or a runaway (diverged
-at t), or when t is the step limit (finished at t). A stopped copy leaves the batch at
+same rules (docs/solver-api.md): at iteration t the loss of X_t is computed; the copy
+stops without updating when that loss is below the tolerance or at the loss floor of a
+rank-deficient M (converged at t), not finite or a runaway (diverged at t), or when t is
+the step limit (finished at t). A stopped copy leaves the batch at
 once, so a diverging one never touches the others and the work shrinks as copies stop.
 """
 
@@ -18,10 +19,11 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from solver.batched_optimizers import BatchedOptimizer
 from solver.batched_problem import BatchedLinear
-from solver.optimizers import make_optimizer
 from solver.run import RUNAWAY_FACTOR
 from solver.settings import Settings, SettingsError
+from solver.theory import analyse
 
 PENDING, CONVERGED, DIVERGED, FINISHED = 0, 1, 2, 3
 STATE_NAMES = ("pending", "converged", "diverged", "finished")
@@ -160,9 +162,11 @@ class BatchedRun:
         # torch's threads only pay for large steps; on small ones a second thread waits on
         # the first, and much longer when another process holds a core (bench_sweep.py).
         self._threads = 1 if k * rows * cols <= ONE_THREAD_ELEMENTS else None
-        self._lr = self._problem.hyperparameter(self.lrs)
-        beta = self._problem.hyperparameter(self.momenta)
-        self._optimizer = make_optimizer(s.optimizer, beta, s.weight_decay)
+        self._lrs = self.lrs.copy()
+        self._optimizer = BatchedOptimizer(s.optimizer, self.momenta, s.weight_decay,
+                                           self._problem.hyperparameter)
+        theory = analyse(self.matrix, s)  # the loss floor of a rank-deficient M, as Run's
+        self._floor = theory.floor if s.tol > 0 else None
         self._anchor_t = (0, 0)
         self._anchor_loss: tuple[np.ndarray, np.ndarray] | None = None
         self.iteration = 0
@@ -200,8 +204,8 @@ class BatchedRun:
         """Iteration t for every running copy; False if all stopped instead of updating."""
         s, t = self.settings, self.iteration
         loss, grad = self._problem.loss_and_grad(self._x)
-        low, high = _min_max(loss)
-        if t == s.max_steps or not (low >= s.tol and high < self._runaway):
+        low, high = _min_max(loss)  # one pass; NaN makes both NaN
+        if t == s.max_steps or self._converged(low) or not high < self._runaway:
             keep = self._stop(t, _numpy(loss), finish=t == s.max_steps)
             if keep is None:
                 return False
@@ -209,9 +213,10 @@ class BatchedRun:
         elif self.keep_losses:
             self._losses.append((self._ids, _numpy(loss).astype(np.float64)))
         self._record_anchor(t, loss)
-        lr = self._lr if s.schedule_gamma == 1.0 else self._lr * s.schedule_gamma**t
+        # Run.lr_at(t): lr * gamma**t in Python's double precision.
+        lrs = self._lrs if s.schedule_gamma == 1.0 else self._lrs * s.schedule_gamma**t
         with torch.no_grad():
-            self._optimizer.update([self._x], [grad], lr)
+            self._optimizer.update(self._x, grad, lrs)
         self.iteration = t + 1
         return True
 
@@ -222,7 +227,7 @@ class BatchedRun:
         if self.keep_losses:
             self._losses.append((self._ids, loss))
         with np.errstate(invalid="ignore"):
-            converged = loss < self.settings.tol
+            converged = self._converged(loss)
             diverged = ~converged & ~(loss < self._runaway)
         stopping = np.ones_like(converged) if finish else converged | diverged
         ids = self._ids[stopping]
@@ -236,13 +241,20 @@ class BatchedRun:
         if self._ids.size == 0:
             return None
         self._x = _take(self._x, keep)
-        self._lr = _take(self._lr, keep)
-        opt = self._optimizer
-        opt.momentum = _take(opt.momentum, keep)
-        opt.buffers = _take(opt.buffers, keep)
+        self._lrs = self._lrs[keep]
+        self._optimizer.keep(keep, _take)
         if self._anchor_loss is not None:
             self._anchor_loss = tuple(a[keep] for a in self._anchor_loss)
         return keep
+
+    def _converged(self, loss):
+        """Run's rules 1 and 2: below the tolerance, or at the loss floor of a rank-deficient
+        M within the tolerance (LossFloor.reached, for an array of losses)."""
+        s = self.settings
+        below = loss < s.tol
+        if self._floor is None:
+            return below
+        return below | (loss - self._floor.value < s.tol + self._floor.slack(s.dtype))
 
     # -- the observed loss factor ----------------------------------------------------------
     def _record_anchor(self, t: int, loss: torch.Tensor) -> None:

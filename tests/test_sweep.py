@@ -67,6 +67,8 @@ CASES = [
     ("indicator", {"optimizer": "momentum"}, [0.5, 1.5, 3.0], [0.0, 0.6]),
     ("svd-tutorial", {"problem": "pinv", "optimizer": "gd", "schedule": "exp:0.999"},
      [0.5, 2.0], [0.0]),
+    # Rank 2: converged at the loss floor 1/9, as a single run.
+    ("singular-3", {"optimizer": "momentum", "tol": 1e-9}, [0.01, 0.03, 0.07], [0.0, 0.5]),
 ]
 
 
@@ -74,7 +76,7 @@ CASES = [
 @pytest.mark.parametrize(("preset", "fields", "lrs", "momenta"), CASES)
 def test_every_cell_equals_a_single_run_with_its_settings(preset, fields, lrs, momenta, dtype):
     matrix = load_preset(preset)
-    settings = Settings(**fields, dtype=dtype, max_steps=800, tol=1e-12)
+    settings = Settings(**{"tol": 1e-12, **fields}, dtype=dtype, max_steps=800)
     grid = Grid(np.array(lrs), np.array(momenta))
     batch = BatchedRun(matrix, settings, *grid.cells(), keep_losses=True)
     batch.step(10**6)
@@ -87,19 +89,34 @@ def test_every_cell_equals_a_single_run_with_its_settings(preset, fields, lrs, m
         if state == "converged":
             assert abs(result.stopped_at[k] - iteration) <= 1, (k, one)
         ours = batch.losses(k)
-        if state != "diverged":  # the losses at 0 ... N-1 and the returned estimate's
-            assert ours.size == losses.size, (k, one)
-        n = min(ours.size, losses.size)  # a diverged Run (today) steps once more
+        # The losses at iterations 0 ... N-1 and that of the estimate returned (row N).
+        assert ours.size == losses.size, (k, one)
         if dtype == "float64":
-            np.testing.assert_allclose(ours[:n], losses[:n], rtol=1e-9, atol=0, err_msg=str(one))
+            np.testing.assert_allclose(ours, losses, rtol=1e-9, atol=0, err_msg=str(one))
         else:
-            # float32: identical but for Adam's bias corrections (float32 tensors here,
-            # Python floats in a Run), whose rounding an adaptive run amplifies later on.
-            np.testing.assert_allclose(ours[:min(n, 100)], losses[:min(n, 100)], rtol=1e-5)
+            np.testing.assert_allclose(ours, losses, rtol=1e-5, err_msg=str(one))
 
 
-def test_autograd_cells_equal_single_runs_bit_for_bit():
+@pytest.mark.parametrize("optimizer", ["momentum", "gd", "nesterov", "adam", "rmsprop"])
+@pytest.mark.parametrize("gradient", ["autograd", "closed-form"])
+def test_cells_equal_single_runs_bit_for_bit(optimizer, gradient):
     """A cell clicked in the map and run in the window repeats the same numbers."""
+    matrix = load_preset("tutorial-random")
+    settings = Settings.for_optimizer(optimizer, gradient=gradient, max_steps=1000)
+    lrs = [0.9, 6.25, 0.5] if optimizer != "adam" and optimizer != "rmsprop" else [1e-3, 0.02,
+                                                                                 0.005]
+    batch = BatchedRun(matrix, settings, lrs, [0.9, 0.82, 0.0], keep_losses=True)
+    batch.step(10**6)
+    result = batch.result()
+    for k in range(3):
+        one = dataclasses.replace(settings, lr=float(result.lrs[k]),
+                                  momentum=float(result.momenta[k]))
+        state, iteration, losses = single_run(matrix, one)
+        assert STATE_NAMES[result.state[k]] == state and result.stopped_at[k] == iteration
+        assert np.array_equal(batch.losses(k), losses), one
+
+
+def test_the_tutorial_run_a_cell_takes_its_784_steps():
     matrix = load_preset("tutorial-random")
     settings = Settings(max_steps=3000)  # the app's defaults: heavy ball, float32, autograd
     batch = BatchedRun(matrix, settings, [0.9, 6.25], [0.9, 0.82], keep_losses=True)
