@@ -24,18 +24,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui import compare, lesson_panel, projector, timeline_slider
+from gui import compare, projector
 from gui.files import FileController
-from gui.fixed_label import FixedWidthLabel
-from gui.help_text import HelpDialog
-from gui.matrix_editor import MatrixEditor
-from gui.message_banner import MessageBanner
-from gui.parameter_panel import ParameterPanel
-from gui.plots import ErrorHeatmap, EstimateHeatmap, LossPlot
+from gui.history import timeline_bar as timeline_slider
+from gui.lesson import panel as lesson_panel
+from gui.plots.heatmap import ErrorHeatmap, EstimateHeatmap
+from gui.plots.loss_plot import LossPlot
 from gui.solver_worker import Frame, SolverWorker
 from gui.teaching import install as install_teaching
-from gui.transport_bar import TransportBar
-from gui.vertical_scroll import VerticalScrollArea
+from gui.widgets.fixed_label import FixedWidthLabel
+from gui.widgets.help_text import HelpDialog
+from gui.widgets.matrix_editor import MatrixEditor
+from gui.widgets.message_banner import MessageBanner
+from gui.widgets.parameter_panel import ParameterPanel
+from gui.widgets.transport_bar import TransportBar
+from gui.widgets.vertical_scroll import VerticalScrollArea
 from solver import Settings
 
 DEFAULT_MATRIX = np.diag([1.0, 2.0, 3.0, 4.0])
@@ -260,7 +263,7 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
-        # Fixed sizes: a new number must not re-lay out the window (gui/fixed_label.py).
+        # Fixed sizes: a new number must not re-lay out the window (gui/widgets/fixed_label.py).
         self.state_label = FixedWidthLabel("ready", "converged  ", self)
         self.state_label.setObjectName("stateLabel")
         self.iteration_label = FixedWidthLabel("0", "10,000,000,000", self)

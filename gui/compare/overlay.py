@@ -7,7 +7,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QObject, QRectF, QTimer
 
 from gui.compare.pinned import PinnedRuns
-from gui.plots import LossPlot
+from gui.plots.loss_plot import LossPlot
 from gui.projector import mark_managed
 
 # Okabe & Ito's colour-blind-safe colours, without the live curve's dark blue and without

@@ -12,7 +12,7 @@ import os
 
 import numpy as np
 
-from gui.transport_bar import SPEEDS
+from gui.widgets.transport_bar import SPEEDS
 from solver.matrix_io import MatrixFileError
 from solver.session import Lesson
 from solver.settings import Settings

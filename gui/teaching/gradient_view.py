@@ -13,7 +13,7 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from gui.plots import MatrixHeatmap
+from gui.plots.heatmap import MatrixHeatmap
 from gui.teaching.cell_labels import CellLabels
 from solver.views_math import check_gradient
 

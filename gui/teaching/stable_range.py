@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject
 
-from gui.label_colour import set_text_colour
+from gui.widgets.label_colour import set_text_colour
 
 INSIDE_COLOUR = "#1b5e20"
 OUTSIDE_COLOUR = "#b00020"

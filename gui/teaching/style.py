@@ -8,8 +8,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
-from gui.plot_widgets import DecadeLines
-from gui.plots import nice_ceiling, style_axes
+from gui.plots.axes import nice_ceiling, style_axes
+from gui.plots.plot_widgets import DecadeLines
 
 # Okabe & Ito's colour-blind-safe palette (black and yellow left out: poor on white).
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#56B4E9", "#E69F00", "#000000",

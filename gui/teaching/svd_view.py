@@ -10,10 +10,10 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from gui.label_colour import set_text_colour
-from gui.plots import MatrixHeatmap
+from gui.plots.heatmap import MatrixHeatmap
 from gui.teaching.svd_paths import SingularValuePlot, subscript
 from gui.teaching.svd_table import SvdResultTable
+from gui.widgets.label_colour import set_text_colour
 from solver.views_math import orthogonality_defects
 
 # "Stalled" = no singular value moved by more than STALL_CHANGE·σ₁ over STALL_STEPS steps.

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QToolButton, QVBoxLayout, QWidget
 
 from gui.teaching.direction_plot import DirectionPlot
-from gui.vertical_scroll import VerticalScrollArea
+from gui.widgets.vertical_scroll import VerticalScrollArea
 from solver.theory import spectral_radius
 
 MAX_LISTED = 6  # singular values listed by value; more are summarised

@@ -15,7 +15,7 @@ from gui.compare.figures import FIGURES, TUTORIAL_INVERSE, TUTORIAL_SVD
 from gui.files import dialogs
 from gui.files.store import open_store
 from gui.main_window import MainWindow
-from gui.plots import DIVERGING
+from gui.plots.heatmap import DIVERGING
 from gui.projector import POINT_SIZE, PROJECTOR_COLOURS, SETTINGS_KEY
 from solver import Run, Settings
 from solver.compare_export import read_compare_csv

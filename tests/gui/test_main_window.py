@@ -246,7 +246,7 @@ def test_lr_applies_live_and_seed_restarts(qtbot, window):
 
 
 def test_f1_opens_the_help_without_blocking(qtbot, window):
-    from gui.help_text import HelpDialog
+    from gui.widgets.help_text import HelpDialog
 
     qtbot.keyClick(window, Qt.Key.Key_F1)
     box = window.findChild(HelpDialog)
@@ -263,7 +263,7 @@ def test_every_key_the_help_lists_does_something(window):
 
     from PySide6.QtGui import QAction, QKeySequence
 
-    from gui.help_text import HELP_HTML
+    from gui.widgets.help_text import HELP_HTML
 
     bound = {sequence.toString() for action in window.findChildren(QAction)
              for sequence in action.shortcuts()}

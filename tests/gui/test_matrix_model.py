@@ -93,7 +93,7 @@ def test_set_array_refuses_non_finite_and_empty(qtbot):
 def test_a_1000_by_1000_matrix_asks_only_for_the_cells_on_screen(qtbot, monkeypatch):
     """Opening and scrolling cost what is visible, not the million cells: the editor never
     sizes columns from every cell (its time is measured in benchmarks/bench_gui.py)."""
-    from gui.matrix_editor import MatrixEditor
+    from gui.widgets.matrix_editor import MatrixEditor
 
     asked = []
     original = MatrixModel.data

@@ -7,10 +7,11 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QAbstractSpinBox, QComboBox, QLabel
 
 from gui.app import run_app
-from gui.matrix_editor import MatrixEditor
-from gui.parameter_panel import ParameterPanel
-from gui.plots import ErrorHeatmap, LossPlot
-from gui.sci_spin_box import SciSpinBox
+from gui.plots.heatmap import ErrorHeatmap
+from gui.plots.loss_plot import LossPlot
+from gui.widgets.matrix_editor import MatrixEditor
+from gui.widgets.parameter_panel import ParameterPanel
+from gui.widgets.sci_spin_box import SciSpinBox
 from solver import Settings
 
 

@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QGraphicsPixmapItem
 
-from gui.pixmap_axis import PixmapAxis
+from gui.plots.pixmap_axis import PixmapAxis
 
 # Colour steps on each side of zero: a matrix is handed over as integers in ±STEPS.
 STEPS = 255

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.sci_spin_box import SciSpinBox
+from gui.widgets.sci_spin_box import SciSpinBox
 from solver import Settings
 
 MAX_INT = 2**31 - 1

@@ -16,9 +16,9 @@ import pyqtgraph as pg
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QLabel, QMainWindow, QPushButton, QSlider, QToolBar, QWidget
 
-from gui.fixed_label import FixedWidthLabel
 from gui.menus import menu_named
 from gui.projector import mark_managed
+from gui.widgets.fixed_label import FixedWidthLabel
 
 MARKER_COLOUR = "#E69F00"  # Okabe-Ito orange: distinct from the blue live curve
 LINE_COLOUR = "#404040"  # a neutral cursor line, unlike the coloured curves and predictions
@@ -75,7 +75,7 @@ class TimelineBar(QToolBar):
             "Drag to look at an earlier iteration: the heatmaps and numbers show X then, the "
             "loss curve marks it. The run pauses; Resume continues from there.")
         # Fixed width: its text changes while scrubbing, and a label that resized would
-        # re-lay out the main window each time (see gui/fixed_label.py).
+        # re-lay out the main window each time (see gui/widgets/fixed_label.py).
         self.position_label = FixedWidthLabel("", _WIDEST_POSITION, self)
         self.position_label.setObjectName("historyLabel")
         self.resume_button = QPushButton("Resume from here", self)

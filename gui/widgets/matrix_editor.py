@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.label_colour import set_text_colour
 from gui.matrix_model import MatrixModel
+from gui.widgets.label_colour import set_text_colour
 from solver import presets
 
 MAX_SIZE = 5000

@@ -27,7 +27,7 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QPainterPath
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsScene, QGraphicsView
 
-from gui.pixmap_axis import default_axes
+from gui.plots.pixmap_axis import default_axes
 
 # pyqtgraph items whose paint() draws nothing (ViewBox only draws a border, if it has one).
 _CONTAINERS = (pg.PlotItem, pg.GraphicsLayout, pg.LabelItem, pg.ItemGroup)

@@ -22,10 +22,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.lesson_steps import PAGES, LessonContext
+from gui.lesson.steps import PAGES, LessonContext
 from gui.menus import menu_named
-from gui.plot_widgets import PlotWidget
-from gui.plots import style_axes
+from gui.plots.axes import style_axes
+from gui.plots.plot_widgets import PlotWidget
 from gui.projector import mark_managed
 from solver import SettingsError
 from solver.autograd_basics import power_product_gradient, sine_derivative

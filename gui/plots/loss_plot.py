@@ -1,4 +1,4 @@
-"""Live plots: the loss curve (log scale) and matrix heatmaps (error, estimate).
+"""The live loss curve on a log scale.
 
 Plot items are created once and then only fed with setData / setImage: re-creating items
 on every update leaks memory with PySide (pyqtgraph #2348, #2672).
@@ -10,14 +10,13 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QSize, Qt
-from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtCore import QPointF
 from PySide6.QtWidgets import QGraphicsPathItem, QWidget
 
-from gui.heatmap_items import ColourBar, MatrixImage, quantise
-from gui.loss_curve import PeakDecimator
-from gui.pixmap_axis import PixmapAxis
-from gui.plot_widgets import DecadeLines, GraphicsLayoutWidget, PlotWidget
+from gui.plots.axes import nice_ceiling, style_axes
+from gui.plots.loss_curve import PeakDecimator
+from gui.plots.pixmap_axis import PixmapAxis
+from gui.plots.plot_widgets import DecadeLines, PlotWidget
 
 # Losses are plotted as log10(loss); these bounds keep 0, inf and NaN drawable.
 _LOG_FLOOR = -300.0
@@ -25,28 +24,6 @@ _LOG_CEILING = 308.0
 # Log axes show the 2 ... 9 ticks of each decade only up to this many decades in view.
 MINOR_TICK_DECADES = 6
 DENSE_CURVE_POINTS = 1000  # points on screen above which the loss curve is drawn 1 px wide
-_SMALL_MATRIX = 12  # up to this size, every row and column index gets a tick
-# A matrix far wider than tall (the 3 x 17 pseudo-inverse of the tutorial's indicator
-# matrix) is drawn with taller cells, so that it shows as at most 2:1 instead of a strip.
-MAX_IMAGE_ASPECT = 2.0
-MIN_IMAGE_PX = 40  # a heatmap's image is never squeezed narrower or lower than this
-# Blue - white - red (ColorBrewer's RdBu, reversed): white is exactly zero.
-DIVERGING = pg.ColorMap(
-    [0.0, 0.25, 0.5, 0.75, 1.0],
-    [(33, 102, 172), (146, 197, 222), (255, 255, 255), (244, 165, 130), (178, 24, 43)],
-)
-
-
-def style_axes(plot: pg.PlotItem, point_size: int) -> None:
-    """Readable tick and label fonts for a projector, dark text on white."""
-    font = QFont()
-    font.setPointSize(point_size)
-    for name in ("left", "bottom"):
-        axis = plot.getAxis(name)
-        axis.setStyle(tickFont=font)
-        axis.label.setFont(font)
-        axis.setPen("#404040")
-        axis.setTextPen("k")
 
 
 class DecadeAxis(PixmapAxis):
@@ -76,7 +53,7 @@ class LossPlot(PlotWidget):
     """The loss against the iteration on a log scale, for up to millions of points.
 
     Losses are kept as log10 values in a doubling buffer and drawn as one Qt path item,
-    peak-decimated to about one bin per two pixels as they arrive (gui/loss_curve.py), so
+    peak-decimated to about one bin per two pixels as they arrive (gui/plots/loss_curve.py), so
     each update costs O(new points) plus the points on screen, a million points draw as
     fast as a thousand, and Qt paints the line without holding the GIL.
     """
@@ -276,166 +253,3 @@ class LossPlot(PlotWidget):
 
 def _curve_pen(width: float):
     return pg.mkPen("#0b3d91", width=width)
-
-
-def nice_ceiling(value: float, steps=(1.0, 2.0, 5.0)) -> float:
-    """The smallest step·10^k (default 1, 2, 5, 10, 20, 50, ...) that is >= value > 0."""
-    decade = 10.0 ** math.floor(math.log10(value))
-    for factor in (*steps, 10.0):
-        if factor * decade >= value:
-            return factor * decade
-    return 10.0 * decade
-
-
-class MatrixHeatmap(GraphicsLayoutWidget):
-    """A matrix drawn as an image, row 0 at the top, with a diverging colour map centred on
-    zero and symmetric levels ±limit, a colour bar, and the value under the mouse.
-
-    The levels are never recomputed from each image (pyqtgraph PR #2883): they stay as set,
-    or, with `decades=True`, move only when the largest entry leaves its decade, so an error
-    that shrinks by orders of magnitude stays visible and the colour bar tells its size.
-    """
-
-    def __init__(self, title: str, decades: bool = False, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setBackground("w")
-        self._decades = decades
-        self._values = np.zeros((1, 1))
-        self._levels = np.zeros((1, 1), dtype=np.int16)
-        self._limit = 1.0
-        # The title sits above plot and colour bar together: as a PlotItem title it would
-        # claim its whole width over the image alone, and two heatmaps side by side would
-        # not fit a 1024-pixel window.
-        self.ci.setContentsMargins(3, 3, 3, 3)  # pyqtgraph's 9 px: room for the matrix
-        self.title_label = self.addLabel("", row=0, col=0)
-        self.plot = self.addPlot(row=1, col=0)
-        self.set_title(title)
-        self.plot.invertY(True)
-        self.plot.setAspectLocked(True)
-        self.plot.vb.setMinimumSize(MIN_IMAGE_PX, MIN_IMAGE_PX)
-        self.plot.setMenuEnabled(False)
-        self.plot.setLabel("left", "row i")
-        self.plot.setLabel("bottom", "column j")
-        style_axes(self.plot, 11)
-        # Drawn by Qt from a pixmap: see gui/heatmap_items.py.
-        self.image = MatrixImage()
-        self.plot.addItem(self.image)
-        self.colour_bar = ColourBar(
-            values=(-1.0, 1.0), colorMap=DIVERGING, interactive=False, width=18,
-            colorMapMenu=False,
-        )
-        self.colour_bar.setImageItem(self.image, insert_in=self.plot)
-        bar_axis = self.colour_bar.getAxis("right")
-        bar_font = QFont()
-        bar_font.setPointSize(11)
-        bar_axis.setStyle(tickFont=bar_font)
-        # A fixed width that fits "-0.0005" or "1e+12": an axis that widens itself to fit
-        # new labels drops them until the next layout pass, so after a change of decade the
-        # bar showed only "0" (pyqtgraph's autoExpandTextSpace).
-        bar_axis.setWidth(QFontMetrics(bar_font).horizontalAdvance("-0.0005") + 14)
-        bar_axis.setTextPen("k")
-        self.hover_label = self.addLabel("", row=2, col=0, size="11pt", color="k")
-        self.scene().sigMouseMoved.connect(self._on_mouse_moved)
-        self._show(np.zeros((1, 1)), reshaped=True)
-
-    def minimumSizeHint(self) -> QSize:
-        # What the scene needs (axes, colour bar and its numbers, title, a small image):
-        # squeezed further, a window would cut the colour bar's numbers off.
-        scene = self.ci.effectiveSizeHint(Qt.SizeHint.MinimumSize)
-        frame = 2 * self.frameWidth()
-        return QSize(math.ceil(scene.width()) + frame, math.ceil(scene.height()) + frame)
-
-    @property
-    def limit(self) -> float:
-        """The colour scale runs from -limit (blue) through white (0) to +limit (red)."""
-        return self._limit
-
-    def values(self) -> np.ndarray:
-        """The matrix last given to set_matrix."""
-        return self._values
-
-    def set_limit(self, limit: float) -> None:
-        """Set the colour scale to ±limit (a zero or non-finite limit becomes 1)."""
-        if not np.isfinite(limit) or limit <= 0:
-            limit = 1.0
-        self._limit = float(limit)
-        self.colour_bar.setLevels(low=-self._limit, high=self._limit)
-        self._show(self._values, reshaped=False, force=True)
-
-    def set_matrix(self, matrix: np.ndarray) -> None:
-        """Show `matrix` (2-D). NaN and ±inf (a diverged run) show as the extreme colours.
-
-        Skips the redraw when no pixel would change colour: once a run has converged at
-        this scale, frames cost the GUI thread (and the solver sharing its GIL) nothing."""
-        values = np.atleast_2d(np.array(matrix, dtype=np.float64))
-        if self._decades:
-            self._follow_decade(values)
-        self._show(values, reshaped=values.shape != self._values.shape)
-
-    def _follow_decade(self, values: np.ndarray) -> None:
-        finite = np.abs(values[np.isfinite(values)])
-        largest = float(finite.max()) if finite.size else 0.0
-        if largest <= 0.0:
-            return
-        decade = 10.0 ** np.ceil(np.log10(largest))
-        # Grow as soon as it is needed; shrink only well inside the next decade down, so
-        # an error hovering at a decade boundary does not make the colours flicker.
-        if largest > self._limit or largest < self._limit / 20.0:
-            self.set_limit(decade)
-
-    def _show(self, values: np.ndarray, reshaped: bool, force: bool = False) -> None:
-        steps = quantise(values, self._limit)
-        self._values = values
-        if not (reshaped or force) and np.array_equal(steps, self._levels):
-            return
-        self._levels = steps
-        self.image.set_steps(steps)
-        if reshaped:
-            rows, cols = values.shape
-            self._set_ticks(self.plot.getAxis("bottom"), cols)
-            self._set_ticks(self.plot.getAxis("left"), rows)
-            aspect = cols / rows
-            clipped = min(max(aspect, 1.0 / MAX_IMAGE_ASPECT), MAX_IMAGE_ASPECT)
-            # pyqtgraph's ratio: pixels per column over pixels per row (1: square cells).
-            self.plot.setAspectLocked(True, ratio=clipped / aspect)
-            self.plot.autoRange(padding=0)
-
-    def set_title(self, title: str, size: str = "13pt") -> None:
-        """Change the heading (it names what is shown; HTML such as <br> allowed)."""
-        self.title_label.setText(title, size=size, color="k")
-
-    @staticmethod
-    def _set_ticks(axis: pg.AxisItem, count: int) -> None:
-        if count <= _SMALL_MATRIX:
-            axis.setTicks([[(i, str(i)) for i in range(count)]])
-        else:
-            axis.setTicks(None)
-
-    def _on_mouse_moved(self, position: QPointF) -> None:
-        view = self.plot.vb
-        if not view.sceneBoundingRect().contains(position):
-            self.hover_label.setText("")
-            return
-        point = view.mapSceneToView(position)
-        row, col = int(round(point.y())), int(round(point.x()))
-        rows, cols = self._values.shape
-        if 0 <= row < rows and 0 <= col < cols:
-            self.hover_label.setText(f"[{row}, {col}] = {self._values[row, col]:.6g}")
-        else:
-            self.hover_label.setText("")
-
-
-class ErrorHeatmap(MatrixHeatmap):
-    """The error matrix (X·M − I, or U·S·Vᵀ − M for the SVD) as a heatmap."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Error  X·M − I", decades=True, parent=parent)
-        self.setObjectName("errorHeatmap")
-
-
-class EstimateHeatmap(MatrixHeatmap):
-    """The current estimate (X, or the reconstruction U·S·Vᵀ) as a heatmap."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Estimate  X", parent=parent)
-        self.setObjectName("estimateHeatmap")

@@ -6,7 +6,7 @@ from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPen, QTextDocumentFragment
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QPushButton, QToolButton, QWidget
 
-from gui.label_colour import set_text_colour
+from gui.widgets.label_colour import set_text_colour
 
 # kind: (background, border, text) colours.
 _COLOURS = {
@@ -68,7 +68,7 @@ class MessageBanner(QFrame):
 
     def paintEvent(self, event) -> None:
         # Drawn here rather than by a style sheet, which would stop the text from taking
-        # the window's font (gui/label_colour.py).
+        # the window's font (gui/widgets/label_colour.py).
         background, border, _text = self._colours
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
