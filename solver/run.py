@@ -15,7 +15,8 @@ from solver.optimizers import make_optimizer
 from solver.reference import align_signs, reference_inverse, reference_svd
 from solver.settings import Settings, SettingsError
 from solver.svd_problem import DeflationSvd, PenaltySvd
-from solver.theory import analyse
+from solver.theory import analyse, power_text
+from solver.views_math import residual
 
 # A loss this many times above the starting loss is a runaway, not a transient.
 RUNAWAY_FACTOR = 1e8
@@ -84,7 +85,7 @@ class Run:
             raise SettingsError("matrix: contains NaN or infinite values")
         self._settings = (settings or Settings()).validated(matrix.shape)
         # The run works on M as cast to its precision; the reference uses the same numbers.
-        self.matrix = matrix.astype(self._settings.dtype)
+        self.matrix = _cast(matrix, self._settings.dtype)
         self.theory = analyse(self.matrix, self._settings)
         self.history = LossHistory()
         self.reset()
@@ -261,12 +262,42 @@ class Run:
         limit = self.theory.max_stable_lr
         # The step that produced X_iteration used the learning rate of the step before.
         lr = self.lr_at(max(iteration - 1, 0))
-        if limit is not None and lr > limit:
+        overflow = None if math.isfinite(loss) else self._overflow()
+        if overflow and (iteration == 0 or limit is None or lr <= limit):
+            # No step made the numbers grow: they are too large for the precision itself.
+            reason += (f": {overflow}. Use float64, or scale M down (and the answer back)."
+                       if self._settings.dtype == "float32" else
+                       f": {overflow}. Scale M down (and the answer back).")
+        elif limit is not None and lr > limit:
             reason += (f"; the learning rate {lr:.4g} is above the stable limit {limit:.4g} "
                        f"for this matrix and momentum. Try lr <= {limit:.4g}.")
         else:
             reason += "; try a smaller learning rate."
         return Status("diverged", reason)
+
+    def _overflow(self) -> str | None:
+        """Which number overflowed the run's precision, when the loss is not finite and X
+        itself still is: X·M − I's entries, or their squares. None otherwise."""
+        if self._settings.problem == "svd":
+            return None
+        dtype = self._settings.dtype
+        x = self.problem.estimate().astype(np.float64)
+        if not np.isfinite(x).all():
+            return None
+        side = self.problem.side
+        with np.errstate(over="ignore", invalid="ignore"):
+            r = residual(self.matrix.astype(np.float64), x, side)
+            largest = float(np.abs(r).max(initial=0.0))
+        limit = float(np.finfo(dtype).max)
+        product = {"left": "X·M", "right": "M·X", "both": "(X·M + M·X)/2"}[side]
+        if not largest <= limit:
+            return f"entries of {product} (up to {largest:.3g}) overflow {dtype} " \
+                   f"(largest {limit:.3g})"
+        if largest * largest > limit or not math.isfinite(largest * largest):
+            square = power_text(2 * math.log10(largest))
+            return f"the squares of {product} − I (up to {largest:.3g}² = {square}) overflow " \
+                   f"{dtype} (largest {limit:.3g})"
+        return f"the sum of the squares of {product} − I overflows {dtype} (largest {limit:.3g})"
 
     def snapshot(self) -> Snapshot:
         """The current estimate, its error, gradient and distance to torch.linalg's answer."""
@@ -284,13 +315,14 @@ class Run:
         if self._settings.problem != "svd":
             ref = self.reference()
             x = common["estimate"].astype(np.float64)
-            return Snapshot(**common, reference=ref, distance=float(np.linalg.norm(x - ref)),
+            return Snapshot(**common, reference=ref, distance=_norm(x - ref),
                             extra={"null_space_norm": self.null_space_norm(x)})
         u, s, v = p.factors()
         u_ref, s_ref, v_ref = self.reference()
         u_ref, v_ref = align_signs(u_ref, v_ref, u, v)
-        return Snapshot(**common, reference=s_ref, distance=float(np.linalg.norm(s - s_ref)),
-                        u=u, s=s, v=v, extra={"u_ref": u_ref, "v_ref": v_ref})
+        return Snapshot(**common, reference=s_ref, distance=_norm(s - s_ref),
+                        u=u, s=s, v=v, extra={"u_ref": u_ref, "v_ref": v_ref,
+                                              "svd_method": self._settings.svd_method})
 
     def reference(self):
         """torch.linalg's answer for this problem (cached): inv/pinv, or (U, s, V)."""
@@ -313,3 +345,31 @@ class Run:
         else:
             part = x - (x @ m) @ pinv
         return float(np.linalg.norm(part))
+
+
+def _cast(matrix: np.ndarray, dtype: str) -> np.ndarray:
+    """M in the run's precision; SettingsError (naming dtype) if an entry overflows to inf
+    or a non-zero entry underflows to 0 there, which would silently change M."""
+    with np.errstate(over="ignore", under="ignore"):
+        cast = matrix.astype(dtype)
+    info = np.finfo(dtype)
+    if not np.isfinite(cast).all():
+        largest = float(np.abs(matrix).max())
+        raise SettingsError(f"dtype: M's entries (up to {largest:.3g}) overflow {dtype}, whose "
+                            f"largest number is {float(info.max):.3g}; use float64 or scale M")
+    lost = (cast == 0) & (matrix != 0)
+    if lost.any():
+        example = float(np.abs(matrix[lost]).max())
+        raise SettingsError(f"dtype: {int(lost.sum())} of M's entries (e.g. {example:.3g}) "
+                            f"underflow {dtype} to 0 (its smallest number is "
+                            f"{float(info.smallest_subnormal):.3g}); use float64 or scale M")
+    return cast
+
+
+def _norm(values: np.ndarray) -> float:
+    """Frobenius norm without overflow or underflow in the squares (any finite entries)."""
+    values = np.asarray(values, dtype=np.float64)
+    largest = float(np.abs(values).max(initial=0.0))
+    if not 0 < largest < math.inf:
+        return largest
+    return largest * float(np.linalg.norm(values / largest))

@@ -14,6 +14,8 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
+
 from solver import cli
 from solver.matrix_io import MatrixFileError
 from solver.settings import SettingsError
@@ -48,8 +50,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--lr", metavar="AXIS", required=True, help="learning rates, LO:HI:N")
     p.add_argument("--log", action="store_true", help="space the learning rates "
                    "geometrically (a log axis)")
-    p.add_argument("--momentum", metavar="AXIS", default="0.9",
-                   help="momenta (beta1 for adam), LO:HI:N, default 0.9; gd has none")
+    p.add_argument("--momentum", metavar="AXIS",
+                   help="momenta (beta1 for adam), LO:HI:N; default one value, 0.9 (or a "
+                   "lesson's); gd has none")
     p.add_argument("--steps", type=cli._whole, default=DEFAULT_STEPS,
                    help=f"at most N steps per run (default {DEFAULT_STEPS}; must be >= 1)")
     p.add_argument("--out", metavar="FILE.csv", help="write one row per run: "
@@ -100,7 +103,7 @@ def _prepare(args):
     if args.steps == 0:
         raise cli.CliError("--steps: a sweep needs a step limit (1 or more)")
     lr_axis = parse_axis("--lr", args.lr, log=args.log)
-    momentum_axis = parse_axis("--momentum", args.momentum)
+    momentum_axis = None if args.momentum is None else parse_axis("--momentum", args.momentum)
     if args.out:
         out = Path(args.out)
         if out.suffix.lower() != ".csv":
@@ -109,15 +112,18 @@ def _prepare(args):
             raise cli.CliError(f"--out: {args.out}: is a folder, not a file")
         if not out.resolve().parent.is_dir():
             raise cli.CliError(f"--out: {args.out}: folder {str(out.parent)!r} does not exist")
-    lrs, momenta = lr_axis.values(), momentum_axis.values()
+    lrs = lr_axis.values()
+    momenta = None if momentum_axis is None else momentum_axis.values()
     # solve's checks and Settings, with the first cell's lr and momentum standing in.
-    single = argparse.Namespace(**{**vars(args), "lr": float(lrs[0]),
-                                   "momentum": float(momenta[0]), "out": None,
+    single = argparse.Namespace(**{**vars(args), "lr": float(lrs[0]), "out": None,
+                                   "momentum": None if momenta is None else float(momenta[0]),
                                    "history": None, "auto": False})
     matrix, settings = cli.prepare_settings(single)
+    if momenta is None:
+        momenta = np.array([settings.momentum])
     if settings.problem == "svd":
         raise cli.CliError(f"--problem svd: {NOT_SUPPORTED['svd']}")
-    if settings.optimizer == "gd" and momentum_axis.n > 1:
+    if settings.optimizer == "gd" and momenta.size > 1:
         raise cli.CliError("--momentum: gd has no momentum; give one value or use "
                            "--optimizer momentum")
     return matrix, settings, Grid(lrs, momenta)

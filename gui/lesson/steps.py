@@ -237,8 +237,9 @@ def page_svd(ctx: LessonContext) -> str:
             "d (n) and V (n × n) with S = diag(d²), so the singular values stay ≥ 0. The "
             "loss fits M and keeps U and V orthonormal:</p>"
             + formula("loss = mse(U·S·Vᵀ, M) + mse(UᵀU, I)/100 + mse(VᵀV, I)/100")
-            + "<p>This penalty formulation does not always find the true SVD: some of the "
-            "tutorial's matrices stall at a wrong answer.</p>")
+            + "<p>This penalty formulation does not always find the true SVD: on the "
+            "tutorial's seed-317 4 × 3 matrix it stalls with σ₃ = d₃² held at 0, and on its "
+            "seed-316 7 × 4 matrix it is slow (right only after about 100,000 steps).</p>")
     snap = ctx.snapshot
     if ctx.settings.problem != "svd" or snap is None or snap.s is None:
         return text + "<p><i>Try it: Examples → svd-tutorial.</i></p>"
