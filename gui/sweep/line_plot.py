@@ -90,14 +90,17 @@ class SweepLinePlot(PlotWidget):
     def show_result(self, result: SweepResult) -> None:
         """Plot the (possibly partial) result of the line set last."""
         x = np.log10(result.lrs)
-        steps = np.where(result.state == CONVERGED, np.maximum(result.stopped_at, 1), np.nan)
-        self.curve.setData(x, np.log10(steps))
+        converged = result.state == CONVERGED
+        if converged.any():  # NaN leaves a gap; all NaN would warn in pyqtgraph's bounds
+            steps = np.where(converged, np.maximum(result.stopped_at, 1), np.nan)
+            self.curve.setData(x, np.log10(steps))
+        else:
+            self.curve.setData([], [])
         top = self._top()
         diverged = result.state == DIVERGED
         self.diverged.setData(x[diverged], np.full(diverged.sum(), top + 0.1))
         finished = result.state == FINISHED
         self.not_converged.setData(x[finished], np.full(finished.sum(), top))
-        converged = result.state == CONVERGED
         if converged.any():  # from the decade below the fewest steps up to the limit
             low = math.floor(math.log10(max(int(result.stopped_at[converged].min()), 1)))
             self.getPlotItem().vb.setYRange(min(low, top - 1.0), top + 0.2, padding=0.03)
