@@ -10,7 +10,7 @@ from gui.sweep.colours import DIVERGED_RGB, PENDING_RGB, cell_colours
 from gui.sweep.view import LINE, MAP, SweepView
 from solver import Settings
 from solver.presets import load_preset
-from solver.sweep import CONVERGED, DIVERGED, PENDING
+from solver.sweep import CONVERGED, DIVERGED, PENDING, SweepResult
 from solver.sweep_grid import stability_limits
 
 RANDOM = load_preset("tutorial-random")
@@ -117,6 +117,21 @@ def test_line_mode_shows_the_cliff_at_the_stable_limit(qtbot, view):
     x, y = view.line_plot.curve.getData()
     converged = result.state == CONVERGED
     assert np.allclose(10 ** y[converged], result.stopped_at[converged])
+
+
+def test_a_line_with_nothing_converged_yet_draws_without_warnings(qtbot, view):
+    # A partial line early on: every point still running or not below tol.
+    view.set_document(RANDOM, Settings(), "tutorial-random")
+    view.mode_combo.setCurrentIndex(view.mode_combo.findData(LINE))
+    lrs = np.geomspace(0.01, 0.1, 5)
+    view.line_plot.set_axis(lrs, 100)
+    pending = SweepResult(lrs, np.full(5, 0.9), np.array([0, 0, 3, 3, 0], np.int8),
+                          np.array([-1, -1, 100, 100, -1]), np.full(5, np.nan),
+                          np.full(5, np.nan), 100, 100)
+    view.line_plot.show_result(pending)
+    view.line_plot.grab()  # paints: a RuntimeWarning would fail the test (pyproject)
+    assert view.line_plot.curve.getData()[0] is None or view.line_plot.curve.getData()[0].size == 0
+    assert view.line_plot.not_converged.getData()[0].size == 2
 
 
 def test_gd_has_no_momentum_axis(qtbot, view):
