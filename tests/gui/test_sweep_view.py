@@ -204,3 +204,30 @@ class FakeModel(QObject):
 
     def reset(self):
         self.resets += 1
+
+
+def test_dock_in_a_window_follows_the_model_and_stops_with_it(qtbot):
+    from PySide6.QtWidgets import QMainWindow
+
+    from gui.sweep.dock import install
+
+    class Window(QMainWindow):
+        closing = Signal()
+
+    window = Window()
+    qtbot.addWidget(window)
+    model = FakeModel(RANDOM, Settings(), "tutorial-random")
+    dock = install(window, model, window.closing)
+    window.show()
+    assert not dock.isVisible()
+    (view_menu,) = [a.menu() for a in window.menuBar().actions() if a.text() == "&View"]
+    (toggle,) = [a for a in view_menu.actions() if a.text() == "Sweep map (lr × β)"]
+    assert toggle.shortcut().toString() == "Ctrl+Shift+M"
+    toggle.trigger()
+    assert dock.isVisible()
+    assert dock.view.status.text().startswith("Press Compute to map tutorial-random")
+    dock.view.steps_spin.setValue(200_000)
+    dock.view.compute()
+    assert dock.view._thread is not None
+    window.closing.emit()
+    assert dock.view._thread is None
