@@ -50,9 +50,11 @@ def _scaled_size(size: str | None, scale: float, default: float) -> str:
 class ProjectorMode(QObject):
     """The View menu's checkable "Projector mode" (F11) and what it does to the window."""
 
-    def __init__(self, window: QMainWindow) -> None:
+    def __init__(self, window: QMainWindow, loss_plot) -> None:
         super().__init__(window)
         self._window = window
+        self._loss_plot = loss_plot
+        self._restyle_pending = False
         self._enabled = False
         self._normal_font = QFont(window.font())
         self._normal_state = None  # dock and toolbar layout before projector mode
@@ -114,15 +116,20 @@ class ProjectorMode(QObject):
         if not self._enabled:
             return
         window = self._window
-        window.loss_plot.set_line_scale(LINE_SCALE)
+        self._loss_plot.set_line_scale(LINE_SCALE)
         for view in window.findChildren(pg.GraphicsView):
             for item in view.scene().items():
                 if not _managed(item):
                     self._style(item)
 
-    def on_frame(self, frame) -> None:
-        """After a restart, re-style the titles the views have just set again."""
-        if frame.restarted and self._enabled:
+    def on_run_started(self, _info=None) -> None:
+        """A new run: its views set their titles again, by its first snapshot."""
+        self._restyle_pending = True
+
+    def on_first_frame(self, frame) -> None:
+        """Re-style what the views set again for a new run (after they did)."""
+        if self._restyle_pending and frame.snapshot is not None:
+            self._restyle_pending = False
             self.restyle()
 
     # --- internals -----------------------------------------------------------------------
@@ -138,7 +145,7 @@ class ProjectorMode(QObject):
             size = item.opts.get("labelTextSize")
             set_legend_text_size(item, _scaled_size(size, self.scale, 9.0))
             self._restore[key] = (item, lambda: set_legend_text_size(item, size))
-        elif isinstance(item, pg.PlotDataItem) and item is not self._window.loss_plot.curve:
+        elif isinstance(item, pg.PlotDataItem) and item is not self._loss_plot.curve:
             pen = item.opts.get("pen")
             if pen is not None:
                 original = pg.mkPen(pen)
@@ -261,7 +268,7 @@ class ProjectorMode(QObject):
         self._splitters.clear()
 
     def _undo(self) -> None:
-        self._window.loss_plot.set_line_scale(1.0)
+        self._loss_plot.set_line_scale(1.0)
         for item, undo in self._restore.values():
             if shiboken6.isValid(item):
                 undo()
@@ -295,12 +302,13 @@ def _in_legend(item) -> bool:
     return False
 
 
-def install(window: QMainWindow) -> ProjectorMode:
+def install(window: QMainWindow, loss_plot) -> ProjectorMode:
     """Add "Projector mode" to the View menu and switch it on if it was on last time.
     Install it after the other add-ons, so the stored choice styles them too."""
-    mode = ProjectorMode(window)
+    mode = ProjectorMode(window, loss_plot)
     menu_named(window, "&View").addAction(mode.action)
-    window.frame_drawn.connect(mode.on_frame)
+    window.model.run_started.connect(mode.on_run_started)
+    window.model.frame.connect(mode.on_first_frame)
     stored = open_store().value(SETTINGS_KEY, False)
     if stored in (True, "true", "1", 1):
         mode.set_enabled(True, remember=False)

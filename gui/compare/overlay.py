@@ -7,6 +7,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QObject, QRectF, QTimer
 
 from gui.compare.pinned import PinnedRuns
+from gui.plots.loss_curve import log_losses
 from gui.plots.loss_plot import LossPlot
 from gui.projector import mark_managed
 
@@ -19,8 +20,6 @@ LIVE_NAME_PREFIX = "now: "
 _LEGEND_SPOTS = ((0.45, 0.0),) + tuple((fx, fy) for fy in (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
                                        for fx in (0.0, 0.25, 0.5, 0.75, 1.0))
 _LEGEND_MARGIN = 8
-# The loss plot draws log10(loss); these bounds keep 0, inf and NaN drawable (as LossPlot).
-_LOG_FLOOR, _LOG_CEILING = -300.0, 308.0
 
 
 def _shows_text(item) -> bool:
@@ -30,13 +29,6 @@ def _shows_text(item) -> bool:
     if isinstance(item, pg.LabelItem):
         return bool(item.text)
     return isinstance(item, pg.TextItem) and bool(item.toPlainText())
-
-
-def log_losses(losses: np.ndarray) -> np.ndarray:
-    """log10 of the losses, with 0 at the floor and NaN or inf at the ceiling."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        logs = np.log10(np.asarray(losses, dtype=np.float64))
-    return np.nan_to_num(logs, nan=_LOG_CEILING, posinf=_LOG_CEILING, neginf=_LOG_FLOOR)
 
 
 class PinnedOverlay(QObject):
@@ -108,7 +100,7 @@ class PinnedOverlay(QObject):
         for run in runs:
             if run.name not in self._curves:
                 self._colours[run.name] = self._free_colour()
-                self._curves[run.name] = self._make_curve(run.name, run.losses)
+                self._curves[run.name] = self._make_curve(run)
         self._curves = {run.name: self._curves[run.name] for run in runs}
         self._colours = {name: self._colours[name] for name in self._curves}
         self._rebuild_legend()
@@ -118,7 +110,7 @@ class PinnedOverlay(QObject):
             plot.setTitle(title, color="k", size=size)
         else:
             plot.setTitle(None)
-        extents = [(run.losses.size - 1, log_losses(run.losses)) for run in runs
+        extents = [(int(run.iterations[-1]), log_losses(run.losses)) for run in runs
                    if run.losses.size]
         self._plot.include_extent(
             (max(x for x, _ in extents), min(float(y.min()) for _, y in extents),
@@ -163,9 +155,9 @@ class PinnedOverlay(QObject):
         if self.legend.isVisible() and not self._place_timer.isActive():
             self._place_timer.start()
 
-    def _make_curve(self, name: str, losses: np.ndarray) -> pg.PlotDataItem:
-        curve = pg.PlotDataItem(np.arange(losses.size, dtype=np.float64), log_losses(losses),
-                                pen=self._pen(name))
+    def _make_curve(self, run) -> pg.PlotDataItem:
+        curve = pg.PlotDataItem(run.iterations.astype(np.float64), log_losses(run.losses),
+                                pen=self._pen(run.name))
         curve.setZValue(-1)  # under the live curve
         mark_managed(curve)
         self._plot.getPlotItem().addItem(curve)

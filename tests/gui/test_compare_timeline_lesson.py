@@ -7,6 +7,7 @@ snapshot shown when scrubbing back, and the losses after resuming.
 from dataclasses import replace
 
 import numpy as np
+from files_support import new_run
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QSpinBox
 
@@ -27,10 +28,6 @@ DIAGONAL = np.diag([1.0, 2.0, 3.0, 4.0])
 DIAGONAL_LABEL = "tutorial-diagonal · momentum lr 0.9 β 0.9"
 
 
-def restarted(frame) -> bool:
-    return frame.restarted
-
-
 def step(qtbot, win, times: int) -> None:
     """Step `times` times, one frame each, and wait until all are drawn."""
     start = win.timeline.latest
@@ -42,9 +39,9 @@ def step(qtbot, win, times: int) -> None:
 def play_to_end(qtbot, win, max_steps: int) -> None:
     """Restart with `max_steps` and tol 0, then play at Max speed until the run has
     finished."""
-    with qtbot.waitSignal(win.frame_drawn, check_params_cb=restarted, timeout=TIMEOUT_MS):
+    with qtbot.waitSignal(win.frame_drawn, check_params_cb=new_run(win), timeout=TIMEOUT_MS):
         win.findChild(QDoubleSpinBox, "tolSpin").setValue(0.0)
-    with qtbot.waitSignal(win.frame_drawn, check_params_cb=restarted, timeout=TIMEOUT_MS):
+    with qtbot.waitSignal(win.frame_drawn, check_params_cb=new_run(win), timeout=TIMEOUT_MS):
         win.findChild(QSpinBox, "maxStepsSpin").setValue(max_steps)
     win.findChild(QComboBox, "speedCombo").setCurrentText("Max")
     win.toggle_play()
@@ -72,16 +69,20 @@ def test_pinned_runs_survive_reset_and_matrix_change_and_show_in_the_legend(qtbo
     step(qtbot, window, 5)
     pinned = compare.pin_current()
     assert pinned.name == DIAGONAL_LABEL
-    np.testing.assert_array_equal(pinned.losses, headless(DIAGONAL, Settings(), 5).history.values())
+    # The loss before each of the 5 updates, then the loss of the estimate after them.
+    run = headless(DIAGONAL, Settings(), 5)
+    np.testing.assert_array_equal(pinned.losses[:5], run.history.values())
+    assert pinned.losses[5] == run.snapshot().loss
+    np.testing.assert_array_equal(pinned.iterations, np.arange(6))
     assert compare.overlay.legend_names() == ["now: " + DIAGONAL_LABEL, DIAGONAL_LABEL]
 
-    with qtbot.waitSignal(window.frame_drawn, check_params_cb=restarted, timeout=TIMEOUT_MS):
+    with qtbot.waitSignal(window.frame_drawn, check_params_cb=new_run(window), timeout=TIMEOUT_MS):
         window.reset_run()
     assert compare.pins.names() == [DIAGONAL_LABEL]
     assert compare.overlay.curve_names == [DIAGONAL_LABEL]
     assert compare.overlay.legend_names() == [DIAGONAL_LABEL]  # the live run has no points
 
-    with qtbot.waitSignal(window.frame_drawn, check_params_cb=restarted, timeout=TIMEOUT_MS):
+    with qtbot.waitSignal(window.frame_drawn, check_params_cb=new_run(window), timeout=TIMEOUT_MS):
         menu_action(window, "E&xamples", "tutorial-random").trigger()
     step(qtbot, window, 3)
     random_label = "tutorial-random · momentum lr 0.9 β 0.9"
@@ -89,7 +90,8 @@ def test_pinned_runs_survive_reset_and_matrix_change_and_show_in_the_legend(qtbo
     second = compare.pin_current()
     assert compare.pins.names() == [DIAGONAL_LABEL, random_label]
     np.testing.assert_array_equal(
-        second.losses, headless(load_preset("tutorial-random"), Settings(), 3).history.values())
+        second.losses[:3],
+        headless(load_preset("tutorial-random"), Settings(), 3).history.values())
 
     compare.pins.unpin(DIAGONAL_LABEL)
     assert compare.overlay.curve_names == [random_label]
@@ -154,18 +156,18 @@ def test_compare_csv_round_trip(qtbot, window, tmp_path, monkeypatch):
     compare = window.compare
     step(qtbot, window, 4)
     compare.pin_current()
-    with qtbot.waitSignal(window.frame_drawn, check_params_cb=restarted, timeout=TIMEOUT_MS):
+    with qtbot.waitSignal(window.frame_drawn, check_params_cb=new_run(window), timeout=TIMEOUT_MS):
         window.panel.lr_spin.setValue(0.5)  # paused at 4: lr applies live, no restart
         window.reset_run()
     step(qtbot, window, 2)
     path = tmp_path / "compared.csv"
     compare.export_csv(str(path))
     back = read_compare_csv(path)
-    assert [name for name, _ in back] == [
+    assert [name for name, _, _ in back] == [
         DIAGONAL_LABEL, "tutorial-diagonal · momentum lr 0.5 β 0.9 (current run)"]
-    np.testing.assert_array_equal(back[0][1], compare.pins.runs[0].losses)
-    np.testing.assert_array_equal(
-        back[1][1], headless(DIAGONAL, Settings(lr=0.5), 2).history.values())
+    np.testing.assert_array_equal(back[0][2], compare.pins.runs[0].losses)
+    run = headless(DIAGONAL, Settings(lr=0.5), 2)
+    np.testing.assert_array_equal(back[1][2], [*run.history.values(), run.snapshot().loss])
     lines = path.read_text(encoding="utf-8").splitlines()
     assert lines[0].startswith("iteration,")
     assert lines[4].endswith(",")  # the 2-step run is blank at iteration 3
@@ -207,7 +209,7 @@ def test_scrubbing_back_shows_the_exact_snapshot_and_resuming_reproduces_the_run
     for series, before in zip(curves, recorded, strict=True):  # nor cuts the teaching curves
         np.testing.assert_array_equal(series.x(), before)
 
-    with qtbot.waitSignal(window.frame_drawn, check_params_cb=restarted, timeout=TIMEOUT_MS):
+    with qtbot.waitSignal(window.frame_drawn, check_params_cb=new_run(window), timeout=TIMEOUT_MS):
         timeline.resume_button.click()
     assert timeline.viewing is None
     assert window.state == "paused"
@@ -316,7 +318,7 @@ def test_projector_mode_changes_fonts_lines_colours_and_back(qtbot, window):
     assert float(scaled_title[:-2]) > float(normal_title[:-2])
     assert open_store().value(SETTINGS_KEY) in (True, "true")
     # A restart sets the heatmap titles again; projector mode keeps them large.
-    with qtbot.waitSignal(window.frame_drawn, check_params_cb=restarted, timeout=TIMEOUT_MS):
+    with qtbot.waitSignal(window.frame_drawn, check_params_cb=new_run(window), timeout=TIMEOUT_MS):
         window.reset_run()
     assert heatmap.title_label.opts["size"] == scaled_title
 

@@ -36,7 +36,7 @@ def test_the_window_fits_a_projector_screen(qtbot, window, projector):
 
 def test_the_editor_columns_show_every_digit(qtbot, window):
     # From the tutorial's SVD matrix: ten characters at the editor's %.6g.
-    window.editor.set_array(np.array([[0.00827068, -0.123457], [1.0, 2.0]]))
+    window.model.set_matrix(np.array([[0.00827068, -0.123457], [1.0, 2.0]]))
     table = window.editor.table
     metrics = table.fontMetrics()
     for col, text in enumerate(("0.00827068", "-0.123457")):
@@ -45,7 +45,7 @@ def test_the_editor_columns_show_every_digit(qtbot, window):
 
 
 def test_a_big_matrix_keeps_fixed_columns(qtbot, window):
-    window.editor.set_array(np.zeros((200, 200)))
+    window.model.set_matrix(np.zeros((200, 200)))
     header = window.editor.table.horizontalHeader()
     assert header.sectionResizeMode(0) == header.ResizeMode.Fixed
 
