@@ -35,6 +35,7 @@ from gui.plots.loss_plot import LossPlot
 from gui.run_messages import RunMessages
 from gui.run_state import RunInfo, RunState
 from gui.solver_worker import Frame
+from gui.sweep.dock import SweepDock
 from gui.teaching import TeachingDock
 from gui.teaching.optimal_settings import OptimalSettingsAction
 from gui.widgets.fixed_label import FixedWidthLabel
@@ -249,6 +250,11 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.lesson)
         self.tabifyDockWidget(self.teaching, self.lesson)
         self.teaching.raise_()  # the views stay in front of the lesson
+        self.sweep = SweepDock(model, self)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.sweep)
+        self.tabifyDockWidget(self.teaching, self.sweep)
+        self.sweep.hide()  # View ▸ Sweep map shows it
+        self.teaching.raise_()
         self.compare = CompareController(model, self.loss_plot, self)
         self.statusBar().addPermanentWidget(self.compare.progress)
         self.timeline = TimelineBar(model, self.loss_plot, self)
@@ -303,6 +309,7 @@ class MainWindow(QMainWindow):
         history_action = self.timeline.toggleViewAction()
         history_action.setText("&History bar")
         view_menu.addAction(history_action)
+        view_menu.addAction(self.sweep.view_action)
 
         help_menu = bar.addMenu("&Help")
         self._add_action(help_menu, "&Help", QKeySequence.StandardKey.HelpContents,
@@ -336,6 +343,7 @@ class MainWindow(QMainWindow):
         self.compare.message.connect(self.messages.show)
         self.compare.status.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.closing.connect(self.compare.shutdown)  # stop a figure's thread with the window
+        self.closing.connect(self.sweep.view.shutdown)  # and a sweep's
 
     def _let_docks_narrow(self) -> None:
         # The docks' contents ask for up to ~480 px, which pushed the window's minimum width

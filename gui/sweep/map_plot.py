@@ -147,10 +147,11 @@ class SweepMapPlot(GraphicsLayoutWidget):
 
     def _set_legend(self, max_steps: int | None) -> None:
         limit = f"not below tol in {max_steps:,} steps" if max_steps else "not below tol"
+        # Two short lines: a dock as narrow as half a 1024-pixel window shows them whole.
         self.legend.setText(
-            f"{swatch(DIVERGED_RGB)} diverged &nbsp; {swatch(NOT_CONVERGED_RGB)} {limit} "
-            "&nbsp; <b>- - -</b> stability limit &nbsp; ☆ theory's optimum &nbsp; "
-            "<span style='color:#E6007E'><b>+</b></span> current settings")
+            f"{swatch(DIVERGED_RGB)} diverged &nbsp; {swatch(NOT_CONVERGED_RGB)} {limit}<br>"
+            "<b>- - -</b> stability limit &nbsp; ☆ theory's optimum &nbsp; "
+            "<span style='color:#E6007E'><b>+</b></span> current lr, β")
 
     # -- theory and the current settings ----------------------------------------------------
     def set_theory(self, boundary: tuple[np.ndarray, np.ndarray] | None,

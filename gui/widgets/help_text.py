@@ -30,6 +30,9 @@ changes.</li>
 <li><b>Theory</b>: condition number, stable learning rates, the predicted rate, and
 <i>Optimal settings</i>, which puts theory's fastest lr and momentum into the controls.</li>
 <li><b>Lesson</b> (Ctrl+L): the tutorial's steps with the numbers of the run on screen.</li>
+<li><b>View ▸ Sweep map</b> (Ctrl+Shift+M): steps to the tolerance for a grid of learning
+rates and momenta (or learning rates at one momentum), every cell a run from the same start,
+with theory's stable limit and optimum; click a cell to use its lr and β.</li>
 </ul>
 <h3>Compare, go back, keep</h3>
 <ul>
@@ -54,6 +57,7 @@ colours.</li>
 edit</td></tr>
 <tr><td><b>Ctrl+C</b> / <b>Ctrl+V</b></td><td>copy / paste cells (tab or comma separated)</td></tr>
 <tr><td><b>Ctrl+L</b></td><td>show or hide the lesson panel</td></tr>
+<tr><td><b>Ctrl+Shift+M</b></td><td>show or hide the sweep map</td></tr>
 <tr><td><b>F11</b></td><td>projector mode</td></tr>
 </table>
 <p>Hover over a control for the formula it changes; hover over a plot to read values.</p>

@@ -206,28 +206,49 @@ class FakeModel(QObject):
         self.resets += 1
 
 
-def test_dock_in_a_window_follows_the_model_and_stops_with_it(qtbot):
-    from PySide6.QtWidgets import QMainWindow
-
-    from gui.sweep.dock import install
-
-    class Window(QMainWindow):
-        closing = Signal()
-
-    window = Window()
-    qtbot.addWidget(window)
-    model = FakeModel(RANDOM, Settings(), "tutorial-random")
-    dock = install(window, model, window.closing)
-    window.show()
-    assert not dock.isVisible()
+def test_the_window_s_sweep_map_sets_the_run_it_shows(qtbot, window):
+    """View ▸ Sweep map, compute, click the fastest cell: the run in the window restarts
+    with that lr and β and converges in the steps the map shows."""
     (view_menu,) = [a.menu() for a in window.menuBar().actions() if a.text() == "&View"]
-    (toggle,) = [a for a in view_menu.actions() if a.text() == "Sweep map (lr × β)"]
+    (toggle,) = [a for a in view_menu.actions() if a.text() == "S&weep map (lr × β)"]
     assert toggle.shortcut().toString() == "Ctrl+Shift+M"
+    dock = window.sweep
+    assert not dock.isVisible()
     toggle.trigger()
     assert dock.isVisible()
-    assert dock.view.status.text().startswith("Press Compute to map tutorial-random")
-    dock.view.steps_spin.setValue(200_000)
-    dock.view.compute()
-    assert dock.view._thread is not None
-    window.closing.emit()
-    assert dock.view._thread is None
+    view = dock.view
+    assert view.status.text().startswith("Press Compute to map tutorial-diagonal")
+    view.points_spin.setValue(8)
+    compute(qtbot, view)
+    result, grid = view.result, view.map_plot.grid
+    best = int(np.argmin(np.where(result.state == CONVERGED, result.stopped_at, 10**9)))
+    row, col = divmod(best, grid.shape[1])
+    before = window.model.run.run_id
+    click_cell(qtbot, view, row, col)
+    model = window.model
+    assert (model.settings.lr, model.settings.momentum) == (grid.lrs[col], grid.momenta[row])
+    assert model.run.run_id > before and model.state.state == "ready"
+    model.set_speed(0.0)  # Max
+    model.toggle_play()
+    qtbot.waitUntil(lambda: model.state.state == "converged", timeout=60_000)
+    assert f"converged at iteration {result.stopped_at[best]}:" in model.state.reason
+    # Only lr and β changed; the map stays (the cross moved onto the cell).
+    assert view.result is result
+
+
+def test_closing_the_window_stops_a_sweep(qtbot, window):
+    window.sweep.view_action.trigger()
+    view = window.sweep.view
+    view.steps_spin.setValue(500_000)
+    view.compute()
+    assert view._thread is not None
+    window.close()
+    assert view._thread is None
+
+
+def test_a_narrow_window_shows_the_map_as_a_window_of_its_own(qtbot, window):
+    window.resize(1024, 768)
+    window.sweep.view_action.trigger()
+    qtbot.waitUntil(lambda: window.sweep.isFloating(), timeout=5000)
+    assert window.sweep.width() >= 520 and window.sweep.isVisible()
+    assert window.sweep.view.map_plot.width() >= 400
