@@ -54,6 +54,20 @@ def test_a_cell_equals_solve_with_its_lr_and_momentum(tmp_path, capsys):
     assert "fastest: lr 0.9, momentum 0.9: 784 steps" in capsys.readouterr().out
 
 
+def test_a_lesson_file_sweeps_with_its_own_settings(tmp_path, capsys):
+    from solver import Settings
+    from solver.presets import load_preset
+    from solver.session import Lesson, save_lesson
+
+    lesson = tmp_path / "diag.mdlesson"
+    settings = Settings(optimizer="nesterov", momentum=0.5, dtype="float64", tol=1e-10)
+    save_lesson(lesson, Lesson(load_preset("tutorial-diagonal"), settings))
+    assert sweep_cli.main([str(lesson), "--lr", "0.1:1:4", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert (report["optimizer"], report["dtype"], report["tol"]) == ("nesterov", "float64", 1e-10)
+    assert report["grid"]["momentum"] == [0.5, 0.5, 1]  # the lesson's momentum
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (["--lr", "abc"], "--lr: expected LO:HI:N (e.g. 0:0.99:48) or one value, got 'abc'"),
     (["--lr", "1:0.5:4"], "--lr: HI must not be below LO, got '1:0.5:4'"),
