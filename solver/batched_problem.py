@@ -33,6 +33,7 @@ class BatchedLinear:
         # The single problem's M, Mᵀ and I (NumPy or torch, on its device) broadcast over K.
         self.M, self.Mt, self.I = self.single.M, self.single.Mt, self.single.I
         self._folds: dict[tuple, bool] = {}
+        self._probe = np.empty(0)
 
     def start(self, k: int, seed: int):
         """K copies of the starting guess a Run with this seed starts from, and its loss."""
@@ -112,19 +113,21 @@ class BatchedLinear:
             return stack @ matrix
         key = (stack.shape, id(matrix))
         fold = self._folds.get(key)
-        if fold is None:
-            fold = self._folds[key] = _folds_exactly(stack.shape, matrix)
+        if fold is None:  # once per stack size: the batch shrinks as runs stop
+            fold = self._folds[key] = self._folds_exactly(stack.shape, matrix)
         if not fold:
             return stack @ matrix
         k, rows, inner = stack.shape
         return (stack.reshape(k * rows, inner) @ matrix).reshape(k, rows, matrix.shape[1])
 
-
-def _folds_exactly(shape: tuple, matrix: np.ndarray) -> bool:
-    """Whether NumPy's one 2-D product of a (K·rows, inner) stack equals its per-slice
-    products bit for bit for this shape (the order of the sums depends on the shapes only:
-    random numbers show a different order)."""
-    k, rows, inner = shape
-    probe = np.random.default_rng(0).standard_normal(shape).astype(matrix.dtype)
-    folded = (probe.reshape(k * rows, inner) @ matrix).reshape(k, rows, matrix.shape[1])
-    return bool(np.array_equal(folded, probe @ matrix))
+    def _folds_exactly(self, shape: tuple, matrix: np.ndarray) -> bool:
+        """Whether NumPy's one 2-D product of a (K·rows, inner) stack equals its per-slice
+        products bit for bit for this shape (the order of the sums depends on the shapes
+        only: random numbers show a different order)."""
+        k, rows, inner = shape
+        size = k * rows * inner
+        if self._probe.size < size:  # drawn once, for the largest stack
+            self._probe = np.random.default_rng(0).standard_normal(size).astype(matrix.dtype)
+        probe = self._probe[:size].reshape(shape)
+        folded = (probe.reshape(k * rows, inner) @ matrix).reshape(k, rows, matrix.shape[1])
+        return bool(np.array_equal(folded, probe @ matrix))
