@@ -16,7 +16,6 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QMainWindow,
     QSplitter,
@@ -32,6 +31,8 @@ from gui.history.timeline_bar import TimelineBar
 from gui.lesson.panel import LessonPanel
 from gui.plots.heatmap import ErrorHeatmap, EstimateHeatmap
 from gui.plots.loss_plot import LossPlot
+from gui.plots.plot_area import PlotArea
+from gui.projector_layout import PresentationLayout
 from gui.run_messages import RunMessages
 from gui.run_state import RunInfo, RunState
 from gui.solver_worker import Frame
@@ -43,6 +44,7 @@ from gui.widgets.help_text import HelpDialog
 from gui.widgets.matrix_editor import MatrixEditor
 from gui.widgets.message_banner import MessageBanner
 from gui.widgets.parameter_panel import ParameterPanel
+from gui.widgets.settings_strip import SettingsStrip
 from gui.widgets.transport_bar import TransportBar
 from gui.widgets.vertical_scroll import VerticalScrollArea
 from solver import Settings
@@ -88,7 +90,7 @@ class MainWindow(QMainWindow):
         self._show_state(self.model.state)
         self._update_title()
         # Projector mode last, so that a stored choice styles every add-on.
-        self.projector = projector.install(self, self.loss_plot)
+        self.projector = projector.install(self, self.loss_plot, self.presentation)
         self.lesson.plot_built.connect(self.projector.restyle)
         self._let_docks_narrow()
 
@@ -176,6 +178,7 @@ class MainWindow(QMainWindow):
         self.editor = MatrixEditor(self.model.matrix_model, self)
         self.panel = ParameterPanel(self)
         self.transport = TransportBar(self)
+        self.strip = SettingsStrip(self)
         self.banner = MessageBanner(self)
         self.messages = RunMessages(self.model, self.banner)
         self.loss_plot = LossPlot(self.model.losses, self)
@@ -193,16 +196,15 @@ class MainWindow(QMainWindow):
         left.setStretchFactor(0, 2)
         left.setStretchFactor(1, 3)
 
-        heatmaps = QHBoxLayout()
-        heatmaps.addWidget(self.error_heatmap)
-        heatmaps.addWidget(self.estimate_heatmap)
+        self.plot_area = PlotArea(self.loss_plot, self.error_heatmap, self.estimate_heatmap,
+                                  self)
         right = QWidget(self)
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(4, 0, 0, 0)
         right_layout.addWidget(self.transport)
+        right_layout.addWidget(self.strip)
         right_layout.addWidget(self.banner)
-        right_layout.addWidget(self.loss_plot, 3)
-        right_layout.addLayout(heatmaps, 2)
+        right_layout.addWidget(self.plot_area, 1)
 
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(left)
@@ -211,6 +213,7 @@ class MainWindow(QMainWindow):
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([380, 1060])  # the plots the class watches get the room
         self._splitter = splitter
+        self.presentation = PresentationLayout(self, splitter, self.strip, self.plot_area)
         central = QWidget(self)
         margins = QVBoxLayout(central)
         margins.setContentsMargins(6, 6, 6, 0)
@@ -304,12 +307,24 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.teaching.toggleViewAction())
         lesson_action = self.lesson.toggleViewAction()
         lesson_action.setText("&Lesson panel")
-        lesson_action.setShortcut(QKeySequence("Ctrl+L"))
         view_menu.addAction(lesson_action)
+        # Ctrl+L brings the lesson to the front even when it is a tab behind the views
+        # (the checkable entry above would hide it then); in front already, it hides it.
+        self._add_action(self, "Show the lesson panel", QKeySequence("Ctrl+L"),
+                         self._show_lesson)
         history_action = self.timeline.toggleViewAction()
         history_action.setText("&History bar")
         view_menu.addAction(history_action)
         view_menu.addAction(self.sweep.view_action)
+        controls = self._add_action(view_menu, "&Editor and settings",
+                                    QKeySequence(Qt.Key.Key_F2),
+                                    self.presentation.toggle_controls)
+        self.strip.controls_button.setDefaultAction(controls)
+        controls.setToolTip("Show or hide the matrix editor and the settings (F2).")
+
+        # Esc leaves projector mode, else pauses (after typing a number too: run_keys.py).
+        self._add_action(self, "Leave projector mode or pause", QKeySequence(Qt.Key.Key_Escape),
+                         self._escape)
 
         help_menu = bar.addMenu("&Help")
         self._add_action(help_menu, "&Help", QKeySequence.StandardKey.HelpContents,
@@ -353,7 +368,9 @@ class MainWindow(QMainWindow):
 
     # --- reactions -----------------------------------------------------------------------
     def _show_settings(self, settings: Settings) -> None:
-        self.panel.show_settings(settings, self.model.matrix_model.shape)
+        shape = self.model.matrix_model.shape
+        self.panel.show_settings(settings, shape)
+        self.strip.show_document(self.model.name, shape, settings)
 
     def _show_state(self, state: RunState) -> None:
         self.state_label.setText(state.state)
@@ -421,7 +438,22 @@ class MainWindow(QMainWindow):
         rows, cols = self.model.matrix_model.shape
         # [*]: Qt shows "*" there while the window is marked modified.
         self.setWindowTitle(f"Matrix Descent — {self.model.name} ({rows} × {cols})[*]")
+        self.strip.show_document(self.model.name, (rows, cols), self.model.settings)
         self.setWindowModified(self.model.modified)
+
+    def _show_lesson(self) -> None:
+        # A dock that is a tab behind another is "visible" to Qt, but shows nothing.
+        if self.lesson.isVisible() and not self.lesson.visibleRegion().isEmpty():
+            self.lesson.hide()
+        else:
+            self.lesson.show()
+            self.lesson.raise_()
+
+    def _escape(self) -> None:
+        if self.projector.enabled:
+            self.projector.set_enabled(False)
+        else:
+            self.model.pause()
 
     def _show_help(self) -> None:
         existing = self.findChild(HelpDialog)

@@ -11,13 +11,14 @@ from files_support import new_run
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QSpinBox
 
+from gui import projector as projector_module
 from gui.compare import figures
 from gui.compare.figures import FIGURES, TUTORIAL_INVERSE, TUTORIAL_SVD
 from gui.files import dialogs
 from gui.files.store import open_store
 from gui.main_window import MainWindow
 from gui.plots.heatmap import DIVERGING
-from gui.projector import POINT_SIZE, PROJECTOR_COLOURS, SETTINGS_KEY
+from gui.projector import PROJECTOR_COLOURS, SETTINGS_KEY
 from solver import Run, Settings
 from solver.compare_export import read_compare_csv
 from solver.presets import load_preset
@@ -309,7 +310,7 @@ def test_projector_mode_changes_fonts_lines_colours_and_back(qtbot, window):
 
     projector.action.trigger()
     assert projector.enabled
-    assert window.font().pointSize() == POINT_SIZE > normal_points
+    assert window.font().pointSize() == projector.point_size > normal_points
     assert axis.style["tickFont"].pointSizeF() > normal_tick
     assert heatmap.colour_bar.colorMap() is PROJECTOR_COLOURS
     assert window.estimate_heatmap.colour_bar.colorMap() is PROJECTOR_COLOURS
@@ -332,12 +333,17 @@ def test_projector_mode_changes_fonts_lines_colours_and_back(qtbot, window):
     assert open_store().value(SETTINGS_KEY) in (False, "false")
 
 
-def test_projector_choice_is_remembered(qtbot, window):
+def test_projector_choice_is_remembered_where_the_screen_fits_it(qtbot, window, monkeypatch):
     window.projector.set_enabled(True)
+    # The offscreen screen is 800 x 800: too small for the presentation layout.
+    small = MainWindow()
+    qtbot.addWidget(small)
+    assert not small.projector.enabled and not small.projector.action.isChecked()
+    monkeypatch.setattr(projector_module, "screen_fits", lambda window: True)
     second = MainWindow()
     qtbot.addWidget(second)
     assert second.projector.enabled
-    assert second.font().pointSize() == POINT_SIZE
+    assert second.font().pointSize() == second.projector.point_size
     assert second.projector.action.isChecked()
 
 
