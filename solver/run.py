@@ -218,12 +218,15 @@ class Run:
         if self._first_loss is None:
             self._first_loss = problem.current_loss()
         stop = None
+        # The stop rules of _stop_at, as two comparisons per step: converged below `below`,
+        # diverged unless below `runaway` (NaN included).
+        below, runaway = self._stop_bounds()
         # The NumPy (closed-form) path has no autograd state to switch off.
         grad_ctx = torch.no_grad() if problem.uses_torch else contextlib.nullcontext()
         for i in range(start, start + k):
             loss, grads = problem.loss_and_grads()
-            stop = self._stop_at(i, loss)
-            if stop is not None:
+            if loss < below or not loss < runaway:
+                stop = self._stop_at(i, loss)
                 break
             with grad_ctx:
                 optimizer.update(params, grads, lr if constant else self.lr_at(i))
@@ -247,6 +250,13 @@ class Run:
         self.status = stop or Status("running")
         return StepBatch(np.arange(start, self.iteration), np.asarray(losses), self.status)
 
+    def _stop_bounds(self) -> tuple[float, float]:
+        """(below, runaway): the run stops at a loss < below (converged) or not < runaway."""
+        s = self._settings
+        floor = self.theory.floor
+        below = max(s.tol, floor.limit(s.tol, s.dtype)) if floor is not None else s.tol
+        return below, RUNAWAY_FACTOR * max(self._first_loss, 1e-3)
+
     def _stop_at(self, iteration: int, loss: float) -> Status | None:
         """Converged or diverged at `iteration` with loss(X_iteration) = loss, else None."""
         s = self._settings
@@ -266,9 +276,11 @@ class Run:
     def loss_rows(self) -> np.ndarray:
         """The loss history a user gets, rows 0..N: loss(X_t) before each update t < N (the
         tutorial's list, bit for bit), then loss(X_N) of the estimate the run has now (the
-        snapshot's loss, and the CLI's final_loss). A float64 copy."""
-        rows = np.empty(len(self.history) + 1)
-        rows[:-1] = self.history.values()
+        snapshot's loss, and the CLI's final_loss). A float64 copy. For a run made with
+        keep_history=False (whose history only counts) it holds row N alone."""
+        kept = self.history.values()
+        rows = np.empty(kept.size + 1)
+        rows[:-1] = kept
         rows[-1] = self.problem.current_loss()
         return rows
 

@@ -71,6 +71,8 @@ class Theory:
     tuning: str = ""  # why the optimal settings are tuned for less than L/mu
     warning: str = ""  # M's scale puts curvatures or learning rates beyond float64
     floor: LossFloor | None = None  # the least loss any X reaches, when it is above 0
+    # The curvatures are 2s²/N of the operator X -> (X·M + M·X)/2, not of M (side "both").
+    two_sided: bool = False
 
 
 def analyse(matrix: np.ndarray, settings: Settings) -> Theory:
@@ -94,6 +96,7 @@ def analyse(matrix: np.ndarray, settings: Settings) -> Theory:
     if settings.problem == "svd":
         return Theory(**base, note="The SVD loss is not quadratic: no linear-rate prediction.")
     side = residual_side(m.shape, settings.problem, settings.side)
+    base["two_sided"] = side == "both"
     base["floor"] = loss_floor(unit, unit_sv, side, settings.dtype)
     if rank == 0:
         return Theory(**base, note="M is zero: every X has the same loss, no step changes it.")

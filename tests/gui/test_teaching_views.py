@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QAbstractButton, QMenu
 from gui.main_window import MainWindow
 from gui.teaching.context import RunContext
 from gui.teaching.direction_plot import DirectionPlot
+from gui.teaching.gradient_view import GradientView
 from gui.teaching.pinv_view import PinvView
 from gui.teaching.series import Series
 from gui.teaching.svd_view import SvdView
@@ -211,6 +212,23 @@ def test_gradient_view_shows_the_check_in_the_window(qtbot):
     assert "largest |difference|" in view.check_label.text()
     assert "✓" in view.check_label.text()
     np.testing.assert_allclose(view.heatmap.values(), view.check.closed_form, atol=1e-6)
+
+
+def test_gradient_view_at_the_end_of_a_converged_run_says_equal(qtbot):
+    """It said "✗ different" for 2.65e-08 at the end and "✓ equal" for the same at t = 7."""
+    matrix = load_preset("tutorial-random")
+    run = Run(matrix, Settings())
+    while not run.done:
+        run.step(1000)
+    assert run.status.state == "converged"
+    view = GradientView()
+    qtbot.addWidget(view)
+    view.show()
+    view.start(context_of(matrix, Settings()), run.snapshot())
+    view.show_snapshot(run.snapshot())
+    text = view.check_label.text()
+    assert view.check.equal and "✓ equal up to rounding" in text
+    assert f"t = {run.iteration:,}" in text and "float32 rounding allows" in text
 
 
 # --- theory on the plot --------------------------------------------------------------------
