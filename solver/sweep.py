@@ -169,8 +169,8 @@ class BatchedRun:
         self._lrs = self.lrs.copy()
         self._optimizer = BatchedOptimizer(s.optimizer, self.momenta, s.weight_decay,
                                            self._problem.hyperparameter)
-        theory = analyse(self.matrix, s)  # the loss floor of a rank-deficient M, as Run's
-        self._floor = theory.floor if s.tol > 0 else None
+        floor = analyse(self.matrix, s).floor  # of a rank-deficient M, as Run's
+        self._below = max(s.tol, floor.limit(s.tol, s.dtype)) if floor is not None else s.tol
         self._anchor_t = (0, 0)
         self._anchor_loss: tuple[np.ndarray, np.ndarray] | None = None
         self.iteration = 0
@@ -253,12 +253,8 @@ class BatchedRun:
 
     def _converged(self, loss):
         """Run's rules 1 and 2: below the tolerance, or at the loss floor of a rank-deficient
-        M within the tolerance (LossFloor.reached, for an array of losses)."""
-        s = self.settings
-        below = loss < s.tol
-        if self._floor is None:
-            return below
-        return below | (loss - self._floor.value < s.tol + self._floor.slack(s.dtype))
+        M within the tolerance (Run's one bound for both, from LossFloor.limit)."""
+        return loss < self._below
 
     # -- the observed loss factor ----------------------------------------------------------
     def _record_anchor(self, t: int, loss: torch.Tensor) -> None:
