@@ -12,7 +12,7 @@ import hashlib
 import time
 
 import numpy as np
-from PySide6.QtCore import QThread, Signal, Slot
+from PySide6.QtCore import QThread, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -59,6 +59,7 @@ class SweepView(QWidget):
         self._theory = None
         self._thread: QThread | None = None
         self._worker: SweepWorker | None = None
+        self._alive: list[tuple[QThread, SweepWorker]] = []
         self._job: SweepJob | None = None
         self._shown_job: SweepJob | None = None
         self._started = 0.0
@@ -235,7 +236,12 @@ class SweepView(QWidget):
 
     def _start_worker(self, job: SweepJob) -> None:
         self._worker = worker = SweepWorker(job)
-        self._thread = thread = QThread(self)
+        # No parent and no deleteLater: thread and worker are Python-owned and die with
+        # their last reference, which is kept (in _alive) until the thread's `finished` has
+        # been delivered; dropped earlier, Qt would still use them (a use-after-free, as
+        # gui/compare/controller.py found: "Fatal Python error: Bus error").
+        self._thread = thread = QThread()
+        self._alive.append((thread, worker))
         thread.setObjectName("sweepThread")
         worker.moveToThread(thread)
         thread.started.connect(worker.compute)
@@ -244,8 +250,7 @@ class SweepView(QWidget):
         worker.failed.connect(self._on_failed)
         worker.finished.connect(thread.quit)
         worker.failed.connect(thread.quit)
-        thread.finished.connect(worker.deleteLater)
-        thread.finished.connect(thread.deleteLater)
+        thread.finished.connect(self._on_thread_finished)
         self._started = time.perf_counter()
         self.progress.setValue(0)
         self.progress.setFormat("starting …")
@@ -268,6 +273,13 @@ class SweepView(QWidget):
     def shutdown(self) -> None:
         """Stop and wait for the worker thread (the window is closing)."""
         self.cancel(discard=True)
+
+    @Slot()
+    def _on_thread_finished(self) -> None:
+        thread = self.sender()
+        retired = [pair for pair in self._alive if pair[0] is thread]
+        self._alive = [pair for pair in self._alive if pair[0] is not thread]
+        QTimer.singleShot(0, lambda: retired)  # released once `finished` has returned
 
     def _stop_thread(self) -> None:
         thread, self._thread, self._worker = self._thread, None, None
