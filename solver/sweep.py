@@ -150,7 +150,11 @@ class BatchedRun:
         check_size(self.lrs.size, matrix.shape, s.dtype, s.max_steps if keep_losses else 0,
                    memory_limit)
         self.settings = s
-        self.matrix = matrix.astype(s.dtype)  # as Run: the copies work on M in its precision
+        with np.errstate(over="ignore"):
+            self.matrix = matrix.astype(s.dtype)  # as Run: the copies work on M in its precision
+        if not np.isfinite(self.matrix).all():
+            raise SweepError(f"matrix: its entries overflow {s.dtype} (largest "
+                             f"{np.abs(matrix).max():.3g})")
         self.keep_losses = keep_losses
         self._start()
 

@@ -101,9 +101,8 @@ def default_axes(theory: Theory, optimizer: str, n_lr: int, n_momentum: int,
     if optimizer == "gd":
         momenta, n_momentum = (0.0, 0.0), 1
     limits = stability_limits(theory, optimizer, np.array(momenta))
-    if limits is None:
-        lo, hi = ADAPTIVE_LRS
-    else:
+    lo, hi = ADAPTIVE_LRS
+    if limits is not None and np.isfinite(limits).all() and limits.min() > 0:
         lo, hi = limits.min() / LR_BELOW_LIMIT, limits.max() * LR_ABOVE_LIMIT
     return Axis(lo, hi, n_lr, log=True), Axis(momenta[0], momenta[1], n_momentum)
 
@@ -111,7 +110,11 @@ def default_axes(theory: Theory, optimizer: str, n_lr: int, n_momentum: int,
 def stability_limits(theory: Theory, optimizer: str, momenta: np.ndarray) -> np.ndarray | None:
     """Theory's largest stable lr at each momentum (2(1+β)/L for heavy ball), or None where
     theory has no limit (Adam, RMSprop)."""
-    if theory.L is None or optimizer not in ("gd", "momentum", "nesterov"):
+    # Theory says nothing for adaptive optimizers, and gives no limit where the curvature
+    # itself under- or overflows (diag(1, 2, 3)·1e-200: L = 2σ²/N is 0 in double precision).
+    if optimizer not in ("gd", "momentum", "nesterov") or theory.max_stable_lr is None:
+        return None
+    if theory.L is None or not 0 < theory.L < math.inf:
         return None
     beta = np.zeros_like(momenta) if optimizer == "gd" else momenta
     return np.array([max_stable_lr(optimizer, float(b), theory.L) for b in beta])

@@ -210,6 +210,8 @@ def test_what_a_sweep_does_not_cover_is_refused_by_name():
     with pytest.raises(SweepError, match="^problem: the sweep covers the inverse and the "
                                          "pseudo-inverse only"):
         BatchedRun(load_preset("svd-tutorial"), Settings(problem="svd"), [0.1], [0.9])
+    with pytest.raises(SweepError, match=r"^matrix: its entries overflow float32 \(largest "):
+        BatchedRun(np.diag([1.0, 1e39]), Settings(), [0.1], [0.9])
     with pytest.raises(SweepError, match="^max_steps: a sweep needs a step limit"):
         BatchedRun(np.eye(2), Settings(max_steps=0), [0.1], [0.9])
     with pytest.raises(SweepError, match=r"^momentum: must be in \[0, 1\), got 1"):

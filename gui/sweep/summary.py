@@ -64,5 +64,8 @@ def status_html(result: SweepResult, grid: Grid, theory: Theory | None, settings
         text += f" Theory's optimum (☆): lr {theory.optimal_lr:.3g}{beta}."
     elif theory is not None:
         text += f" No stability theory for {settings.optimizer}: it rescales every step."
+    if settings.schedule != "constant" and limits is not None:
+        text += (f" Theory's limit is for a constant lr; the schedule {settings.schedule} "
+                 "lowers it at every step, so runs beyond the line may still converge.")
     click = "a point to use its lr" if line else "a cell to use its lr and β"
     return text + f" Click {click} (and reset the run)."

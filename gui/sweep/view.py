@@ -144,7 +144,16 @@ class SweepView(QWidget):
     # -- the document -----------------------------------------------------------------------
     def set_document(self, matrix: np.ndarray, settings: Settings, name: str = "") -> None:
         """Follow the document: a new matrix or new settings (other than lr and momentum,
-        which only move the cross) clear the map; a computation for the old one stops."""
+        which only move the cross) clear the map; a computation for the old one stops.
+        Never raises (it runs in a Qt slot): a document it cannot map says why instead."""
+        try:
+            self._follow(matrix, settings, name)
+        except Exception as error:  # noqa: BLE001 -- no exception into Qt's event loop
+            self._theory = None
+            self._set_idle(f"Cannot map this matrix: {type(error).__name__}: {error}",
+                           can_compute=False)
+
+    def _follow(self, matrix: np.ndarray, settings: Settings, name: str) -> None:
         matrix = np.asarray(matrix, dtype=np.float64)
         key = _document_key(matrix, settings)
         self._settings, self._name = settings, name
@@ -166,7 +175,12 @@ class SweepView(QWidget):
             self._set_idle(f"Not available for this problem: {NOT_SUPPORTED[resolved.problem]}.",
                            can_compute=False)
             return
-        self._theory = analyse(matrix.astype(resolved.dtype), resolved)
+        try:
+            self._theory = _theory(matrix, resolved)
+        except (ValueError, ArithmeticError, np.linalg.LinAlgError) as error:
+            self._theory = None
+            self._set_idle(f"Cannot map this matrix: {error}", can_compute=False)
+            return
         gd = resolved.optimizer == "gd"
         self.mode_combo.model().item(0).setEnabled(not gd)  # gd has no momentum axis
         if gd and self.mode == MAP:
@@ -357,6 +371,17 @@ class SweepView(QWidget):
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         self.shutdown()
         super().closeEvent(event)
+
+
+def _theory(matrix: np.ndarray, settings: Settings):
+    """solver.theory's analysis of the matrix as the runs see it (in their precision);
+    ValueError when it does not fit that precision."""
+    with np.errstate(over="ignore"):
+        cast = matrix.astype(settings.dtype)
+    if not np.isfinite(cast).all():
+        raise ValueError(f"its entries overflow {settings.dtype} (largest "
+                         f"{np.abs(matrix).max():.3g})")
+    return analyse(cast, settings)
 
 
 def _document_key(matrix: np.ndarray, settings: Settings) -> tuple:

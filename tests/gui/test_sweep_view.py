@@ -151,6 +151,16 @@ def test_svd_is_refused_with_the_reason(qtbot, view):
                                          "the inverse and the pseudo-inverse only")
 
 
+def test_a_matrix_beyond_the_precision_is_refused_with_the_reason(qtbot, view):
+    big = np.diag([1.0, 2.0, 1e39])
+    view.set_document(big, Settings(dtype="float32"), "big")
+    assert not view.compute_button.isEnabled()
+    assert view.status.text() == ("Cannot map this matrix: its entries overflow float32 "
+                                  "(largest 1e+39)")
+    view.set_document(np.diag([1.0, 2.0, 3.0]) * 1e-200, Settings(dtype="float64"), "tiny")
+    assert view.compute_button.isEnabled()  # float64 holds it; theory is scaled
+
+
 def test_a_grid_too_big_says_so_and_starts_nothing(qtbot, view):
     view.set_document(np.eye(128) * 2, Settings(dtype="float64"), "big")
     view.points_spin.setValue(64)
@@ -252,3 +262,23 @@ def test_a_narrow_window_shows_the_map_as_a_window_of_its_own(qtbot, window):
     qtbot.waitUntil(lambda: window.sweep.isFloating(), timeout=5000)
     assert window.sweep.width() >= 520 and window.sweep.isVisible()
     assert window.sweep.view.map_plot.width() >= 400
+
+
+def test_the_summary_says_when_theory_s_line_does_not_apply():
+    from gui.sweep.summary import status_html
+    from solver import analyse
+    from solver.sweep import BatchedRun
+    from solver.sweep_grid import Grid
+
+    settings = Settings(schedule="exp:0.99", max_steps=300)
+    grid = Grid(np.array([1.0, 10.0]), np.array([0.5, 0.9]))
+    batch = BatchedRun(RANDOM, settings, *grid.cells())
+    batch.step(10**6)
+    theory = analyse(RANDOM.astype(np.float32), settings.validated(RANDOM.shape))
+    text = status_html(batch.result(), grid, theory, settings, 0.5, cancelled=False)
+    assert text.startswith("4 runs of up to 300 steps in 0.5 s.")
+    assert "the schedule exp:0.99 lowers it at every step" in text
+    adam = Settings(optimizer="adam", lr=0.01)
+    text = status_html(batch.result(), grid, analyse(RANDOM, adam.validated(RANDOM.shape)),
+                       adam, 0.5, cancelled=False)
+    assert "No stability theory for adam" in text
