@@ -30,7 +30,7 @@ from gui.files import FileController, store
 from gui.history.timeline_bar import TimelineBar
 from gui.lesson.panel import LessonPanel
 from gui.plots.heatmap import ErrorHeatmap, EstimateHeatmap
-from gui.plots.loss_plot import LossPlot
+from gui.plots.loss_panel import LossPanel
 from gui.plots.plot_area import PlotArea
 from gui.projector_layout import PresentationLayout
 from gui.run_messages import RunMessages
@@ -181,7 +181,8 @@ class MainWindow(QMainWindow):
         self.strip = SettingsStrip(self)
         self.banner = MessageBanner(self)
         self.messages = RunMessages(self.model, self.banner)
-        self.loss_plot = LossPlot(self.model.losses, self)
+        self.loss_panel = LossPanel(self.model.losses, self)
+        self.loss_plot = self.loss_panel.plot
         self.error_heatmap = ErrorHeatmap(self)
         self.estimate_heatmap = EstimateHeatmap(self)
 
@@ -196,7 +197,7 @@ class MainWindow(QMainWindow):
         left.setStretchFactor(0, 2)
         left.setStretchFactor(1, 3)
 
-        self.plot_area = PlotArea(self.loss_plot, self.error_heatmap, self.estimate_heatmap,
+        self.plot_area = PlotArea(self.loss_panel, self.error_heatmap, self.estimate_heatmap,
                                   self)
         right = QWidget(self)
         right_layout = QVBoxLayout(right)
@@ -246,7 +247,8 @@ class MainWindow(QMainWindow):
         model = self.model
         self.optimal_action = OptimalSettingsAction(model, self)
         self.panel.optimal_button.setDefaultAction(self.optimal_action)
-        self.teaching = TeachingDock(model, self.loss_plot, self.optimal_action, self)
+        self.teaching = TeachingDock(model, self.loss_plot, self.loss_panel.note,
+                                     self.optimal_action, self)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.teaching)
         self.resizeDocks([self.teaching], [TEACHING_DOCK_WIDTH], Qt.Orientation.Horizontal)
         self.lesson = LessonPanel(model, self)
@@ -258,7 +260,7 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.teaching, self.sweep)
         self.sweep.hide()  # View ▸ Sweep map shows it
         self.teaching.raise_()
-        self.compare = CompareController(model, self.loss_plot, self)
+        self.compare = CompareController(model, self.loss_plot, self.loss_panel.legend, self)
         self.statusBar().addPermanentWidget(self.compare.progress)
         self.timeline = TimelineBar(model, self.loss_plot, self)
         self.addToolBar(Qt.ToolBarArea.BottomToolBarArea, self.timeline)

@@ -52,11 +52,6 @@ class Settings:
     max_steps: int = 10000
     tol: float = 1e-12
 
-    @classmethod
-    def for_optimizer(cls, optimizer: str, **fields) -> Settings:
-        """Defaults for `optimizer`: its default lr (default_lr) unless `fields` set one."""
-        return cls(optimizer=optimizer, **{"lr": default_lr(optimizer), **fields})
-
     def to_dict(self) -> dict:
         """The settings as a plain JSON-friendly dict."""
         return {f.name: getattr(self, f.name) for f in fields(self)}

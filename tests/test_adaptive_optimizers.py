@@ -101,8 +101,7 @@ def test_the_tutorials_adam_svd_is_torch_optim_adam_bit_for_bit():
 def test_adaptive_optimizers_default_to_torchs_lr():
     assert default_lr("adam") == default_lr("rmsprop") == 1e-3
     assert default_lr("momentum") == default_lr("gd") == default_lr("nesterov") == 0.9
-    assert Settings.for_optimizer("adam").lr == 1e-3
-    assert Settings.for_optimizer("momentum") == Settings()
+    assert Settings().lr == default_lr(Settings().optimizer)
 
 
 def test_cli_reproduces_the_tutorials_adam_svd(tmp_path):

@@ -31,13 +31,15 @@ class TeachingDock(QDockWidget):
 
     It follows `model` (gui/document_model.py): `run_started` starts the views afresh (a
     resumed run keeps their curves up to the iteration it resumes from), `frame` feeds them.
-    `optimal_action` ("Optimal settings") gets a button in the Theory tab.
+    `optimal_action` ("Optimal settings") gets a button in the Theory tab; `note` (a
+    gui.plots.legend_label.PlotNote above the loss plot) shows theory's numbers.
     """
 
-    def __init__(self, model, loss_plot, optimal_action, parent: QWidget | None = None) -> None:
+    def __init__(self, model, loss_plot, note, optimal_action,
+                 parent: QWidget | None = None) -> None:
         super().__init__("Teaching views", parent)
         self.setObjectName("teachingDock")
-        self.overlay = TheoryOverlay(loss_plot)
+        self.overlay = TheoryOverlay(loss_plot, note)
         # The SVD view (a plot, three heatmaps, a table) is built when an SVD run first needs
         # it: it is a fifth of the window's start-up time, and most lessons never show it.
         self._svd_view: SvdView | None = None

@@ -130,7 +130,9 @@ def test_tutorial_figure_pins_both_runs_equal_to_the_headless_solver(qtbot, wind
     pins = window.compare.pins
     assert pins.names() == [r.name for r in spec.runs]
     assert pins.title == spec.title
-    assert window.loss_plot.getPlotItem().titleLabel.text == spec.title
+    # The figure's title heads its legend, under the plot; its curves are the only ones.
+    assert window.loss_panel.legend.plain_text().startswith(spec.title)
+    assert not window.loss_plot.live_visible
     for run, pinned in zip(spec.runs, pins.runs, strict=True):
         expected = headless(load_preset(run.preset), short, 1500).history.values()
         assert pinned.losses.size == 1500
