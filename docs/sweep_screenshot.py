@@ -30,7 +30,7 @@ def shoot(view, app, mode: str, out: Path) -> None:
     view.compute()
     loop = QEventLoop()
     timer = QTimer()
-    timer.timeout.connect(lambda: loop.quit() if view._thread is None else None)
+    timer.timeout.connect(lambda: loop.quit() if not view.runner.busy else None)
     timer.start(50)
     loop.exec()
     timer.stop()

@@ -28,8 +28,7 @@ def single_run(matrix, settings):
     run = Run(matrix, settings)
     while not run.done:
         run.step(1000)
-    losses = np.append(run.history.values(), run.snapshot().loss)
-    return run.status.state, run.iteration, losses
+    return run.status.state, run.iteration, run.loss_rows()
 
 
 @pytest.mark.parametrize("preset", ["tutorial-random", "tutorial-diagonal"])
@@ -102,7 +101,7 @@ def test_every_cell_equals_a_single_run_with_its_settings(preset, fields, lrs, m
 def test_cells_equal_single_runs_bit_for_bit(optimizer, gradient):
     """A cell clicked in the map and run in the window repeats the same numbers."""
     matrix = load_preset("tutorial-random")
-    settings = Settings.for_optimizer(optimizer, gradient=gradient, max_steps=1000)
+    settings = Settings(optimizer=optimizer, gradient=gradient, max_steps=1000)
     lrs = [0.9, 6.25, 0.5] if optimizer != "adam" and optimizer != "rmsprop" else [1e-3, 0.02,
                                                                                  0.005]
     batch = BatchedRun(matrix, settings, lrs, [0.9, 0.82, 0.0], keep_losses=True)

@@ -2,17 +2,16 @@
 
 It knows the document only through `set_document(matrix, settings, name)` and tells it
 about a chosen cell through `settings_chosen(lr, momentum)`; gui/sweep/binding.py connects
-both to the document model. The computation runs in a SweepWorker on a QThread of its own.
+both to the document model. The computation runs in a SweepRunner (gui/sweep/runner.py).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
-import time
 
 import numpy as np
-from PySide6.QtCore import QThread, QTimer, Signal, Slot
+from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -27,8 +26,9 @@ from PySide6.QtWidgets import (
 
 from gui.sweep.line_plot import SweepLinePlot
 from gui.sweep.map_plot import SweepMapPlot
+from gui.sweep.runner import SweepRunner
 from gui.sweep.summary import status_html, theory_lines
-from gui.sweep.worker import SweepJob, SweepWorker
+from gui.sweep.worker import SweepJob
 from gui.widgets.sci_spin_box import SciSpinBox
 from solver import Settings, SettingsError, analyse
 from solver.sweep import NOT_SUPPORTED, SweepResult, check_size
@@ -57,12 +57,8 @@ class SweepView(QWidget):
         self._name = ""
         self._key: tuple | None = None
         self._theory = None
-        self._thread: QThread | None = None
-        self._worker: SweepWorker | None = None
-        self._alive: list[tuple[QThread, SweepWorker]] = []
-        self._job: SweepJob | None = None
+        self.runner = SweepRunner(self)
         self._shown_job: SweepJob | None = None
-        self._started = 0.0
         self.result: SweepResult | None = None
         self._build()
         self._set_idle("Open a matrix to map its learning rates and momenta.")
@@ -134,6 +130,9 @@ class SweepView(QWidget):
         self.compute_button.clicked.connect(self.compute)
         self.cancel_button.clicked.connect(self.cancel)
         self.map_plot.cell_clicked.connect(self._on_cell)
+        self.runner.progress.connect(self._on_progress)
+        self.runner.finished.connect(self._on_finished)
+        self.runner.failed.connect(self._on_failed)
         self.line_plot.lr_clicked.connect(self._on_line_point)
 
     @property
@@ -238,102 +237,62 @@ class SweepView(QWidget):
         except SettingsError as error:
             self.status.setText(str(error))
             return
-        self._job = SweepJob(self._matrix, settings, grid, self._key)
-        self._shown_job = self._job
+        job = self._shown_job = SweepJob(self._matrix, settings, grid, self._key)
         self.result = None
         if self.mode == MAP:
             self.map_plot.set_grid(grid)
         else:
             self.line_plot.set_axis(lrs, settings.max_steps)
         self._show_theory()
-        self._start_worker(self._job)
-
-    def _start_worker(self, job: SweepJob) -> None:
-        self._worker = worker = SweepWorker(job)
-        # No parent and no deleteLater: thread and worker are Python-owned and die with
-        # their last reference, which is kept (in _alive) until the thread's `finished` has
-        # been delivered; dropped earlier, Qt would still use them (a use-after-free, as
-        # gui/compare/controller.py found: "Fatal Python error: Bus error").
-        self._thread = thread = QThread()
-        self._alive.append((thread, worker))
-        thread.setObjectName("sweepThread")
-        worker.moveToThread(thread)
-        thread.started.connect(worker.compute)
-        worker.progress.connect(self._on_progress)
-        worker.finished.connect(self._on_finished)
-        worker.failed.connect(self._on_failed)
-        worker.finished.connect(thread.quit)
-        worker.failed.connect(thread.quit)
-        thread.finished.connect(self._on_thread_finished)
-        self._started = time.perf_counter()
         self.progress.setValue(0)
         self.progress.setFormat("starting …")
         self.compute_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
-        self.status.setText(f"Computing {job.grid.size:,} runs of up to "
-                            f"{job.settings.max_steps:,} steps …")
-        thread.start()
+        self.status.setText(f"Computing {grid.size:,} runs of up to "
+                            f"{settings.max_steps:,} steps …")
+        self.runner.start(job)
 
     @Slot()
     def cancel(self, discard: bool = False) -> None:
         """Stop the computation after its current chunk of steps. The finished cells stay
         on the map (unless `discard`: the document changed and the map with it)."""
-        if self._worker is not None:
-            self._worker.cancel()
         if discard:
-            self._job = None  # results still in flight belong to nobody now
-            self._stop_thread()
+            self.runner.discard()
+            self._buttons_idle()
+        else:
+            self.runner.cancel()
 
     def shutdown(self) -> None:
         """Stop and wait for the worker thread (the window is closing)."""
         self.cancel(discard=True)
 
-    @Slot()
-    def _on_thread_finished(self) -> None:
-        thread = self.sender()
-        retired = [pair for pair in self._alive if pair[0] is thread]
-        self._alive = [pair for pair in self._alive if pair[0] is not thread]
-        QTimer.singleShot(0, lambda: retired)  # released once `finished` has returned
-
-    def _stop_thread(self) -> None:
-        thread, self._thread, self._worker = self._thread, None, None
-        if thread is not None:
-            thread.quit()
-            thread.wait()
+    def _buttons_idle(self) -> None:
         self.compute_button.setEnabled(self._theory is not None)
         self.cancel_button.setEnabled(False)
 
     @Slot(object, object)
     def _on_progress(self, job: SweepJob, result: SweepResult) -> None:
-        if job is not self._job:
-            return
         self._show_result(result)
         self.progress.setValue(int(1000 * result.iteration / max(result.max_steps, 1)))
         done = int(result.done.sum())
         self.progress.setFormat(f"step {result.iteration:,} of {result.max_steps:,}: "
                                 f"{done:,} of {result.state.size:,} runs done")
 
-    @Slot(object, object, bool)
-    def _on_finished(self, job: SweepJob, result: SweepResult, cancelled: bool) -> None:
-        if job is not self._job:
-            return
-        elapsed = time.perf_counter() - self._started
+    @Slot(object, object, bool, float)
+    def _on_finished(self, job: SweepJob, result: SweepResult, cancelled: bool,
+                     elapsed: float) -> None:
         self._show_result(result)
         self.progress.setValue(1000 if not cancelled else self.progress.value())
         self.progress.setFormat("cancelled" if cancelled else f"done in {elapsed:.1f} s")
-        self.status.setText(status_html(result, self._job.grid, self._theory,
-                                        self._job.settings, elapsed, cancelled))
-        self._job = None
-        self._stop_thread()
+        self.status.setText(status_html(result, job.grid, self._theory, job.settings,
+                                        elapsed, cancelled))
+        self._buttons_idle()
 
     @Slot(object, str)
     def _on_failed(self, job: SweepJob, message: str) -> None:
-        if job is not self._job:
-            return
         self.status.setText(message)
         self.progress.setFormat("failed")
-        self._job = None
-        self._stop_thread()
+        self._buttons_idle()
 
     def _show_result(self, result: SweepResult) -> None:
         self.result = result

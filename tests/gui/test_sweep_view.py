@@ -28,7 +28,7 @@ def view(qtbot):
 def compute(qtbot, view, timeout=60_000):
     """Press Compute and wait for the finished map."""
     qtbot.mouseClick(view.compute_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: view._thread is None, timeout=timeout)
+    qtbot.waitUntil(lambda: not view.runner.busy, timeout=timeout)
 
 
 def test_map_shows_steps_and_the_cliff_where_theory_puts_it(qtbot, view):
@@ -91,7 +91,7 @@ def test_cancel_keeps_the_finished_cells(qtbot, view):
     qtbot.mouseClick(view.compute_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: view.result is not None and view.result.done.any(), timeout=60_000)
     qtbot.mouseClick(view.cancel_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: view._thread is None, timeout=60_000)
+    qtbot.waitUntil(lambda: not view.runner.busy, timeout=60_000)
     result, grid = view.result, view.map_plot.grid
     assert result.done.any() and (result.state == PENDING).any()
     assert view.status.text().startswith(f"Cancelled at step {result.iteration:,}: ")
@@ -165,7 +165,7 @@ def test_a_grid_too_big_says_so_and_starts_nothing(qtbot, view):
     view.set_document(np.eye(128) * 2, Settings(dtype="float64"), "big")
     view.points_spin.setValue(64)
     qtbot.mouseClick(view.compute_button, Qt.MouseButton.LeftButton)
-    assert view._thread is None
+    assert not view.runner.busy
     assert view.status.text() == ("grid: 4,096 runs of a 128 x 128 float64 problem need about "
                                   "6.0 GB of memory (limit 1.0 GB); use fewer grid points or a "
                                   "smaller matrix")
@@ -190,7 +190,7 @@ def test_a_document_change_while_computing_stops_the_old_map(qtbot, view):
     view.steps_spin.setValue(200_000)
     qtbot.mouseClick(view.compute_button, Qt.MouseButton.LeftButton)
     view.set_document(load_preset("tutorial-diagonal"), Settings(), "d")
-    assert view._thread is None and view.result is None
+    assert not view.runner.busy and view.result is None
     qtbot.wait(300)  # nothing of the old sweep may arrive afterwards
     assert view.result is None and view.map_plot.grid is None
 
@@ -251,9 +251,9 @@ def test_closing_the_window_stops_a_sweep(qtbot, window):
     view = window.sweep.view
     view.steps_spin.setValue(500_000)
     view.compute()
-    assert view._thread is not None
+    assert view.runner.busy
     window.close()
-    assert view._thread is None
+    assert not view.runner.busy
 
 
 def test_a_narrow_window_shows_the_map_as_a_window_of_its_own(qtbot, window):
