@@ -1,4 +1,5 @@
-"""Matrix Descent: `main.py [FILE]` opens the app; `main.py solve ...` runs headless."""
+"""Matrix Descent: `main.py [FILE]` opens the app; `main.py solve ...` and `main.py sweep ...`
+run headless."""
 
 import sys
 
@@ -10,6 +11,10 @@ def main(argv: list[str]) -> int:
         from solver.cli import main as solve_main
 
         return solve_main(argv[1:])
+    if argv and argv[0] == "sweep":
+        from solver.sweep_cli import main as sweep_main
+
+        return sweep_main(argv[1:])
     from gui.app import run_app
 
     return run_app(argv)

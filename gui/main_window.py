@@ -36,6 +36,7 @@ from gui.projector_layout import PresentationLayout
 from gui.run_messages import RunMessages
 from gui.run_state import RunInfo, RunState
 from gui.solver_worker import Frame
+from gui.sweep.dock import SweepDock
 from gui.teaching import TeachingDock
 from gui.teaching.optimal_settings import OptimalSettingsAction
 from gui.widgets.fixed_label import FixedWidthLabel
@@ -258,6 +259,11 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.lesson)
         self.tabifyDockWidget(self.teaching, self.lesson)
         self.teaching.raise_()  # the views stay in front of the lesson
+        self.sweep = SweepDock(model, self)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.sweep)
+        self.tabifyDockWidget(self.teaching, self.sweep)
+        self.sweep.hide()  # View ▸ Sweep map shows it
+        self.teaching.raise_()
         self.compare = CompareController(model, self.loss_plot, self.loss_panel.legend, self)
         self.statusBar().addPermanentWidget(self.compare.progress)
         self.timeline = TimelineBar(model, self.loss_plot, self)
@@ -315,6 +321,7 @@ class MainWindow(QMainWindow):
         history_action = self.timeline.toggleViewAction()
         history_action.setText("&History bar")
         view_menu.addAction(history_action)
+        view_menu.addAction(self.sweep.view_action)
         controls = self._add_action(view_menu, "&Editor and settings",
                                     QKeySequence(Qt.Key.Key_F2),
                                     self.presentation.toggle_controls)
@@ -357,6 +364,7 @@ class MainWindow(QMainWindow):
         self.compare.message.connect(self.messages.show)
         self.compare.status.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.closing.connect(self.compare.shutdown)  # stop a figure's thread with the window
+        self.closing.connect(self.sweep.view.shutdown)  # and a sweep's
 
     def _let_docks_narrow(self) -> None:
         # The docks' contents ask for up to ~480 px, which pushed the window's minimum width

@@ -172,6 +172,13 @@ def _settings_message(message: str) -> str:
 
 def _prepare(args) -> tuple[Run, str]:
     """Load the matrix and build a validated Run, refusing bad combinations before running."""
+    matrix, settings = prepare_settings(args)
+    return Run(matrix, settings), args.matrix
+
+
+def prepare_settings(args) -> tuple[np.ndarray, Settings]:
+    """The matrix and validated settings that parsed solve options ask for (also used by
+    `sweep`); raises CliError, MatrixFileError or SettingsError with a one-line message."""
     matrix, base = _load(args.matrix)
     rows, cols = matrix.shape
     problem = args.problem or (base.problem if base.problem != "auto" else
@@ -203,7 +210,7 @@ def _prepare(args) -> tuple[Run, str]:
     settings = _settings(args, base, problem).validated(matrix.shape)
     if args.auto:
         settings = _auto_tuned(matrix, settings, args)
-    return Run(matrix, settings), args.matrix
+    return matrix, settings
 
 
 def _load(spec: str) -> tuple[np.ndarray, Settings]:

@@ -34,6 +34,9 @@ style; the lines a change of setting changed are marked, <i>Copy</i> takes it al
 Export ▸ Program saves it as a script or a notebook: <code>python run.py losses.csv</code>
 writes the run's loss history, bit for bit.</li>
 <li><b>Lesson</b> (Ctrl+L): the tutorial's steps with the numbers of the run on screen.</li>
+<li><b>View ▸ Sweep map</b> (Ctrl+Shift+M): steps to the tolerance for a grid of learning
+rates and momenta (or learning rates at one momentum), every cell a run from the same start,
+with theory's stable limit and optimum; click a cell to use its lr and β.</li>
 </ul>
 <h3>Compare, go back, keep</h3>
 <ul>
@@ -61,6 +64,7 @@ colour-blind-safe colours. Esc leaves it.</li>
 edit</td></tr>
 <tr><td><b>Ctrl+C</b> / <b>Ctrl+V</b></td><td>copy / paste cells (tab or comma separated)</td></tr>
 <tr><td><b>Ctrl+L</b></td><td>bring the lesson panel to the front (again: hide it)</td></tr>
+<tr><td><b>Ctrl+Shift+M</b></td><td>show or hide the sweep map</td></tr>
 <tr><td><b>F11</b></td><td>projector mode</td></tr>
 <tr><td><b>F2</b></td><td>show or hide the editor and settings</td></tr>
 <tr><td><b>Esc</b></td><td>leave projector mode, else pause</td></tr>
