@@ -1,4 +1,5 @@
-"""Matrix Descent: `main.py [FILE]` opens the app; `main.py solve ...` runs headless."""
+"""Matrix Descent: `main.py [FILE]` opens the app; `main.py solve ...` runs headless;
+`main.py record ...` records a run as a GIF or MP4, offscreen."""
 
 import sys
 
@@ -10,6 +11,10 @@ def main(argv: list[str]) -> int:
         from solver.cli import main as solve_main
 
         return solve_main(argv[1:])
+    if argv and argv[0] == "record":
+        from gui.presentation.record_cli import main as record_main
+
+        return record_main(argv[1:])
     from gui.app import run_app
 
     return run_app(argv)

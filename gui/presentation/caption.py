@@ -72,7 +72,8 @@ def caption(facts: RunFacts) -> str:
     if s.schedule != "constant":
         optimizer += f", schedule {s.schedule}"
     parts.append(optimizer)
-    parts.append(f"seed {s.seed}, {s.dtype}")
+    # float32 is the tutorial's and the default: only the other one is worth a mention.
+    parts.append(f"seed {s.seed}" if s.dtype == "float32" else f"seed {s.seed}, {s.dtype}")
     if facts.iteration is not None:
         where = f"iteration {facts.iteration:,}"
         if facts.loss is not None:

@@ -104,9 +104,17 @@ class FigureFrame(QWidget):
     def set_texts(self, title: str, caption: str) -> None:
         """Change the title and the caption (a caption breaks only between its parts)."""
         self.title_label.setText(title)
-        parts = caption.split(CAPTION_SEPARATOR)
-        self.caption_label.setText(CAPTION_SEPARATOR.join(
-            part.replace(" ", "\u00a0") for part in parts))
+        self.caption_label.setText(_unbreakable_parts(caption))
+
+    def reserve_caption(self, longest: str) -> None:
+        """Keep room for `longest` under the plots (call after lay_out), so that the plots
+        do not move when a longer caption comes."""
+        label = self.caption_label
+        current = label.text()
+        label.setText(_unbreakable_parts(longest))
+        height = label.heightForWidth(label.width())
+        label.setText(current)
+        label.setMinimumHeight(height)
 
     def lay_out(self, logical: QSize) -> None:
         """Lay everything out at `logical` size."""
@@ -127,13 +135,20 @@ class FigureFrame(QWidget):
     def paint(self, painter: QPainter, scale: float) -> None:
         """Draw the frame as laid out: labels, then each widget at its slot's size."""
         flags = QWidget.RenderFlag.DrawChildren
+        if self._adopt:  # the widgets are the frame's own: drawn with it
+            with print_quality(self.widgets, scale):
+                QWidget.render(self, painter, QPoint(), renderFlags=flags)
+            return
         QWidget.render(self, painter, QPoint(), renderFlags=flags)
-        if self._adopt:
-            return  # adopted widgets were drawn with the frame
         for slot, widget in self.slots:
             origin = slot.mapTo(self, QPoint(0, 0))
             with laid_out_at(widget, slot.size()), print_quality([widget], scale):
                 QWidget.render(widget, painter, origin, renderFlags=flags)
+
+
+def _unbreakable_parts(caption: str) -> str:
+    return CAPTION_SEPARATOR.join(part.replace(" ", "\u00a0")
+                                  for part in caption.split(CAPTION_SEPARATOR))
 
 
 def _natural(arrangement: Arrangement) -> QSize:
