@@ -31,6 +31,7 @@ FIGURE_FILTERS = ["PNG image (*.png)", "SVG drawing (*.svg)"]
 # as 1067 x 600 and drawn at 1.8x), the way a slide looks the same on any projector.
 REFERENCE = QSize(1000, 600)
 MAX_SCALE = 8.0
+MIN_SCALE = 0.5
 MAX_PIXELS = 8192  # the longest side of an exported image
 TITLE_POINTS = 20
 CAPTION_POINTS = 12
@@ -193,8 +194,9 @@ def geometry(frame: FigureFrame, options: FigureOptions) -> Geometry:
     minimum = frame.minimum_size()
     if options.size is None:
         scale = float(options.scale)
-        if not (0.25 <= scale <= MAX_SCALE):
-            raise ValueError(f"scale must be between 0.25 and {MAX_SCALE:g}, got {scale:g}")
+        if not (MIN_SCALE <= scale <= MAX_SCALE):
+            raise ValueError(f"scale must be between {MIN_SCALE:g} and {MAX_SCALE:g}, got "
+                             f"{scale:g}")
         logical = frame.natural_size().expandedTo(minimum)
         pixels = QSize(math.ceil(logical.width() * scale), math.ceil(logical.height() * scale))
     else:
@@ -202,11 +204,13 @@ def geometry(frame: FigureFrame, options: FigureOptions) -> Geometry:
         pixels = QSize(int(width), int(height))
         fit = min(width / REFERENCE.width(), height / REFERENCE.height())
         scale = min(max(fit, 1.0), MAX_SCALE)
-        # Shrink the scale (down to 1) until the widgets fit at their minimum size.
+        # Below the reference size the scale shrinks until the widgets fit at their minimum
+        # size, down to MIN_SCALE (text at half its size on screen is still legible).
         scale = min(scale, width / max(minimum.width(), 1), height / max(minimum.height(), 1))
-        if scale < 1.0:
+        if scale < MIN_SCALE:
             raise ValueError(f"{width} × {height} is too small for this figure: it needs at "
-                             f"least {minimum.width()} × {minimum.height()} pixels")
+                             f"least {math.ceil(minimum.width() * MIN_SCALE)} × "
+                             f"{math.ceil(minimum.height() * MIN_SCALE)} pixels")
         logical = QSize(math.floor(width / scale), math.floor(height / scale))
         scale = min(width / logical.width(), height / logical.height())
     if max(pixels.width(), pixels.height()) > MAX_PIXELS or min(pixels.width(),

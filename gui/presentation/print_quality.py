@@ -52,7 +52,8 @@ def laid_out_at(widget: QWidget, size: QSize):
 @contextlib.contextmanager
 def print_quality(widgets: list[QWidget], scale: float):
     """Inside the block, the plots in `widgets` (and their children) paint their axes as
-    vectors and their cosmetic pens `scale` times wider; everything is restored after it."""
+    vectors and, for a scale above 1, their cosmetic pens `scale` times wider; everything
+    is restored after it."""
     undo: list = []
     try:
         for view in _graphics_views(widgets):
@@ -86,7 +87,7 @@ def _prepare(item: QGraphicsItem, scale: float, undo: list) -> None:
                 child.setVisible(False)
                 undo.append(lambda c=child: c.setVisible(True))
         return
-    if scale == 1.0:
+    if scale <= 1.0:  # thinner than on screen, a 1-pixel line would fade out
         return
     if isinstance(item, pg.PlotCurveItem):
         pen = item.opts.get("pen")

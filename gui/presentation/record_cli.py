@@ -12,6 +12,7 @@ import argparse
 import math
 import os
 import re
+import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -132,6 +133,10 @@ def _record(matrix, settings, name: str, out: str, options) -> int:
         if frame % 20 == 0:
             print(f"frame {frame:,}: iteration {iteration:,}", flush=True)
 
+    if own_app:
+        # The window's Stop terminates this process: end as after Ctrl+C, so the partial
+        # recording is removed (the recorder's finally blocks run).
+        signal.signal(signal.SIGTERM, _interrupted)
     try:
         result = record(matrix, settings, name, out, options, progress)
     except RecordError as error:
@@ -176,6 +181,10 @@ def _matrix_name(matrix: str) -> str:
 def _fail(message: str) -> int:
     print("error: " + " ".join(message.split("\n")), file=sys.stderr)
     return EXIT_BAD_INPUT
+
+
+def _interrupted(_signal, _frame) -> None:
+    raise KeyboardInterrupt
 
 
 def _qt_message(_mode, _context, message: str) -> None:

@@ -79,8 +79,7 @@ def record(matrix: np.ndarray, settings: Settings, name: str, path: str,
 
     started = time.perf_counter()
     window = MainWindow(matrix, settings, name)
-    frame = None
-    writer = None
+    frame = writer = driver = None
     try:
         model = window.model
         facts = RunFacts.of_model(model)
@@ -123,6 +122,8 @@ def record(matrix: np.ndarray, settings: Settings, name: str, path: str,
     finally:
         if writer is not None:
             writer.abort()
+        if driver is not None:
+            driver.close()
         window.stop_worker()
         if frame is not None:
             frame.deleteLater()
@@ -139,6 +140,10 @@ class _Driver:
         # Wakes the wait loop now and then, so a lost frame ends in a timeout, not a hang.
         self._ticker = QTimer()
         self._ticker.start(200)
+
+    def close(self) -> None:
+        """Stop waking the event loop."""
+        self._ticker.stop()
 
     def _on_drawn(self, frame) -> None:
         self.settings = frame.settings
