@@ -118,7 +118,11 @@ class FigureFrame(QWidget):
         label.setMinimumHeight(height)
 
     def lay_out(self, logical: QSize) -> None:
-        """Lay everything out at `logical` size."""
+        """Lay everything out at `logical` size; a narrow figure gets a smaller title and
+        caption, so that the title keeps to one line."""
+        width = logical.width()
+        _set_points(self.title_label, min(TITLE_POINTS, max(12, width // 50)))
+        _set_points(self.caption_label, min(CAPTION_POINTS, max(9, width // 85)))
         self.resize(logical)
         self.layout().activate()
 
@@ -160,6 +164,13 @@ def _natural(arrangement: Arrangement) -> QSize:
     if direction == "h":
         return QSize(sum(s.width() for s in sizes) + gaps, max(s.height() for s in sizes))
     return QSize(max(s.width() for s in sizes), sum(s.height() for s in sizes) + gaps)
+
+
+def _set_points(label: QLabel, points: int) -> None:
+    font = label.font()
+    if font.pointSize() != points:
+        font.setPointSize(points)
+        label.setFont(font)
 
 
 def _label(points: int, bold: bool, colour: str) -> QLabel:

@@ -23,8 +23,7 @@ from gui.presentation.recorder import MAX_FRAMES, RecordingOptions
 SLIDE_SIZES = [(1920, 1080, "Full HD slide"), (1280, 720, "HD slide"), (3840, 2160, "4K"),
                (1024, 768, "4:3 projector")]
 SCALES = (1, 2, 3, 4)
-VIDEO_SIZES = [(1280, 720, "HD"), (1920, 1080, "Full HD"), (854, 480, "480p"),
-               (640, 360, "small")]
+VIDEO_SIZES = [(1280, 720, "HD"), (1920, 1080, "Full HD"), (854, 480, "480p")]
 CUSTOM = "Custom size"
 
 

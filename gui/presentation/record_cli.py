@@ -163,10 +163,10 @@ def _record(matrix, settings, name: str, out: str, options) -> int:
 def _check_out(out: str, size: tuple[int, int]) -> None:
     path = Path(out)
     suffix = path.suffix.lower()
-    if suffix not in (".gif", ".mp4"):
-        raise CliError(f"--out: {out}: cannot record as '{suffix}' (use .gif or .mp4)")
     if path.is_dir():
         raise CliError(f"--out: {out}: is a folder, not a file")
+    if suffix not in (".gif", ".mp4"):
+        raise CliError(f"--out: {out}: cannot record as '{suffix}' (use .gif or .mp4)")
     if not path.resolve().parent.is_dir():
         raise CliError(f"--out: {out}: folder {str(path.parent)!r} does not exist")
     if suffix == ".mp4" and (size[0] % 2 or size[1] % 2):

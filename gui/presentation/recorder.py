@@ -86,14 +86,17 @@ def record(matrix: np.ndarray, settings: Settings, name: str, path: str,
         title = options.title or default_title("", facts)
         frame = FigureFrame(title, caption(facts), central_arrangement(
             window.loss_plot, window.error_heatmap, window.estimate_heatmap), adopt=True)
+        longest = caption(replace(facts, iteration=model.run.settings.max_steps,
+                                  loss=-1.2345e-300, state="converged"))
         try:
+            # Room for the longest caption changes the minimum size, and so the scale.
+            for _ in range(2):
+                geo = geometry(frame, FigureOptions(size=options.size))
+                frame.lay_out(geo.logical)
+                frame.reserve_caption(longest)
             geo = geometry(frame, FigureOptions(size=options.size))
         except ValueError as error:
             raise RecordError(f"--size: {error}") from None
-        frame.lay_out(geo.logical)
-        frame.reserve_caption(caption(replace(
-            facts, iteration=model.run.settings.max_steps, loss=-1.2345e-300,
-            state="converged")))
         frame.lay_out(geo.logical)
         frame.show()  # offscreen (WA_DontShowOnScreen): laid out and painted like a window
         writer = VideoWriter(path, options.size, options.fps)
