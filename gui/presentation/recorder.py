@@ -114,8 +114,7 @@ def record(matrix: np.ndarray, settings: Settings, name: str, path: str,
                 break
             k += 1
             driver.step_to(round(k * options.speed / options.fps))
-        if options.hold_frames:
-            writer.write(image, repeat=options.hold_frames)
+        writer.hold(options.hold_frames)
         frames = writer.frames
         size = writer.close()
         writer = None

@@ -42,6 +42,8 @@ class VideoWriter:
         self.size = (int(size[0]), int(size[1]))
         self.fps = float(fps)
         self.frames = 0
+        self._held = 0  # frames a GIF adds as copies of the last one
+        self._last: QImage | None = None
         self._suffix = self.path.suffix.lower()
         if self._suffix not in VIDEO_TYPES:
             raise MatrixFileError(path, f"cannot record as '{self._suffix}' (use .gif or .mp4)")
@@ -82,6 +84,7 @@ class VideoWriter:
         # Each line of a QImage is padded to a multiple of 4 bytes.
         pixels = rows.reshape(rgb.height(), rgb.bytesPerLine())[:, : 3 * rgb.width()]
         data = np.ascontiguousarray(pixels).tobytes()
+        self._last = image
         try:
             for _ in range(repeat):
                 self._writer.send(data)
@@ -90,6 +93,17 @@ class VideoWriter:
             self.abort()
             raise MatrixFileError(self.path, f"ffmpeg stopped encoding ({_first_line(error)})"
                                   ) from None
+
+    def hold(self, count: int) -> None:
+        """Show the last frame `count` more times. A GIF clones it in its last pass (ffmpeg's
+        tpad) instead of sending it through both passes again."""
+        if count <= 0 or self.frames == 0:
+            return
+        if self._suffix == ".gif":
+            self._held += count
+            self.frames += count
+        else:
+            self.write(self._last, repeat=count)
 
     def close(self) -> int:
         """Finish the file and put it at its path; returns its size in bytes."""
@@ -123,9 +137,10 @@ class VideoWriter:
         palette = self._work / "palette.png"
         self._ffmpeg_run(["-i", str(self._stream), "-vf", "palettegen=stats_mode=full",
                           str(palette)])
+        held = f"tpad=stop_mode=clone:stop={self._held}," if self._held else ""
         self._ffmpeg_run(["-i", str(self._stream), "-i", str(palette), "-lavfi",
-                          "[0:v][1:v]paletteuse=dither=none:diff_mode=rectangle",
-                          "-loop", "0", str(self._work / "video.gif")])
+                          f"[0:v]{held}null[v];[v][1:v]paletteuse=dither=none:"
+                          "diff_mode=rectangle", "-loop", "0", str(self._work / "video.gif")])
 
     def _ffmpeg_run(self, arguments: list[str]) -> None:
         command = [self._ffmpeg, "-hide_banner", "-loglevel", "error", "-y", *arguments]
