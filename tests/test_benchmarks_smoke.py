@@ -35,6 +35,6 @@ def test_record_benchmark_quick_run_prints_time_ratio_and_size():
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
     assert "load average:" in out
-    assert re.search(r"^record \.gif: [0-9.]+ s, [0-9.]+ MB, 10 frames$", out, re.MULTILINE), out
+    assert re.search(r"^record \.gif: [0-9.]+ s, [0-9.]+ MB, 49 frames$", out, re.MULTILINE), out
     ratio = re.search(r"ratio record/solve command: ([0-9.]+)", out)
     assert ratio and float(ratio.group(1)) > 0, out
