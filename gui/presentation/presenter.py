@@ -144,6 +144,8 @@ class Presentation(QObject):
                                             FIGURE_FILTERS, FIGURE_FILTERS[0])
             if not path:
                 return False
+            # The run may have moved on while the dialogs were open: caption it as it is now.
+            facts = RunFacts.of_model(self._model, self._settings)
             try:
                 pixels = export(frame, options, path, caption(facts))
             except MatrixFileError as error:

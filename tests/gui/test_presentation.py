@@ -156,3 +156,19 @@ def test_record_writes_a_gif_of_the_run_in_the_background(qtbot, win, tmp_path):
     gif = Image.open(path)
     assert gif.n_frames == math.ceil(20 * 10 / 100) + 1 and gif.size == (480, 270)
     assert not presentation.recording.running
+
+
+def test_stopping_a_recording_leaves_no_file(qtbot, win, tmp_path):
+    window, answers = win
+    answers.recording_options.append((RecordingOptions(size=(854, 480)), 2000))
+    answers.save_paths.append((str(tmp_path / "run.gif"), ""))
+    presentation = window.presentation
+    entry = menu_action(window, "File", "Export", "Recording")
+    entry.trigger()
+    assert presentation.recording.running
+    assert entry.text().replace("&", "").startswith("Stop the recording")
+    with qtbot.waitSignal(presentation.recording.finished, timeout=30_000) as done:
+        entry.trigger()  # the same entry stops it
+    assert done.args == [False, "Recording stopped: nothing was written."]
+    assert os.listdir(tmp_path) == []
+    assert entry.text().replace("&", "") == "Recording of the run (GIF or MP4)…"
