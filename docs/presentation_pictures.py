@@ -46,7 +46,7 @@ def slide(out: Path) -> None:
     while window.model.snapshot.iteration < STEPS:
         QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
     QCoreApplication.processEvents()
-    if not window.presentation.export_slide():
+    if not window.slides.export_slide():
         sys.exit(f"the slide was not exported: {window.banner.text()}")
     window.close()
 

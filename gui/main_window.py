@@ -16,7 +16,6 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QMainWindow,
     QSplitter,
@@ -31,8 +30,10 @@ from gui.files import FileController, store
 from gui.history.timeline_bar import TimelineBar
 from gui.lesson.panel import LessonPanel
 from gui.plots.heatmap import ErrorHeatmap, EstimateHeatmap
-from gui.plots.loss_plot import LossPlot
+from gui.plots.loss_panel import LossPanel
+from gui.plots.plot_area import PlotArea
 from gui.presentation import CentralArea, Presentation
+from gui.projector_layout import PresentationLayout
 from gui.run_messages import RunMessages
 from gui.run_state import RunInfo, RunState
 from gui.solver_worker import Frame
@@ -43,6 +44,7 @@ from gui.widgets.help_text import HelpDialog
 from gui.widgets.matrix_editor import MatrixEditor
 from gui.widgets.message_banner import MessageBanner
 from gui.widgets.parameter_panel import ParameterPanel
+from gui.widgets.settings_strip import SettingsStrip
 from gui.widgets.transport_bar import TransportBar
 from gui.widgets.vertical_scroll import VerticalScrollArea
 from solver import Settings
@@ -88,7 +90,7 @@ class MainWindow(QMainWindow):
         self._show_state(self.model.state)
         self._update_title()
         # Projector mode last, so that a stored choice styles every add-on.
-        self.projector = projector.install(self, self.loss_plot)
+        self.projector = projector.install(self, self.loss_plot, self.presentation)
         self.lesson.plot_built.connect(self.projector.restyle)
         self._let_docks_narrow()
 
@@ -176,9 +178,11 @@ class MainWindow(QMainWindow):
         self.editor = MatrixEditor(self.model.matrix_model, self)
         self.panel = ParameterPanel(self)
         self.transport = TransportBar(self)
+        self.strip = SettingsStrip(self)
         self.banner = MessageBanner(self)
         self.messages = RunMessages(self.model, self.banner)
-        self.loss_plot = LossPlot(self.model.losses, self)
+        self.loss_panel = LossPanel(self.model.losses, self)
+        self.loss_plot = self.loss_panel.plot
         self.error_heatmap = ErrorHeatmap(self)
         self.estimate_heatmap = EstimateHeatmap(self)
 
@@ -193,16 +197,15 @@ class MainWindow(QMainWindow):
         left.setStretchFactor(0, 2)
         left.setStretchFactor(1, 3)
 
-        heatmaps = QHBoxLayout()
-        heatmaps.addWidget(self.error_heatmap)
-        heatmaps.addWidget(self.estimate_heatmap)
+        self.plot_area = PlotArea(self.loss_panel, self.error_heatmap, self.estimate_heatmap,
+                                  self)
         right = QWidget(self)
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(4, 0, 0, 0)
         right_layout.addWidget(self.transport)
+        right_layout.addWidget(self.strip)
         right_layout.addWidget(self.banner)
-        right_layout.addWidget(self.loss_plot, 3)
-        right_layout.addLayout(heatmaps, 2)
+        right_layout.addWidget(self.plot_area, 1)
 
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(left)
@@ -211,6 +214,7 @@ class MainWindow(QMainWindow):
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([380, 1060])  # the plots the class watches get the room
         self._splitter = splitter
+        self.presentation = PresentationLayout(self, splitter, self.strip, self.plot_area)
         central = QWidget(self)
         margins = QVBoxLayout(central)
         margins.setContentsMargins(6, 6, 6, 0)
@@ -243,26 +247,27 @@ class MainWindow(QMainWindow):
         model = self.model
         self.optimal_action = OptimalSettingsAction(model, self)
         self.panel.optimal_button.setDefaultAction(self.optimal_action)
-        self.teaching = TeachingDock(model, self.loss_plot, self.optimal_action, self)
+        self.teaching = TeachingDock(model, self.loss_plot, self.loss_panel.note,
+                                     self.optimal_action, self)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.teaching)
         self.resizeDocks([self.teaching], [TEACHING_DOCK_WIDTH], Qt.Orientation.Horizontal)
         self.lesson = LessonPanel(model, self)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.lesson)
         self.tabifyDockWidget(self.teaching, self.lesson)
         self.teaching.raise_()  # the views stay in front of the lesson
-        self.compare = CompareController(model, self.loss_plot, self)
+        self.compare = CompareController(model, self.loss_plot, self.loss_panel.legend, self)
         self.statusBar().addPermanentWidget(self.compare.progress)
         self.timeline = TimelineBar(model, self.loss_plot, self)
         self.addToolBar(Qt.ToolBarArea.BottomToolBarArea, self.timeline)
         self.files = FileController(model, self)
-        self.presentation = Presentation(model, CentralArea(
-            self.loss_plot, self.error_heatmap, self.estimate_heatmap), self.teaching, self)
+        self.slides = Presentation(model, CentralArea(
+            self.loss_panel, self.error_heatmap, self.estimate_heatmap), self.teaching, self)
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
         self.files.menu.fill(file_menu)
-        self.presentation.fill_menu(self.files.menu.export_menu)
+        self.slides.fill_menu(self.files.menu.export_menu)
         self._add_action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
 
         edit_menu = bar.addMenu("&Edit")
@@ -300,11 +305,23 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.teaching.toggleViewAction())
         lesson_action = self.lesson.toggleViewAction()
         lesson_action.setText("&Lesson panel")
-        lesson_action.setShortcut(QKeySequence("Ctrl+L"))
         view_menu.addAction(lesson_action)
+        # Ctrl+L brings the lesson to the front even when it is a tab behind the views
+        # (the checkable entry above would hide it then); in front already, it hides it.
+        self._add_action(self, "Show the lesson panel", QKeySequence("Ctrl+L"),
+                         self._show_lesson)
         history_action = self.timeline.toggleViewAction()
         history_action.setText("&History bar")
         view_menu.addAction(history_action)
+        controls = self._add_action(view_menu, "&Editor and settings",
+                                    QKeySequence(Qt.Key.Key_F2),
+                                    self.presentation.toggle_controls)
+        self.strip.controls_button.setDefaultAction(controls)
+        controls.setToolTip("Show or hide the matrix editor and the settings (F2).")
+
+        # Esc leaves projector mode, else pauses (after typing a number too: run_keys.py).
+        self._add_action(self, "Leave projector mode or pause", QKeySequence(Qt.Key.Key_Escape),
+                         self._escape)
 
         help_menu = bar.addMenu("&Help")
         self._add_action(help_menu, "&Help", QKeySequence.StandardKey.HelpContents,
@@ -336,10 +353,10 @@ class MainWindow(QMainWindow):
         self.transport.show_speed(model.speed)
         self.files.message.connect(self.messages.show)
         self.compare.message.connect(self.messages.show)
-        self.presentation.message.connect(self.messages.show)
+        self.slides.message.connect(self.messages.show)
         self.compare.status.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.closing.connect(self.compare.shutdown)  # stop a figure's thread with the window
-        self.closing.connect(self.presentation.shutdown)  # and a recording being made
+        self.closing.connect(self.slides.shutdown)  # and a recording being made
 
     def _let_docks_narrow(self) -> None:
         # The docks' contents ask for up to ~480 px, which pushed the window's minimum width
@@ -349,7 +366,9 @@ class MainWindow(QMainWindow):
 
     # --- reactions -----------------------------------------------------------------------
     def _show_settings(self, settings: Settings) -> None:
-        self.panel.show_settings(settings, self.model.matrix_model.shape)
+        shape = self.model.matrix_model.shape
+        self.panel.show_settings(settings, shape)
+        self.strip.show_document(self.model.name, shape, settings)
 
     def _show_state(self, state: RunState) -> None:
         self.state_label.setText(state.state)
@@ -417,7 +436,22 @@ class MainWindow(QMainWindow):
         rows, cols = self.model.matrix_model.shape
         # [*]: Qt shows "*" there while the window is marked modified.
         self.setWindowTitle(f"Matrix Descent — {self.model.name} ({rows} × {cols})[*]")
+        self.strip.show_document(self.model.name, (rows, cols), self.model.settings)
         self.setWindowModified(self.model.modified)
+
+    def _show_lesson(self) -> None:
+        # A dock that is a tab behind another is "visible" to Qt, but shows nothing.
+        if self.lesson.isVisible() and not self.lesson.visibleRegion().isEmpty():
+            self.lesson.hide()
+        else:
+            self.lesson.show()
+            self.lesson.raise_()
+
+    def _escape(self) -> None:
+        if self.projector.enabled:
+            self.projector.set_enabled(False)
+        else:
+            self.model.pause()
 
     def _show_help(self) -> None:
         existing = self.findChild(HelpDialog)

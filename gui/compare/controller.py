@@ -21,7 +21,8 @@ CURRENT_SUFFIX = " (current run)"
 
 
 class CompareController(QObject):
-    """Pins runs on the loss plot and computes the tutorial's figures.
+    """Pins runs on the loss plot (their legend goes in `legend`, a LegendNote below it) and
+    computes the tutorial's figures.
 
     The live run's losses are the document model's own history (pinning copies them, which
     costs the solver thread nothing). Figures are computed by a FigureWorker on a QThread of
@@ -35,11 +36,11 @@ class CompareController(QObject):
     message = Signal(str, str)
     status = Signal(str)
 
-    def __init__(self, model, loss_plot, parent: QObject | None = None) -> None:
+    def __init__(self, model, loss_plot, legend, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._model = model
         self.pins = PinnedRuns(self)
-        self.overlay = PinnedOverlay(loss_plot, self.pins, self)
+        self.overlay = PinnedOverlay(loss_plot, self.pins, legend, self)
         self._live_name = ""
         self._thread: QThread | None = None
         self._figure_worker: FigureWorker | None = None

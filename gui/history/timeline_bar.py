@@ -69,7 +69,7 @@ class TimelineBar(QToolBar):
         self.slider = HistorySlider(self)
         self.slider.setObjectName("historySlider")
         self.slider.setRange(0, 0)
-        self.slider.setMinimumWidth(240)
+        self.slider.setMinimumWidth(120)  # the buttons after it stay whole at 1024 px
         self.slider.setToolTip(
             "Drag to look at an earlier iteration: the heatmaps and numbers show X then, the "
             "loss curve marks it. The run pauses; Resume continues from there.")

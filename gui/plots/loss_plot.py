@@ -21,6 +21,7 @@ from gui.plots.plot_widgets import DecadeLines, PlotWidget
 
 # Log axes show the 2 ... 9 ticks of each decade only up to this many decades in view.
 MINOR_TICK_DECADES = 6
+LIVE_COLOUR = "#0b3d91"  # the live run's curve: dark blue, apart from the pinned runs' colours
 DENSE_CURVE_POINTS = 1000  # points on screen above which the loss curve is drawn 1 px wide
 
 
@@ -119,6 +120,15 @@ class LossPlot(PlotWidget):
         on this plot; None forgets it. The view follows the curves again."""
         self._extent = extent
         self.follow()
+
+    def set_live_visible(self, visible: bool) -> None:
+        """Show or hide the live run's curve (a tutorial figure shows only its own runs)."""
+        self._path_item.setVisible(visible)
+
+    @property
+    def live_visible(self) -> bool:
+        """True while the live run's curve is drawn."""
+        return self._path_item.isVisible()
 
     def set_line_scale(self, scale: float) -> None:
         """Draw the curve `scale` times thicker (projector mode); 1 is the normal width."""
@@ -261,4 +271,4 @@ class LossPlot(PlotWidget):
 
 
 def _curve_pen(width: float):
-    return pg.mkPen("#0b3d91", width=width)
+    return pg.mkPen(LIVE_COLOUR, width=width)

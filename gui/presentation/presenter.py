@@ -28,9 +28,10 @@ DEFAULT_MAX_STEPS = 1000  # "up to iteration" offered for a run without a step l
 
 @dataclass(frozen=True)
 class CentralArea:
-    """The widgets the class watches in the middle of the window."""
+    """The widgets the class watches in the middle of the window: the loss curve (the
+    plot with its notes, gui/plots/loss_panel.py) and the two heatmaps."""
 
-    loss_plot: QWidget
+    loss: QWidget
     error_heatmap: QWidget
     estimate_heatmap: QWidget
 
@@ -107,13 +108,13 @@ class Presentation(QObject):
     def export_slide(self) -> bool:
         """Export the loss plot and both heatmaps as one slide-sized figure."""
         c = self._central
-        return self._export(central_arrangement(c.loss_plot, c.error_heatmap,
+        return self._export(central_arrangement(c.loss, c.error_heatmap,
                                                 c.estimate_heatmap), "", "slide")
 
     def _figure_widget(self, key: str) -> QWidget | None:
         c = self._central
         if key in ("loss", "error", "estimate"):
-            return {"loss": c.loss_plot, "error": c.error_heatmap,
+            return {"loss": c.loss, "error": c.error_heatmap,
                     "estimate": c.estimate_heatmap}[key]
         dock = self._teaching
         view = {"svd": lambda: dock.svd_view, "pinv": lambda: dock.pinv_view,

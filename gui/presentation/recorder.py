@@ -2,12 +2,13 @@
 every `speed / fps` steps.
 
 A MainWindow is built but never shown: its document model runs the solver thread and its
-frames are drawn by the window's own code (heatmap scales, titles, the theory line on the
-loss plot). The loss plot and the two heatmaps, the central area the class watches, are
-moved into a slide-sized FigureFrame (title, plots, caption naming the run); after each
-frame drawn at a target iteration that frame is painted at the recording's size and sent
-to the encoder. The run is stepped, not played against the clock, so the recording does
-not depend on how fast this machine draws: frame k shows iteration round(k·speed/fps).
+frames are drawn by the window's own code (heatmap scales, titles, theory's line and
+notes). The loss curve with its notes and the two heatmaps, the central area the class
+watches, are moved into a slide-sized FigureFrame (title, plots, caption naming the run);
+after each frame drawn at a target iteration that frame is painted at the recording's size
+and sent to the encoder. The run is stepped, not played against the clock, so the
+recording does not depend on how fast this machine draws: frame k shows iteration
+round(k·speed/fps).
 """
 
 from __future__ import annotations
@@ -85,7 +86,7 @@ def record(matrix: np.ndarray, settings: Settings, name: str, path: str,
         facts = RunFacts.of_model(model)
         title = options.title or default_title("", facts)
         frame = FigureFrame(title, caption(facts), central_arrangement(
-            window.loss_plot, window.error_heatmap, window.estimate_heatmap), adopt=True)
+            window.loss_panel, window.error_heatmap, window.estimate_heatmap), adopt=True)
         longest = caption(replace(facts, iteration=model.run.settings.max_steps,
                                   loss=-1.2345e-300, state="converged"))
         try:

@@ -8,10 +8,10 @@ from PySide6.QtWidgets import QWidget
 from gui.presentation.figure import Arrangement
 
 
-def central_arrangement(loss_plot: QWidget, error_heatmap: QWidget,
+def central_arrangement(loss: QWidget, error_heatmap: QWidget,
                         estimate_heatmap: QWidget) -> Arrangement:
-    """The loss plot on the left (three fifths of the width), the error heatmap above the
-    estimate on the right: on a 16:9 slide each heatmap gets about twice the height it
-    would have in a row under the plot."""
+    """The loss curve on the left (three fifths of the width), the error heatmap above the
+    estimate on the right, as projector mode arranges them (gui/plots/plot_area.py): on a
+    16:9 slide each heatmap gets about twice the height it would have under the curve."""
     heatmaps = ("v", [(error_heatmap, 1), (estimate_heatmap, 1)])
-    return ("h", [(loss_plot, 3), (heatmaps, 2)])
+    return ("h", [(loss, 3), (heatmaps, 2)])

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 
-from PySide6.QtWidgets import QDockWidget, QTabWidget, QWidget
+from PySide6.QtWidgets import QComboBox, QDockWidget, QTabWidget, QVBoxLayout, QWidget
 
 from gui.teaching.context import RunContext
 from gui.teaching.gradient_view import GradientView
@@ -31,13 +31,15 @@ class TeachingDock(QDockWidget):
 
     It follows `model` (gui/document_model.py): `run_started` starts the views afresh (a
     resumed run keeps their curves up to the iteration it resumes from), `frame` feeds them.
-    `optimal_action` ("Optimal settings") gets a button in the Theory tab.
+    `optimal_action` ("Optimal settings") gets a button in the Theory tab; `note` (a
+    gui.plots.legend_label.PlotNote above the loss plot) shows theory's numbers.
     """
 
-    def __init__(self, model, loss_plot, optimal_action, parent: QWidget | None = None) -> None:
+    def __init__(self, model, loss_plot, note, optimal_action,
+                 parent: QWidget | None = None) -> None:
         super().__init__("Teaching views", parent)
         self.setObjectName("teachingDock")
-        self.overlay = TheoryOverlay(loss_plot)
+        self.overlay = TheoryOverlay(loss_plot, note)
         # The SVD view (a plot, three heatmaps, a table) is built when an SVD run first needs
         # it: it is a fifth of the window's start-up time, and most lessons never show it.
         self._svd_view: SvdView | None = None
@@ -59,7 +61,19 @@ class TeachingDock(QDockWidget):
         ):
             self._tab_index[key] = self.tabs.addTab(view, title)
             self.tabs.setTabToolTip(self._tab_index[key], tip)
-        self.setWidget(self.tabs)
+        # In a narrow dock the tab bar would scroll and cut tabs off: a list of the views
+        # takes its place until the tabs fit again.
+        self.selector = QComboBox(self)
+        self.selector.setObjectName("teachingViewSelector")
+        self.selector.setToolTip("Which teaching view to show.")
+        self.selector.activated.connect(self.tabs.setCurrentIndex)
+        self.tabs.currentChanged.connect(self._sync_selector)
+        body = QWidget(self)
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.selector)
+        layout.addWidget(self.tabs, 1)
+        self.setWidget(body)
         self.context: RunContext | None = None
         self._started = False  # the views have taken the current run's first snapshot
         self._shown_kind: str | None = None
@@ -84,6 +98,32 @@ class TeachingDock(QDockWidget):
             self.tabs.setCurrentIndex(current)
             placeholder.deleteLater()
         return self._svd_view
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._sync_selector()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._sync_selector()
+
+    def _sync_selector(self, *_args) -> None:
+        """Tabs when they fit the dock, else the list of views (same views, same order)."""
+        tabs, bar, selector = self.tabs, self.tabs.tabBar(), self.selector
+        fits = bar.sizeHint().width() <= self.width() - 8
+        bar.setVisible(fits)
+        selector.setVisible(not fits)
+        if fits:
+            return
+        selector.blockSignals(True)
+        if selector.count() != tabs.count():
+            selector.clear()
+            selector.addItems([tabs.tabText(i) for i in range(tabs.count())])
+        for i in range(tabs.count()):
+            selector.setItemText(i, tabs.tabText(i))
+            selector.model().item(i).setEnabled(tabs.isTabEnabled(i))
+        selector.setCurrentIndex(tabs.currentIndex())
+        selector.blockSignals(False)
 
     def show_tab(self, key: str) -> None:
         """Bring the view `key` (svd, pinv, gradient, theory) to the front."""
@@ -140,6 +180,7 @@ class TeachingDock(QDockWidget):
         svd = context.kind == "svd"
         self.tabs.setTabEnabled(self._tab_index["svd"], svd)
         self.tabs.setTabEnabled(self._tab_index["pinv"], not svd)
+        self._sync_selector()
         if svd:
             self.svd_view.start(snapshot)
         else:

@@ -23,9 +23,10 @@ from solver.views_math import observed_factor, predicted_segment
 
 
 class TheoryOverlay(QObject):
-    """Adds the prediction line, its anchor point and a theory label to a LossPlot."""
+    """Adds the prediction line and its anchor point to a LossPlot, and writes theory's
+    numbers in `label` (a PlotNote above the plot, where no curve can cross them)."""
 
-    def __init__(self, loss_plot) -> None:
+    def __init__(self, loss_plot, label) -> None:
         super().__init__(loss_plot)
         self.setObjectName("theoryOverlay")
         plot = loss_plot.getPlotItem()
@@ -42,11 +43,7 @@ class TheoryOverlay(QObject):
         self.marker.hide()
         plot.addItem(self.marker, ignoreBounds=True)
         self.set_projector(False)  # pens and marker size
-        self.label = pg.LabelItem("", size="11pt", color="k", justify="right")
-        self.label.setParentItem(self._view)
-        # Repainted from a pixmap with the plot; redrawn only when its text changes.
-        self.label.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-        self.label.anchor(itemPos=(1, 0), parentPos=(1, 0), offset=(-12, 8))
+        self.label = label
         self.factor: float | None = None
         self.theory = None
         self.anchor: tuple[int, float] | None = None
@@ -64,7 +61,7 @@ class TheoryOverlay(QObject):
         self._was_playing = False
         self._last = None
         self._redraw()
-        self.label.setText("")
+        self.label.show_html("")
 
     def on_frame(self, frame) -> None:
         """Follow a frame of the current run: re-anchor as described above, refresh the
@@ -91,9 +88,7 @@ class TheoryOverlay(QObject):
                 self._redraw()
             self.observed = observed_factor(self.anchor, point)
         if changed or snapshot is not None:
-            text = self.label_html()
-            if text != self.label.text:  # a new text re-lays out the label and the plot
-                self.label.setText(text)
+            self.label.show_html(self.label_html())
 
     def set_projector(self, on: bool) -> None:
         """Projector mode: a thicker prediction line and a larger anchor point."""

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.widgets.label_colour import set_text_colour
+from gui.widgets.run_keys import give_run_keys_to_shortcuts
 from gui.widgets.sci_spin_box import SciSpinBox
 from solver import Settings
 
@@ -100,6 +101,7 @@ class ParameterPanel(QWidget):
         for name, spin in self._spins().items():
             spin.valueChanged.connect(lambda value, n=name: self.field_changed.emit(n, value))
         self.decay_spin.valueChanged.connect(self._on_decay)
+        give_run_keys_to_shortcuts([*self._spins().values(), self.decay_spin])
 
     # --- public API ----------------------------------------------------------------------
     def settings(self) -> Settings:

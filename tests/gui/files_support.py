@@ -41,7 +41,7 @@ class Answers:
         dialogs.ask_unsaved = self._unsaved
         dialogs.ask_figure_options = self._figure
         dialogs.ask_recording_options = self._recording
-        for source in (window.files, window.presentation):
+        for source in (window.files, window.slides):
             source.message.connect(
                 lambda text, kind: self.errors.append(text) if kind == "error" else None)
         return self

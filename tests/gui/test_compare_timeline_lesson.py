@@ -11,13 +11,14 @@ from files_support import new_run
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QSpinBox
 
+from gui import projector as projector_module
 from gui.compare import figures
 from gui.compare.figures import FIGURES, TUTORIAL_INVERSE, TUTORIAL_SVD
 from gui.files import dialogs
 from gui.files.store import open_store
 from gui.main_window import MainWindow
 from gui.plots.heatmap import DIVERGING
-from gui.projector import POINT_SIZE, PROJECTOR_COLOURS, SETTINGS_KEY
+from gui.projector import PROJECTOR_COLOURS, SETTINGS_KEY
 from solver import Run, Settings
 from solver.compare_export import read_compare_csv
 from solver.presets import load_preset
@@ -129,7 +130,9 @@ def test_tutorial_figure_pins_both_runs_equal_to_the_headless_solver(qtbot, wind
     pins = window.compare.pins
     assert pins.names() == [r.name for r in spec.runs]
     assert pins.title == spec.title
-    assert window.loss_plot.getPlotItem().titleLabel.text == spec.title
+    # The figure's title heads its legend, under the plot; its curves are the only ones.
+    assert window.loss_panel.legend.plain_text().startswith(spec.title)
+    assert not window.loss_plot.live_visible
     for run, pinned in zip(spec.runs, pins.runs, strict=True):
         expected = headless(load_preset(run.preset), short, 1500).history.values()
         assert pinned.losses.size == 1500
@@ -309,7 +312,7 @@ def test_projector_mode_changes_fonts_lines_colours_and_back(qtbot, window):
 
     projector.action.trigger()
     assert projector.enabled
-    assert window.font().pointSize() == POINT_SIZE > normal_points
+    assert window.font().pointSize() == projector.point_size > normal_points
     assert axis.style["tickFont"].pointSizeF() > normal_tick
     assert heatmap.colour_bar.colorMap() is PROJECTOR_COLOURS
     assert window.estimate_heatmap.colour_bar.colorMap() is PROJECTOR_COLOURS
@@ -332,12 +335,17 @@ def test_projector_mode_changes_fonts_lines_colours_and_back(qtbot, window):
     assert open_store().value(SETTINGS_KEY) in (False, "false")
 
 
-def test_projector_choice_is_remembered(qtbot, window):
+def test_projector_choice_is_remembered_where_the_screen_fits_it(qtbot, window, monkeypatch):
     window.projector.set_enabled(True)
+    # The offscreen screen is 800 x 800: too small for the presentation layout.
+    small = MainWindow()
+    qtbot.addWidget(small)
+    assert not small.projector.enabled and not small.projector.action.isChecked()
+    monkeypatch.setattr(projector_module, "screen_fits", lambda window: True)
     second = MainWindow()
     qtbot.addWidget(second)
     assert second.projector.enabled
-    assert second.font().pointSize() == POINT_SIZE
+    assert second.font().pointSize() == second.projector.point_size
     assert second.projector.action.isChecked()
 
 

@@ -65,7 +65,8 @@ def shown_state(window: MainWindow) -> dict:
         "play enabled": window.transport.play_button.isEnabled(),
         "tab": window.teaching.current_tab(),
         "theory": window.teaching.theory_view.numbers.text(),
-        "overlay": window.teaching.overlay.label.text,
+        "overlay": window.teaching.overlay.label.text(),
+        "legend": window.loss_panel.legend.plain_text(),
         "lesson": window.lesson.text_shown(),
     }
 
@@ -81,7 +82,7 @@ def assert_looks_like_fresh(qtbot, window: MainWindow, tmp_path, fresh=None) -> 
     settle(qtbot, window)
     fresh = fresh or fresh_like(qtbot, window)
     assert shown_state(window) == shown_state(fresh)
-    for name in ("loss_plot", "error_heatmap", "estimate_heatmap", "teaching"):
+    for name in ("loss_panel", "error_heatmap", "estimate_heatmap", "teaching"):
         mine, theirs = pixels(getattr(window, name)), pixels(getattr(fresh, name))
         if mine.shape != theirs.shape or not np.array_equal(mine, theirs):
             getattr(window, name).grab().save(str(tmp_path / f"{name}-after-change.png"))

@@ -146,7 +146,7 @@ def test_record_writes_a_gif_of_the_run_in_the_background(qtbot, win, tmp_path):
     options = RecordingOptions(size=(480, 270), fps=10.0, speed=100.0, hold=0.0)
     answers.recording_options.append((options, 20))
     answers.save_paths.append((str(path), ""))
-    presentation = window.presentation
+    presentation = window.slides
     with qtbot.waitSignal(presentation.recording.finished, timeout=180_000) as done:
         menu_action(window, "File", "Export", "Recording").trigger()
         assert presentation.recording.running
@@ -162,7 +162,7 @@ def test_stopping_a_recording_leaves_no_file(qtbot, win, tmp_path):
     window, answers = win
     answers.recording_options.append((RecordingOptions(size=(854, 480)), 2000))
     answers.save_paths.append((str(tmp_path / "run.gif"), ""))
-    presentation = window.presentation
+    presentation = window.slides
     entry = menu_action(window, "File", "Export", "Recording")
     entry.trigger()
     assert presentation.recording.running
