@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPoint, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QImage, QPainter
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPalette
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
@@ -65,7 +65,7 @@ class FigureFrame(QWidget):
         super().__init__(None)
         self.setObjectName("figureFrame")
         self.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
-        self.setStyleSheet("background: white")
+        # No style sheet here: it would stop the frame's font from reaching adopted widgets.
         self._adopt = adopt
         self.title_label = _label(TITLE_POINTS, bold=True, colour="#000000")
         self.title_label.setObjectName("figureTitle")
@@ -182,7 +182,9 @@ def _label(points: int, bold: bool, colour: str) -> QLabel:
     label.setWordWrap(True)
     label.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter)
     label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setStyleSheet(f"color: {colour}; background: transparent")
+    palette = label.palette()
+    palette.setColor(QPalette.ColorRole.WindowText, QColor(colour))
+    label.setPalette(palette)
     return label
 
 
@@ -265,6 +267,7 @@ def svg_bytes(frame: FigureFrame, geo: Geometry, title: str, caption: str) -> by
     generator.setDescription(caption)
     painter = QPainter(generator)
     try:
+        painter.fillRect(QRect(QPoint(0, 0), geo.logical), QColor("white"))
         frame.paint(painter, 1.0)
     finally:
         painter.end()

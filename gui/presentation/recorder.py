@@ -87,6 +87,9 @@ def record(matrix: np.ndarray, settings: Settings, name: str, path: str,
         title = options.title or default_title("", facts)
         frame = FigureFrame(title, caption(facts), central_arrangement(
             window.loss_panel, window.error_heatmap, window.estimate_heatmap), adopt=True)
+        # Moved out of the window, the widgets would take the application's font instead of
+        # the window's (11 pt and up, readable on a projector): the frame passes it on.
+        frame.setFont(window.font())
         longest = caption(replace(facts, iteration=model.run.settings.max_steps,
                                   loss=-1.2345e-300, state="converged"))
         try:
