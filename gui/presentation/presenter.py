@@ -9,7 +9,7 @@ actions in a menu (`fill_menu`) and shows its `message`s.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
@@ -116,15 +116,17 @@ class Presentation(QObject):
         if key in ("loss", "error", "estimate"):
             return {"loss": c.loss, "error": c.error_heatmap,
                     "estimate": c.estimate_heatmap}[key]
-        dock = self._teaching
-        view = {"svd": lambda: dock.svd_view, "pinv": lambda: dock.pinv_view,
-                "gradient": lambda: dock.gradient_view, "theory": lambda: dock.theory_view}[key]()
-        if not dock.tabs.isTabEnabled(dock.tabs.indexOf(view)):
-            kind = self._model.run.kind
+        kind = self._model.run.kind
+        # The dock enables the SVD view for SVD runs only and the pseudo-inverse view for
+        # the others (and builds the SVD view only when first needed).
+        if {"svd": kind != "svd", "pinv": kind == "svd"}.get(key, False):
             self.message.emit(f"The {FIGURES[key][1]} view does not apply to this run (an "
                               f"{kind if kind != 'svd' else 'SVD'}): nothing exported.",
                               "error")
             return None
+        dock = self._teaching
+        view = {"svd": lambda: dock.svd_view, "pinv": lambda: dock.pinv_view,
+                "gradient": lambda: dock.gradient_view, "theory": lambda: dock.theory_view}[key]()
         # A view draws only while shown (gui/teaching/draw_when_shown.py): bring it to the
         # front, so the figure shows the run as it is now.
         dock.show()
@@ -182,9 +184,8 @@ class Presentation(QObject):
         run_settings = model.run.settings
         settings = run_settings
         if self._settings is not None:  # lr and momentum as they are now
-            settings = type(run_settings)(**{**run_settings.to_dict(),
-                                             "lr": self._settings.lr,
-                                             "momentum": self._settings.momentum})
+            settings = replace(run_settings, lr=self._settings.lr,
+                               momentum=self._settings.momentum)
         snapshot = model.snapshot
         limit = settings.max_steps or DEFAULT_MAX_STEPS * 1000
         at = snapshot.iteration if snapshot is not None else 0

@@ -98,6 +98,19 @@ def test_a_figure_is_drawn_at_its_scale_not_enlarged(qtbot, win, tmp_path):
     assert 3.0 < ratio < 5.0
 
 
+def test_exporting_leaves_the_window_as_it_was(qtbot, win, tmp_path):
+    window, answers = win
+    step(qtbot, window, 20)
+    qtbot.wait(100)
+    area = window.plot_area
+    before = area.grab().toImage()
+    _export(window, answers, "Slide", tmp_path / "slide.png", FigureOptions(size=(1920, 1080),
+                                                                           title="t"))
+    window.banner.hide()  # the notice "Exported ..." is not part of the plots
+    qtbot.wait(100)
+    assert area.grab().toImage() == before
+
+
 def test_every_teaching_view_exports_shown_in_front(qtbot, win, tmp_path):
     window, answers = win
     step(qtbot, window, 5)
