@@ -121,8 +121,15 @@ class FigureFrame(QWidget):
         """Lay everything out at `logical` size; a narrow figure gets a smaller title and
         caption, so that the title keeps to one line."""
         width = logical.width()
-        _set_points(self.title_label, min(TITLE_POINTS, max(12, width // 50)))
         _set_points(self.caption_label, min(CAPTION_POINTS, max(9, width // 85)))
+        # The largest title size up to TITLE_POINTS that keeps it on one line (it wraps
+        # only below 12 pt).
+        room = width - 2 * MARGIN
+        for points in range(min(TITLE_POINTS, max(12, width // 50)), 11, -1):
+            _set_points(self.title_label, points)
+            if self.title_label.fontMetrics().horizontalAdvance(self.title_label.text()) \
+                    <= room:
+                break
         self.resize(logical)
         self.layout().activate()
 

@@ -42,7 +42,7 @@ FIGURES = {
     "error": ("&Error heatmap", "Error", "error-heatmap"),
     "estimate": ("E&stimate heatmap", "Estimate", "estimate-heatmap"),
     "svd": ("&SVD view", "SVD", "svd-view"),
-    "pinv": ("&Pseudo-inverse view", "Distance to the pseudo-inverse", "pinv-view"),
+    "pinv": ("&Pseudo-inverse view", "Distance to pinv(M)", "pinv-view"),
     "gradient": ("&Gradient view", "Gradient", "gradient-view"),
     "theory": ("&Theory view", "Theory", "theory-view"),
 }
@@ -120,7 +120,8 @@ class Presentation(QObject):
         # The dock enables the SVD view for SVD runs only and the pseudo-inverse view for
         # the others (and builds the SVD view only when first needed).
         if {"svd": kind != "svd", "pinv": kind == "svd"}.get(key, False):
-            self.message.emit(f"The {FIGURES[key][1]} view does not apply to this run (an "
+            what = {"svd": "SVD", "pinv": "pseudo-inverse"}[key]
+            self.message.emit(f"The {what} view does not apply to this run (an "
                               f"{kind if kind != 'svd' else 'SVD'}): nothing exported.",
                               "error")
             return None
