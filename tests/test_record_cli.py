@@ -139,3 +139,12 @@ def test_an_mp4_has_the_frames_and_size_asked_for(tmp_path):
     count = sum(1 for _ in reader)
     assert meta["size"] == (480, 270) and meta["fps"] == 10
     assert count == math.ceil(10 * 10 / 50) + 1
+
+
+def test_a_size_too_small_for_the_slide_is_bad_input(tmp_path):
+    done = _record(tmp_path, "run.gif", "preset:tutorial-random", "--size", "160x160")
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        "error: --size: 160 × 160 is too small for this figure: it needs at least 150 × 192 "
+        "pixels"]
+    assert os.listdir(tmp_path) == []
