@@ -39,6 +39,10 @@ changes.</li>
 <li><b>File ▸ Save</b> a lesson: the matrix, every setting and the loss history; reopened,
 Reset replays the run exactly. Open reads CSV, TSV, text, .npy and .npz, or drop a file on
 the window.</li>
+<li><b>File ▸ Export</b>: each plot and teaching view, or the loss plot and heatmaps as
+one <i>Slide</i>, as PNG or SVG at a size you choose (1920 × 1080 by default), with a title
+and a caption naming the run; <i>Recording of the run</i> saves it from iteration 0 as an
+animated GIF or MP4, made in the background.</li>
 <li><b>View ▸ Projector mode</b> (F11): larger text, thicker lines, colour-blind-safe
 colours.</li>
 </ul>
