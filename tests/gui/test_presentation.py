@@ -185,3 +185,39 @@ def test_stopping_a_recording_leaves_no_file(qtbot, win, tmp_path):
     assert done.args == [False, "Recording stopped: nothing was written."]
     assert os.listdir(tmp_path) == []
     assert entry.text().replace("&", "") == "Recording of the run (GIF or MP4)…"
+
+
+def test_the_figure_dialog_gives_a_size_a_scale_or_a_custom_size(qtbot):
+    from PySide6.QtCore import QSize
+
+    from gui.presentation.options_dialog import FigureOptionsDialog
+
+    dialog = FigureOptionsDialog(None, "Loss — inverse of M", QSize(600, 400))
+    qtbot.addWidget(dialog)
+    assert dialog.options() == FigureOptions(size=(1920, 1080), title="Loss — inverse of M")
+    combo = dialog.size_combo
+    combo.setCurrentIndex(combo.findData(2.0))
+    assert combo.currentText() == "2× the size on screen  (1200 × 800)"
+    assert dialog.options() == FigureOptions(size=None, scale=2.0, title="Loss — inverse of M")
+    assert not dialog.width_spin.isEnabled()
+    combo.setCurrentIndex(combo.count() - 1)  # custom
+    dialog.width_spin.setValue(1600)
+    dialog.height_spin.setValue(900)
+    dialog.title_edit.setText("  My slide ")
+    assert dialog.options() == FigureOptions(size=(1600, 900), title="My slide")
+
+
+def test_the_recording_dialog_counts_frames_and_refuses_too_many(qtbot):
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from gui.presentation.options_dialog import RecordingOptionsDialog
+
+    dialog = RecordingOptionsDialog(None, "T", steps=300, speed=100.0, max_steps=100_000)
+    qtbot.addWidget(dialog)
+    options, steps = dialog.options()
+    assert (options.size, options.fps, options.speed, steps) == ((1280, 720), 20.0, 100.0, 300)
+    assert dialog.summary.text().startswith("At most 101 frames, 5.0 s of video")
+    ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    assert ok.isEnabled()
+    dialog.steps_spin.setValue(100_000)
+    assert not ok.isEnabled() and "more than 6,000" in dialog.summary.text()
