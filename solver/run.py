@@ -15,7 +15,8 @@ from solver.optimizers import make_optimizer
 from solver.reference import align_signs, reference_inverse, reference_svd
 from solver.settings import Settings, SettingsError
 from solver.svd_problem import DeflationSvd, PenaltySvd
-from solver.theory import analyse
+from solver.theory import analyse, power_text
+from solver.views_math import residual
 
 # A loss this many times above the starting loss is a runaway, not a transient.
 RUNAWAY_FACTOR = 1e8
@@ -72,8 +73,9 @@ class Checkpoint:
 class Run:
     """Gradient descent on one matrix problem, advanced step by step.
 
-    The loss recorded for iteration t is that of the estimate before the t-th update, as the
-    tutorial records it; after `step(k)` from a fresh start, `iteration == k`.
+    Iteration t names the estimate X_t after t updates. The loss recorded for iteration t is
+    loss(X_t), taken before the update that makes X_{t+1}, as the tutorial records it; after
+    `step(k)` from a fresh start, `iteration == k` (unless the run stopped earlier).
     """
 
     def __init__(self, matrix: np.ndarray, settings: Settings | None = None,
@@ -87,7 +89,7 @@ class Run:
             raise SettingsError("matrix: contains NaN or infinite values")
         self._settings = (settings or Settings()).validated(matrix.shape)
         # The run works on M as cast to its precision; the reference uses the same numbers.
-        self.matrix = matrix.astype(self._settings.dtype)
+        self.matrix = _cast(matrix, self._settings.dtype)
         self.theory = analyse(self.matrix, self._settings)
         self.history = LossHistory(keep=keep_history)
         self.reset()
@@ -194,7 +196,14 @@ class Run:
         return self._settings.lr * (gamma**iteration if gamma != 1.0 else 1.0)
 
     def step(self, k: int = 1) -> StepBatch:
-        """Advance up to k iterations; stop early on convergence, divergence or max_steps."""
+        """Advance up to k iterations; stop early on convergence, divergence or max_steps.
+
+        The stop rules (docs/solver-api.md): at each t, loss_t = loss(X_t) is computed
+        first; the run stops at X_t, without updating it, when loss_t < tol or loss_t has
+        reached the loss floor of a rank-deficient M (converged at t), when loss_t is not
+        finite or a runaway (diverged at t), or when t == max_steps (finished at t).
+        Otherwise loss_t is recorded and X_t becomes X_{t+1}.
+        """
         start = self.iteration
         if self.done:
             return StepBatch(np.arange(start, start), np.empty(0), self.status)
@@ -205,42 +214,75 @@ class Run:
         problem, optimizer = self.problem, self.optimizer
         params = problem.params
         constant = s.schedule_gamma == 1.0
-        lr, tol = s.lr, s.tol
+        lr = s.lr
         if self._first_loss is None:
             self._first_loss = problem.current_loss()
-        runaway = RUNAWAY_FACTOR * max(self._first_loss, 1e-3)
         stop = None
+        # The stop rules of _stop_at, as two comparisons per step: converged below `below`,
+        # diverged unless below `runaway` (NaN included).
+        below, runaway = self._stop_bounds()
         # The NumPy (closed-form) path has no autograd state to switch off.
         grad_ctx = torch.no_grad() if problem.uses_torch else contextlib.nullcontext()
         for i in range(start, start + k):
             loss, grads = problem.loss_and_grads()
-            if loss < tol:
-                # X_i is the answer: no update, so the estimate shown is the one whose loss
-                # is below the tolerance (with momentum the next one may be above it again).
-                stop = Status("converged", f"converged at iteration {i}: loss {loss:.3g} "
-                              f"is below the tolerance {tol:g}")
+            if loss < below or not loss < runaway:
+                stop = self._stop_at(i, loss)
                 break
             with grad_ctx:
                 optimizer.update(params, grads, lr if constant else self.lr_at(i))
             losses.append(loss)
-            if not loss < runaway:
-                stop = self._divergence(i, loss)
-                break
             replaced, finished = problem.update_done()
             if replaced:
                 optimizer.reset_state()
                 params = problem.params
             if finished:
-                stop = Status("converged", f"converged at iteration {i}: all "
+                # Found after the update: the estimate returned is X_{i+1}.
+                stop = Status("converged", f"converged at iteration {i + 1}: all "
                               f"{len(problem.found)} singular triplets found")
                 break
         self.iteration = start + len(losses)
         self.history.extend(losses)
         if stop is None and s.max_steps and self.iteration >= s.max_steps:
-            stop = Status("finished", f"stopped after the maximum of {s.max_steps} steps; "
-                          f"last loss {losses[-1]:.3g}" if losses else "")
+            loss = problem.current_loss()
+            stop = self._stop_at(self.iteration, loss) or Status(
+                "finished", f"finished at iteration {self.iteration}, the maximum number "
+                            f"of steps: loss {loss:.4g}")
         self.status = stop or Status("running")
         return StepBatch(np.arange(start, self.iteration), np.asarray(losses), self.status)
+
+    def _stop_bounds(self) -> tuple[float, float]:
+        """(below, runaway): the run stops at a loss < below (converged) or not < runaway."""
+        s = self._settings
+        floor = self.theory.floor
+        below = max(s.tol, floor.limit(s.tol, s.dtype)) if floor is not None else s.tol
+        return below, RUNAWAY_FACTOR * max(self._first_loss, 1e-3)
+
+    def _stop_at(self, iteration: int, loss: float) -> Status | None:
+        """Converged or diverged at `iteration` with loss(X_iteration) = loss, else None."""
+        s = self._settings
+        if loss < s.tol:
+            # X_i is the answer: no update, so the estimate shown is the one whose loss
+            # is below the tolerance (with momentum the next one may be above it again).
+            return Status("converged", f"converged at iteration {iteration}: loss {loss:.3g} "
+                          f"is below the tolerance {s.tol:g}")
+        floor = self.theory.floor
+        if floor is not None and floor.reached(loss, s.tol, s.dtype):
+            return Status("converged", f"converged at iteration {iteration}: {floor.why}; "
+                          f"the best possible loss, {floor.text}, is reached (loss {loss:.6g})")
+        if not loss < RUNAWAY_FACTOR * max(self._first_loss, 1e-3):
+            return self._divergence(iteration, loss)
+        return None
+
+    def loss_rows(self) -> np.ndarray:
+        """The loss history a user gets, rows 0..N: loss(X_t) before each update t < N (the
+        tutorial's list, bit for bit), then loss(X_N) of the estimate the run has now (the
+        snapshot's loss, and the CLI's final_loss). A float64 copy. For a run made with
+        keep_history=False (whose history only counts) it holds row N alone."""
+        kept = self.history.values()
+        rows = np.empty(kept.size + 1)
+        rows[:-1] = kept
+        rows[-1] = self.problem.current_loss()
+        return rows
 
     def _divergence(self, iteration: int, loss: float) -> Status:
         since = (f" (its value at iteration {self.changed_at}, where the settings last "
@@ -249,13 +291,44 @@ class Run:
                 if math.isfinite(loss) else "the loss became infinite or NaN")
         reason = f"diverged at iteration {iteration}: {what}"
         limit = self.theory.max_stable_lr
-        lr = self.lr_at(iteration)
-        if limit is not None and lr > limit:
+        # The step that produced X_iteration used the learning rate of the step before.
+        lr = self.lr_at(max(iteration - 1, 0))
+        overflow = None if math.isfinite(loss) else self._overflow()
+        if overflow and (iteration == 0 or limit is None or lr <= limit):
+            # No step made the numbers grow: they are too large for the precision itself.
+            reason += (f": {overflow}. Use float64, or scale M down (and the answer back)."
+                       if self._settings.dtype == "float32" else
+                       f": {overflow}. Scale M down (and the answer back).")
+        elif limit is not None and lr > limit:
             reason += (f"; the learning rate {lr:.4g} is above the stable limit {limit:.4g} "
                        f"for this matrix and momentum. Try lr <= {limit:.4g}.")
         else:
             reason += "; try a smaller learning rate."
         return Status("diverged", reason)
+
+    def _overflow(self) -> str | None:
+        """Which number overflowed the run's precision, when the loss is not finite and X
+        itself still is: X·M − I's entries, or their squares. None otherwise."""
+        if self._settings.problem == "svd":
+            return None
+        dtype = self._settings.dtype
+        x = self.problem.estimate().astype(np.float64)
+        if not np.isfinite(x).all():
+            return None
+        side = self.problem.side
+        with np.errstate(over="ignore", invalid="ignore"):
+            r = residual(self.matrix.astype(np.float64), x, side)
+            largest = float(np.abs(r).max(initial=0.0))
+        limit = float(np.finfo(dtype).max)
+        product = {"left": "X·M", "right": "M·X", "both": "(X·M + M·X)/2"}[side]
+        if not largest <= limit:
+            return f"entries of {product} (up to {largest:.3g}) overflow {dtype} " \
+                   f"(largest {limit:.3g})"
+        if largest * largest > limit or not math.isfinite(largest * largest):
+            square = power_text(2 * math.log10(largest))
+            return f"the squares of {product} − I (up to {largest:.3g}² = {square}) overflow " \
+                   f"{dtype} (largest {limit:.3g})"
+        return f"the sum of the squares of {product} − I overflows {dtype} (largest {limit:.3g})"
 
     def snapshot(self) -> Snapshot:
         """The current estimate, its error, gradient and distance to torch.linalg's answer."""
@@ -273,13 +346,14 @@ class Run:
         if self._settings.problem != "svd":
             ref = self.reference()
             x = common["estimate"].astype(np.float64)
-            return Snapshot(**common, reference=ref, distance=float(np.linalg.norm(x - ref)),
+            return Snapshot(**common, reference=ref, distance=_norm(x - ref),
                             extra={"null_space_norm": self.null_space_norm(x)})
         u, s, v = p.factors()
         u_ref, s_ref, v_ref = self.reference()
         u_ref, v_ref = align_signs(u_ref, v_ref, u, v)
-        return Snapshot(**common, reference=s_ref, distance=float(np.linalg.norm(s - s_ref)),
-                        u=u, s=s, v=v, extra={"u_ref": u_ref, "v_ref": v_ref})
+        return Snapshot(**common, reference=s_ref, distance=_norm(s - s_ref),
+                        u=u, s=s, v=v, extra={"u_ref": u_ref, "v_ref": v_ref,
+                                              "svd_method": self._settings.svd_method})
 
     def reference(self):
         """torch.linalg's answer for this problem (cached): inv/pinv, or (U, s, V)."""
@@ -302,3 +376,31 @@ class Run:
         else:
             part = x - (x @ m) @ pinv
         return float(np.linalg.norm(part))
+
+
+def _cast(matrix: np.ndarray, dtype: str) -> np.ndarray:
+    """M in the run's precision; SettingsError (naming dtype) if an entry overflows to inf
+    or a non-zero entry underflows to 0 there, which would silently change M."""
+    with np.errstate(over="ignore", under="ignore"):
+        cast = matrix.astype(dtype)
+    info = np.finfo(dtype)
+    if not np.isfinite(cast).all():
+        largest = float(np.abs(matrix).max())
+        raise SettingsError(f"dtype: M's entries (up to {largest:.3g}) overflow {dtype}, whose "
+                            f"largest number is {float(info.max):.3g}; use float64 or scale M")
+    lost = (cast == 0) & (matrix != 0)
+    if lost.any():
+        example = float(np.abs(matrix[lost]).max())
+        raise SettingsError(f"dtype: {int(lost.sum())} of M's entries (e.g. {example:.3g}) "
+                            f"underflow {dtype} to 0 (its smallest number is "
+                            f"{float(info.smallest_subnormal):.3g}); use float64 or scale M")
+    return cast
+
+
+def _norm(values: np.ndarray) -> float:
+    """Frobenius norm without overflow or underflow in the squares (any finite entries)."""
+    values = np.asarray(values, dtype=np.float64)
+    largest = float(np.abs(values).max(initial=0.0))
+    if not 0 < largest < math.inf:
+        return largest
+    return largest * float(np.linalg.norm(values / largest))

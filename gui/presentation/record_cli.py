@@ -88,16 +88,17 @@ def main(argv: list[str]) -> int:
     try:
         args = parser().parse_args(argv)
         _check_out(args.out, args.size)
-        if args.steps == 0:
+        matrix, settings = run_inputs(args)  # --steps comes from a lesson if not given
+        steps = settings.max_steps
+        if steps == 0:
             raise CliError("--steps: a recording needs a step limit (0 means none)")
         options = RecordingOptions(size=args.size, fps=args.fps, speed=args.speed,
                                    hold=args.hold, title=args.title or "")
-        frames = options.frame_count(args.steps)
+        frames = options.frame_count(steps)
         if frames > MAX_FRAMES:
-            raise CliError(f"--speed: {args.steps:,} steps at {args.speed:g} steps/s and "
+            raise CliError(f"--speed: {steps:,} steps at {args.speed:g} steps/s and "
                            f"{args.fps:g} fps make {frames:,} frames, more than {MAX_FRAMES:,}"
                            " (raise --speed or lower --steps)")
-        matrix, settings = run_inputs(args)
     except SystemExit as done:  # --help
         return done.code if isinstance(done.code, int) else EXIT_OK
     except (CliError, MatrixFileError) as error:

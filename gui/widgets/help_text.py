@@ -22,12 +22,17 @@ learning rate and momentum apply at the next step; any other change starts the r
 <h3>Teaching views (right)</h3>
 <ul>
 <li><b>SVD</b>: each singular value against torch.linalg.svd, the defects U·S·Vᵀ − M,
-UᵀU − I and VᵀV − I, and whether the run has stalled at a wrong answer.</li>
+UᵀU − I and VᵀV − I, and whether the run is slow (with the steps it still needs) or
+has stalled at a wrong answer.</li>
 <li><b>Pinv</b>: the distance to the pseudo-inverse and the part of X that descent never
 changes.</li>
 <li><b>Gradient</b>: the gradient of this step, autograd against the closed form.</li>
 <li><b>Theory</b>: condition number, stable learning rates, the predicted rate, and
 <i>Optimal settings</i>, which puts theory's fastest lr and momentum into the controls.</li>
+<li><b>Code</b>: the PyTorch program of this matrix and these settings, in the tutorial's
+style; the lines a change of setting changed are marked, <i>Copy</i> takes it all. File ▸
+Export ▸ Program saves it as a script or a notebook: <code>python run.py losses.csv</code>
+writes the run's loss history, bit for bit.</li>
 <li><b>Lesson</b> (Ctrl+L): the tutorial's steps with the numbers of the run on screen.</li>
 </ul>
 <h3>Compare, go back, keep</h3>
