@@ -92,6 +92,7 @@ class RecordingProcess(QObject):
         process.setProcessEnvironment(environment)
         process.readyReadStandardOutput.connect(self._read)
         process.finished.connect(self._done)
+        process.errorOccurred.connect(self._failed_to_start)
         self._process, self._stdout, self._cancelled = process, "", False
         process.start(sys.executable, [str(MAIN), *record_arguments(
             matrix_file, name, settings, steps, path, options)])
@@ -113,6 +114,16 @@ class RecordingProcess(QObject):
         lines = [line for line in self._stdout.splitlines() if line.startswith("frame ")]
         if lines:
             self.progress.emit(lines[-1].split(": ", 1)[-1])
+
+    def _failed_to_start(self, error) -> None:
+        # Only a process that never started ends here without `finished`.
+        if error != QProcess.ProcessError.FailedToStart or self._process is None:
+            return
+        process, self._process = self._process, None
+        process.deleteLater()
+        shutil.rmtree(self._folder, ignore_errors=True)
+        self.finished.emit(False, f"Cannot record: {sys.executable} did not start "
+                                  f"({process.errorString()})")
 
     def _done(self, exit_code: int, _status) -> None:
         process, self._process = self._process, None
