@@ -121,20 +121,22 @@ class TheoryOverlay(QObject):
             first += f" &nbsp;·&nbsp; stable: lr &lt; {theory.max_stable_lr:.3g}"
         lines = [first]
         floor = getattr(theory, "floor", None)
+        if floor is not None:
+            lines[0] += f" &nbsp;·&nbsp; floor {floor.text}: rank {floor.rank}"
         if self.factor is None:
             lines.append(html.escape(_short_note(theory.note)))
         else:
             dash = f"<span style='color:{PREDICTION_COLOUR}'><b>– – –</b></span>"
             if floor is not None:
-                lines.append(f"{dash} predicted: loss − {floor.text} × "
-                             f"{factor_text(self.factor)} / step")
+                second = (f"{dash} predicted: loss − {floor.text} × "
+                          f"{factor_text(self.factor)} / step")
             else:
-                lines.append(f"{dash} predicted: loss × {factor_text(self.factor)} / step")
+                second = f"{dash} predicted: loss × {factor_text(self.factor)} / step"
             if self.observed is not None and self.anchor is not None:
-                lines.append(f"observed from t = {self.anchor[0]:,}: × "
-                             f"{factor_text(self.observed)} / step")
-        if floor is not None:
-            lines.append(f"floor {floor.text}: rank {floor.rank}")
+                second += (f" &nbsp;·&nbsp; observed from t = {self.anchor[0]:,}: × "
+                           f"{factor_text(self.observed)} / step")
+            lines.append(second)
+        # Two lines above the plot (they wrap in a narrow window): the plot keeps its height.
         return "<br>".join(lines)
 
     def _redraw(self, *_args) -> None:

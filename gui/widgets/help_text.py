@@ -15,7 +15,7 @@ dashed line is theory's prediction of that factor.</li>
 <li><b>Error heatmap</b>: R itself; white is zero, red positive, blue negative. Its colour
 scale follows the error down decade by decade.</li>
 <li><b>Estimate heatmap</b>: the current X (or U·S·Vᵀ for the SVD).</li>
-<li><b>Learning rate</b>: above the stable limit shown next to it, each step overshoots
+<li><b>Learning rate</b>: above the stable limit shown under it, each step overshoots
 and the loss grows; the run then pauses and suggests a stable value. Changes to the
 learning rate and momentum apply at the next step; any other change starts the run over.</li>
 </ul>
@@ -42,14 +42,17 @@ writes the run's loss history, bit for bit.</li>
 <li><b>History</b>: drag the slider under the plots to look at an earlier iteration;
 <i>Resume from here</i> continues the same run from it.</li>
 <li><b>File ▸ Save</b> a lesson: the matrix, every setting and the loss history; reopened,
-Reset replays the run exactly. Open reads CSV, TSV, text, .npy and .npz, or drop a file on
-the window.</li>
+it shows that history and replays the run to its end, so the slider and Play go on from
+there. Open reads CSV, TSV, text, .npy and .npz, or drop a file on the window.</li>
 <li><b>File ▸ Export</b>: each plot and teaching view, or the loss plot and heatmaps as
 one <i>Slide</i>, as PNG or SVG at a size you choose (1920 × 1080 by default), with a title
 and a caption naming the run; <i>Recording of the run</i> saves it from iteration 0 as an
 animated GIF or MP4, made in the background.</li>
-<li><b>View ▸ Projector mode</b> (F11): larger text, thicker lines, colour-blind-safe
-colours.</li>
+<li><b>Examples</b> come with the tutorial's settings for them; <b>Run ▸ Reset settings to
+the tutorial's</b> brings them back.</li>
+<li><b>View ▸ Projector mode</b> (F11): full screen, the plots get the screen, the editor
+and settings become one line (F2 shows them), text sized for the screen, thicker lines,
+colour-blind-safe colours. Esc leaves it.</li>
 </ul>
 <h3>Keys</h3>
 <table>
@@ -61,9 +64,13 @@ colours.</li>
 <tr><td><b>Ctrl+Z</b> / <b>Ctrl+Shift+Z</b> or <b>Ctrl+Y</b></td><td>undo / redo a matrix
 edit</td></tr>
 <tr><td><b>Ctrl+C</b> / <b>Ctrl+V</b></td><td>copy / paste cells (tab or comma separated)</td></tr>
-<tr><td><b>Ctrl+L</b></td><td>show or hide the lesson panel</td></tr>
+<tr><td><b>Ctrl+L</b></td><td>bring the lesson panel to the front (again: hide it)</td></tr>
 <tr><td><b>F11</b></td><td>projector mode</td></tr>
+<tr><td><b>F2</b></td><td>show or hide the editor and settings</td></tr>
+<tr><td><b>Esc</b></td><td>leave projector mode, else pause</td></tr>
 </table>
+<p>Space, N, R, P and Esc work right after typing a number into a setting: the number is
+taken first. In the matrix table, typing a cell keeps every key.</p>
 <p>Hover over a control for the formula it changes; hover over a plot to read values.</p>
 """
 
