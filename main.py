@@ -1,5 +1,5 @@
 """Matrix Descent: `main.py [FILE]` opens the app; `main.py solve ...` and `main.py sweep ...`
-run headless."""
+run headless; `main.py record ...` records a run as a GIF or MP4, offscreen."""
 
 import sys
 
@@ -15,6 +15,10 @@ def main(argv: list[str]) -> int:
         from solver.sweep_cli import main as sweep_main
 
         return sweep_main(argv[1:])
+    if argv and argv[0] == "record":
+        from gui.presentation.record_cli import main as record_main
+
+        return record_main(argv[1:])
     from gui.app import run_app
 
     return run_app(argv)

@@ -32,6 +32,7 @@ from gui.lesson.panel import LessonPanel
 from gui.plots.heatmap import ErrorHeatmap, EstimateHeatmap
 from gui.plots.loss_panel import LossPanel
 from gui.plots.plot_area import PlotArea
+from gui.presentation import CentralArea, Presentation
 from gui.projector_layout import PresentationLayout
 from gui.run_messages import RunMessages
 from gui.run_state import RunInfo, RunState
@@ -268,14 +269,15 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.compare.progress)
         self.timeline = TimelineBar(model, self.loss_plot, self)
         self.addToolBar(Qt.ToolBarArea.BottomToolBarArea, self.timeline)
-        self.files = FileController(model, self, plots={
-            "loss plot": self.loss_plot, "error heatmap": self.error_heatmap,
-            "estimate heatmap": self.estimate_heatmap})
+        self.files = FileController(model, self)
+        self.slides = Presentation(model, CentralArea(
+            self.loss_panel, self.error_heatmap, self.estimate_heatmap), self.teaching, self)
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
         self.files.menu.fill(file_menu)
+        self.slides.fill_menu(self.files.menu.export_menu)
         self._add_action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
 
         edit_menu = bar.addMenu("&Edit")
@@ -362,9 +364,11 @@ class MainWindow(QMainWindow):
         self.transport.show_speed(model.speed)
         self.files.message.connect(self.messages.show)
         self.compare.message.connect(self.messages.show)
+        self.slides.message.connect(self.messages.show)
         self.compare.status.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.closing.connect(self.compare.shutdown)  # stop a figure's thread with the window
         self.closing.connect(self.sweep.view.shutdown)  # and a sweep's
+        self.closing.connect(self.slides.shutdown)  # and a recording being made
 
     def _let_docks_narrow(self) -> None:
         # The docks' contents ask for up to ~480 px, which pushed the window's minimum width

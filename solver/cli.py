@@ -91,10 +91,14 @@ def _whole(text: str) -> int:
     return int(text)
 
 
-def _parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="main.py solve", allow_abbrev=False, epilog=EPILOG,
-                formatter_class=argparse.RawDescriptionHelpFormatter,
-                description="Compute an inverse, pseudo-inverse or SVD by gradient descent.")
+def run_parser(prog: str = "main.py solve", epilog: str = EPILOG,
+               description: str = "Compute an inverse, pseudo-inverse or SVD by gradient "
+                                  "descent.") -> argparse.ArgumentParser:
+    """A parser with MATRIX and every option that sets up the run (not the outputs), for
+    `solve` and the commands that run a matrix as it does (`record`). Its errors raise
+    CliError (one line naming the option) instead of exiting."""
+    p = _Parser(prog=prog, allow_abbrev=False, epilog=epilog,
+                formatter_class=argparse.RawDescriptionHelpFormatter, description=description)
     p.add_argument("matrix", metavar="MATRIX", help="matrix file, preset:NAME or a lesson "
                    f"file (*{SESSION_SUFFIX}: its matrix and settings; options given override "
                    "them)")
@@ -125,6 +129,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--dtype", choices=DTYPES, help="default float32")
     p.add_argument("--gradient", choices=GRADIENTS, help="default autograd")
     p.add_argument("--device", choices=DEVICES, help="default cpu")
+    return p
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = run_parser()
     p.add_argument("--history", metavar="FILE.csv", help="write iteration,loss: the loss before "
                    "each step, then that of the estimate returned")
     p.add_argument("--out", metavar="FILE", help="write the result: .csv/.npy for an inverse, "
@@ -150,7 +159,7 @@ def main(argv: list[str]) -> int:
     except (CliError, MatrixFileError) as err:
         return _fail(str(err))
     except SettingsError as err:
-        return _fail(_settings_message(str(err)))
+        return _fail(settings_message(str(err)))
     except KeyboardInterrupt:
         where = f" at iteration {run.iteration}" if run is not None else ""
         print(f"interrupted{where}", file=sys.stderr)
@@ -165,20 +174,39 @@ def _fail(message: str) -> int:
     return EXIT_BAD_INPUT
 
 
-def _settings_message(message: str) -> str:
+def settings_message(message: str) -> str:
+    """A SettingsError's message with the field named as the option that sets it."""
     field, sep, rest = message.partition(": ")
     return f"{OPTION_OF[field]}: {rest}" if sep and field in OPTION_OF else message
 
 
 def _prepare(args) -> tuple[Run, str]:
     """Load the matrix and build a validated Run, refusing bad combinations before running."""
-    matrix, settings = prepare_settings(args)
+    for option, path, suffix in (("--script", args.script, ".py"),
+                                 ("--notebook", args.notebook, ".ipynb")):
+        if path and Path(path).suffix.lower() != suffix:
+            raise CliError(f"{option}: {path}: expected a {suffix} file")
+    for option, path in (("--out", args.out), ("--history", args.history),
+                         ("--script", args.script), ("--notebook", args.notebook)):
+        if path and Path(path).is_dir():
+            raise CliError(f"{option}: {path}: is a folder, not a file")
+        if path and not Path(path).resolve().parent.is_dir():
+            raise CliError(f"{option}: {path}: folder {str(Path(path).parent)!r} does not exist")
+    matrix, settings = run_inputs(args)
+    if args.out:
+        problem = settings.problem
+        suffix = Path(args.out).suffix.lower()
+        allowed = (".npz",) if problem == "svd" else MATRIX_OUT
+        if suffix not in allowed:
+            what = "an SVD result is saved as .npz with U, S and V" if problem == "svd" else \
+                "use .csv, .tsv, .txt, .npy or .npz"
+            raise CliError(f"--out: {args.out}: cannot write '{suffix}': {what}")
     return Run(matrix, settings), args.matrix
 
 
-def prepare_settings(args) -> tuple[np.ndarray, Settings]:
-    """The matrix and validated settings that parsed solve options ask for (also used by
-    `sweep`); raises CliError, MatrixFileError or SettingsError with a one-line message."""
+def run_inputs(args) -> tuple[np.ndarray, Settings]:
+    """The matrix and validated settings that `args` (parsed by run_parser) describe;
+    CliError, MatrixFileError or SettingsError for a bad combination, before any run."""
     matrix, base = _load(args.matrix)
     rows, cols = matrix.shape
     problem = args.problem or (base.problem if base.problem != "auto" else
@@ -190,23 +218,6 @@ def prepare_settings(args) -> tuple[np.ndarray, Settings]:
         raise CliError("--side: applies to an inverse or pseudo-inverse, not an SVD")
     if args.svd_method and problem != "svd":
         raise CliError(f"--svd-method: applies to --problem svd only, not {problem}")
-    for option, path, suffix in (("--script", args.script, ".py"),
-                                 ("--notebook", args.notebook, ".ipynb")):
-        if path and Path(path).suffix.lower() != suffix:
-            raise CliError(f"{option}: {path}: expected a {suffix} file")
-    for option, path in (("--out", args.out), ("--history", args.history),
-                         ("--script", args.script), ("--notebook", args.notebook)):
-        if path and Path(path).is_dir():
-            raise CliError(f"{option}: {path}: is a folder, not a file")
-        if path and not Path(path).resolve().parent.is_dir():
-            raise CliError(f"{option}: {path}: folder {str(Path(path).parent)!r} does not exist")
-    if args.out:
-        suffix = Path(args.out).suffix.lower()
-        allowed = (".npz",) if problem == "svd" else MATRIX_OUT
-        if suffix not in allowed:
-            what = "an SVD result is saved as .npz with U, S and V" if problem == "svd" else \
-                "use .csv, .tsv, .txt, .npy or .npz"
-            raise CliError(f"--out: {args.out}: cannot write '{suffix}': {what}")
     settings = _settings(args, base, problem).validated(matrix.shape)
     if args.auto:
         settings = _auto_tuned(matrix, settings, args)

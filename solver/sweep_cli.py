@@ -118,7 +118,7 @@ def _prepare(args):
     single = argparse.Namespace(**{**vars(args), "lr": float(lrs[0]), "out": None,
                                    "momentum": None if momenta is None else float(momenta[0]),
                                    "history": None, "auto": False})
-    matrix, settings = cli.prepare_settings(single)
+    matrix, settings = cli.run_inputs(single)
     if momenta is None:
         momenta = np.array([settings.momentum])
     if settings.problem == "svd":

@@ -25,3 +25,16 @@ def test_benchmark_quick_run_prints_its_ratios():
         "closed-form step / two products",
     ], out
     assert all(float(value) > 0 for _, value in ratios)
+
+
+def test_record_benchmark_quick_run_prints_time_ratio_and_size():
+    result = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "bench_record.py"), "--quick"],
+        cwd=REPO, capture_output=True, text=True, timeout=600,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = result.stdout
+    assert "load average:" in out
+    assert re.search(r"^record \.gif: [0-9.]+ s, [0-9.]+ MB, 49 frames$", out, re.MULTILINE), out
+    ratio = re.search(r"ratio record/solve command: ([0-9.]+)", out)
+    assert ratio and float(ratio.group(1)) > 0, out

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QWidget
 
 from gui.code.export_actions import PROGRAM_FILTERS, default_name, write_program
 from gui.files import dialogs, store
-from gui.files.exports import MATRIX_FILTERS, PLOT_FILTERS, export_plot, export_result
+from gui.files.exports import MATRIX_FILTERS, export_result
 from gui.files.file_menu import FileMenu
 from gui.files.lessons import lesson_of, open_lesson
 from solver.matrix_io import LOAD_TYPES, MatrixFileError, load_matrix, save_history, save_matrix
@@ -42,8 +42,7 @@ UNTITLED = "untitled"
 class FileController(QObject):
     """Handles every file the window reads or writes, for the document `model`.
 
-    `parent` is the window (dialogs are centred on it, files dropped on it open); `plots`
-    names the plot widgets the Export menu offers.
+    `parent` is the window (dialogs are centred on it, files dropped on it open).
 
     Signals:
         message(str, str): a one-line notice (text, kind), e.g. "Cannot open x.csv: ...".
@@ -51,13 +50,13 @@ class FileController(QObject):
 
     message = Signal(str, str)
 
-    def __init__(self, model, parent: QWidget, plots: dict[str, QWidget]) -> None:
+    def __init__(self, model, parent: QWidget) -> None:
         super().__init__(parent)
         self._model = model
         self._parent = parent
         self._matrix_dtype = np.dtype(np.float64)
         self._with_history = True
-        self.menu = FileMenu(self, parent, plots)
+        self.menu = FileMenu(self, parent)
 
     # --- state ---------------------------------------------------------------------------
     @property
@@ -250,11 +249,6 @@ class FileController(QObject):
         path = self._ask_export(f"Export the program as a {kind}",
                                 default_name(self._model, kind), [PROGRAM_FILTERS[kind]])
         return bool(path) and self._write(path, lambda: write_program(path, self._model, kind))
-
-    def export_plot(self, widget, default: str) -> bool:
-        """Export > a plot: the widget as it is drawn now, as PNG or SVG."""
-        path = self._ask_export("Export plot", default, PLOT_FILTERS)
-        return bool(path) and self._write(path, lambda: export_plot(widget, path))
 
     def _ask_export(self, caption: str, default: str, filters: list[str]) -> str:
         path, _ = dialogs.ask_save_path(self._parent, caption,

@@ -1,15 +1,17 @@
 """The real dialogs behind FileController's injectable questions.
 
-FileController never opens a dialog itself: it calls the functions below through
-attributes that tests replace (a list's `append` for errors, a lambda for a path), so no
-dialog is ever left open in a test. Each function here is the interactive default.
+FileController and the presentation add-on never open a dialog themselves: they call the
+functions below through attributes that tests replace (a list's `append` for errors, a
+lambda for a path), so no dialog is ever left open in a test. Each function here is the
+interactive default.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtCore import QSize
+from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
 
 SAVE, DISCARD, CANCEL = "save", "discard", "cancel"
 
@@ -63,3 +65,22 @@ def first_suffix(name_filter: str) -> str:
         return ""
     return "." + name_filter[start + 2:].split()[0].rstrip(")")
 
+
+
+def ask_figure_options(parent: QWidget, title: str, natural: QSize):
+    """Ask for a figure's size or scale and title (natural: its size on screen); returns
+    gui.presentation.figure.FigureOptions, or None when cancelled."""
+    from gui.presentation.options_dialog import FigureOptionsDialog
+
+    dialog = FigureOptionsDialog(parent, title, natural)
+    return dialog.options() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+
+def ask_recording_options(parent: QWidget, title: str, steps: int, speed: float,
+                          max_steps: int):
+    """Ask for a recording's size, frame rate, speed, last iteration and title; returns
+    (gui.presentation.recorder.RecordingOptions, last iteration), or None when cancelled."""
+    from gui.presentation.options_dialog import RecordingOptionsDialog
+
+    dialog = RecordingOptionsDialog(parent, title, steps, speed, max_steps)
+    return dialog.options() if dialog.exec() == QDialog.DialogCode.Accepted else None

@@ -14,14 +14,14 @@ from gui.files import store
 
 class FileMenu(QObject):
     """Fills a menu with Open, Open Recent, Save, Save As and Export, each calling the
-    FileController, and opens a file dropped anywhere on `window`. `plots` names the plot
-    widgets Export offers ({"loss plot": widget, ...})."""
+    FileController, and opens a file dropped anywhere on `window`. Figures and recordings
+    join `export_menu` (gui/presentation)."""
 
-    def __init__(self, files, window: QWidget, plots: dict[str, QWidget]) -> None:
+    def __init__(self, files, window: QWidget) -> None:
         super().__init__(files)
         self.files = files
         self.window = window
-        self._plots = plots
+        self.export_menu: QMenu | None = None
         # The window hands its drag and drop events to accept_drag and drop (an event
         # filter would run Python for every event the window gets, frames included).
         window.setAcceptDrops(True)
@@ -78,12 +78,7 @@ class FileMenu(QObject):
                      lambda: files.export_program("notebook"),
                      "The same program as a Jupyter notebook, each step explained with this "
                      "run's numbers.")
-        export.addSeparator()
-        for name, widget in self._plots.items():
-            default = name.replace(" ", "-") + ".png"
-            self._action(export, f"{name[:1].upper()}{name[1:]} as PNG or SVG…", None,
-                         lambda wd=widget, d=default: files.export_plot(wd, d),
-                         "The plot as drawn now: PNG image or SVG drawing.")
+        self.export_menu = export
         menu.addSeparator()
 
     def _action(self, menu: QMenu, text: str, keys, slot, tip: str) -> QAction:

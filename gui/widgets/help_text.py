@@ -47,6 +47,10 @@ with theory's stable limit and optimum; click a cell to use its lr and β.</li>
 <li><b>File ▸ Save</b> a lesson: the matrix, every setting and the loss history; reopened,
 it shows that history and replays the run to its end, so the slider and Play go on from
 there. Open reads CSV, TSV, text, .npy and .npz, or drop a file on the window.</li>
+<li><b>File ▸ Export</b>: each plot and teaching view, or the loss plot and heatmaps as
+one <i>Slide</i>, as PNG or SVG at a size you choose (1920 × 1080 by default), with a title
+and a caption naming the run; <i>Recording of the run</i> saves it from iteration 0 as an
+animated GIF or MP4, made in the background.</li>
 <li><b>Examples</b> come with the tutorial's settings for them; <b>Run ▸ Reset settings to
 the tutorial's</b> brings them back.</li>
 <li><b>View ▸ Projector mode</b> (F11): full screen, the plots get the screen, the editor

@@ -64,7 +64,8 @@ def isolated_files(tmp_path_factory, monkeypatch):
         raise AssertionError(f"a real dialog would have opened: {args[1:]}")
 
     monkeypatch.setattr(dialogs, "ask_unsaved", lambda *args: dialogs.DISCARD)
-    for name in ("ask_open_path", "ask_save_path"):
+    for name in ("ask_open_path", "ask_save_path", "ask_figure_options",
+                 "ask_recording_options"):
         monkeypatch.setattr(dialogs, name, unexpected)
 
 

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QMenu
 
 from gui.files import dialogs
 from gui.main_window import MainWindow
+from gui.presentation.figure import FigureOptions
 
 TIMEOUT_MS = 20_000
 
@@ -19,8 +20,10 @@ class Answers:
     already patched for the test, so the originals come back after it) and collects the
     window's file error messages.
 
-    `errors` collects reported messages; `open_paths`, `save_paths` ((path, filter)) and
-    `unsaved` (save/discard/cancel) are queues of answers; `asked` records the questions.
+    `errors` collects reported messages; `open_paths`, `save_paths` ((path, filter)),
+    `unsaved` (save/discard/cancel), `figure_options` (FigureOptions or None) and
+    `recording_options` ((RecordingOptions, steps) or None) are queues of answers; `asked`
+    records the questions.
     An empty `unsaved` queue answers "discard", so windows close at the end of a test.
     """
 
@@ -28,15 +31,30 @@ class Answers:
     open_paths: list[str] = field(default_factory=list)
     save_paths: list[tuple[str, str]] = field(default_factory=list)
     unsaved: list[str] = field(default_factory=list)
+    figure_options: list = field(default_factory=list)
+    recording_options: list = field(default_factory=list)
     asked: list[tuple] = field(default_factory=list)
 
     def install(self, window: MainWindow) -> Answers:
         dialogs.ask_open_path = self._open
         dialogs.ask_save_path = self._save
         dialogs.ask_unsaved = self._unsaved
-        window.files.message.connect(
-            lambda text, kind: self.errors.append(text) if kind == "error" else None)
+        dialogs.ask_figure_options = self._figure
+        dialogs.ask_recording_options = self._recording
+        for source in (window.files, window.slides):
+            source.message.connect(
+                lambda text, kind: self.errors.append(text) if kind == "error" else None)
         return self
+
+    def _figure(self, _parent, title, natural):
+        """The queued FigureOptions, or 960 x 540 with the offered title."""
+        self.asked.append(("figure", title, natural))
+        return self.figure_options.pop(0) if self.figure_options else \
+            FigureOptions(size=(960, 540), title=title)
+
+    def _recording(self, _parent, title, steps, speed, max_steps):
+        self.asked.append(("recording", title, steps, speed, max_steps))
+        return self.recording_options.pop(0) if self.recording_options else None
 
     def _open(self, _parent, caption, folder, filters):
         self.asked.append(("open", caption, folder))

@@ -179,7 +179,7 @@ def test_plots_export_as_png_and_svg(qtbot, win, tmp_path, plot):
         menu_action(window, "File", "Export", plot).trigger()
         assert answers.errors == [] and path.stat().st_size > 0
     image = QImage(str(tmp_path / "plot.png"))
-    assert not image.isNull() and image.width() > 100 and image.height() > 100
+    assert (image.width(), image.height()) == (960, 540)  # the size asked for
     assert "<svg" in (tmp_path / "plot.svg").read_text(encoding="utf-8")
 
 
@@ -187,7 +187,7 @@ def test_a_plot_export_with_a_wrong_extension_says_so(qtbot, win, tmp_path):
     window, answers = win
     answers.save_paths.append((str(tmp_path / "plot.jpg"), ""))
     menu_action(window, "File", "Export", "Loss plot").trigger()
-    assert answers.errors == [f"{tmp_path / 'plot.jpg'}: cannot export a plot as '.jpg' "
+    assert answers.errors == [f"{tmp_path / 'plot.jpg'}: cannot export a figure as '.jpg' "
                               "(use .png or .svg)"]
     assert os.listdir(tmp_path) == []
 
