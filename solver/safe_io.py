@@ -166,7 +166,8 @@ def _temporary_name(target: Path) -> Path:
 
 
 def _stale_pattern(target: Path) -> re.Pattern:
-    return re.compile(rf"\.{re.escape(target.name)}\.[0-9a-f]{{8}}(\.old)?{re.escape(_TEMP_SUFFIX)}")
+    name, suffix = re.escape(target.name), re.escape(_TEMP_SUFFIX)
+    return re.compile(rf"\.{name}\.[0-9a-f]{{8}}(\.old)?{suffix}")
 
 
 def remove_stale_temporaries(target: str | os.PathLike) -> list[str]:
@@ -267,15 +268,15 @@ def atomic_write_all(writes: Mapping[str | os.PathLike, Callable[[BinaryIO], Non
             targets.append(write_target(path))
     for target in targets:
         remove_stale_temporaries(target)
-    written: list[tuple[Path, Path, int]] = []
+    written: list[tuple[Path, Path, int, Path]] = []
     try:
         for path, target, write in zip(writes, targets, writes.values(), strict=True):
             with _blaming(Path(path)):
                 tmp, fd = _write_temporary(target, write)
-            written.append((target, tmp, fd))
+            written.append((target, tmp, fd, Path(path)))
         _replace_all(written)
     finally:
-        for _target, tmp, fd in written:
+        for _target, tmp, fd, _path in written:
             _discard(tmp, fd)  # after os.replace the name is gone and only fd is closed
 
 
@@ -290,10 +291,10 @@ def _blaming(path: Path):
         raise
 
 
-def _replace_all(written: list[tuple[Path, Path, int]]) -> None:
+def _replace_all(written: list[tuple[Path, Path, int, Path]]) -> None:
     backups: list[tuple[Path, Path | None]] = []
     try:
-        for target, tmp, _fd in written:
+        for target, tmp, _fd, path in written:
             backup = None
             if len(written) > 1 and os.path.lexists(target):
                 backup = target.with_name(f".{target.name}.{secrets.token_hex(4)}.old"
@@ -303,7 +304,8 @@ def _replace_all(written: list[tuple[Path, Path, int]]) -> None:
                 except OSError:
                     backup = None
             backups.append((target, backup))
-            os.replace(tmp, target)
+            with _blaming(path):
+                os.replace(tmp, target)
     except BaseException:
         for target, backup in backups[:-1]:  # the last one failed before replacing
             if backup is not None:

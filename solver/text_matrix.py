@@ -4,7 +4,9 @@ The file is decoded and parsed block by block, so what is held in memory is one 
 text, one batch of rows and the numbers read so far. A file is refused as soon as what has
 been read exceeds what a max_dim x max_dim matrix can need: more rows or columns than
 max_dim, a line longer than max_dim numbers can take, or more bytes than the caller's limit.
-The numbers themselves are parsed by NumPy's loadtxt, one batch of lines at a time.
+The file is read twice: once for its shape only (no number parsed, so a file too large is
+refused in about a second per 300 MB), then for the numbers, parsed by NumPy's loadtxt one
+batch of lines at a time.
 """
 
 from __future__ import annotations
@@ -19,11 +21,15 @@ BLOCK_BYTES = 1 << 20
 """Bytes read and decoded at a time."""
 CHARS_PER_ENTRY = 32
 """Room per number in a line (with its separator): '%.17g' needs at most 24 characters."""
+LINES_PER_ROW = 4
+"""Lines allowed per row of the largest matrix: room for a blank or comment line between
+rows and a header; a file with more lines is refused without reading it all."""
 _BATCH_CHARS = 1 << 20  # lines handed to loadtxt at once
 # Control characters never found in a text matrix; their presence means binary data.
 _BINARY_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
-# A line holding data: its first character other than blanks is neither '#' nor a space.
-_DATA_LINE = re.compile(r"^[ \t\f\v]*([^\s#][^\n]*)", re.MULTILINE)
+# The same control characters as bytes: in UTF-8 and cp1252 they are never part of another
+# character, so 8-bit text is checked before decoding, with bytes.translate (fast).
+_BINARY_BYTES = bytes([*range(0x00, 0x09), *range(0x0E, 0x20), 0x7F])
 _NOT_A_NUMBER = re.compile(r"could not convert string (.*) to \w+ at row (\d+), column (\d+)")
 
 
@@ -55,17 +61,24 @@ def read_text_matrix(fh: BinaryIO, suffix: str, max_dim: int,
     start = fh.read(2)
     encodings = ("utf-16",) if start in (b"\xff\xfe", b"\xfe\xff") else ("utf-8-sig", "cp1252")
     for encoding in encodings:
-        fh.seek(0)
         try:
-            return _Parser(suffix, max_dim).parse(_blocks(fh, encoding, max_bytes))
+            # First only the shape (cheap: no number is parsed), so that a file too large
+            # is refused after reading it once, not after parsing almost all of it.
+            fh.seek(0)
+            shape, _ = _Parser(suffix, max_dim).parse(_blocks(fh, encoding, max_bytes))
+            fh.seek(0)
+            return _Parser(suffix, max_dim, np.empty(shape)).parse(
+                _blocks(fh, encoding, max_bytes))
         except UnicodeDecodeError:
             continue
     raise TextMatrixError("not a text matrix file (undecodable bytes)")
 
 
 def _blocks(fh: BinaryIO, encoding: str, max_bytes: int):
-    """Decoded blocks of text, refusing binary data and more than max_bytes bytes."""
+    """Decoded blocks of text, refusing binary data and more than max_bytes bytes; the last
+    block is ""."""
     decoder = codecs.getincrementaldecoder(encoding)()
+    eight_bit = encoding != "utf-16"
     total = 0
     while True:
         raw = fh.read(BLOCK_BYTES)
@@ -73,21 +86,27 @@ def _blocks(fh: BinaryIO, encoding: str, max_bytes: int):
         if total > max_bytes:
             raise TextMatrixError(f"file is too large (more than {max_bytes >> 20} MiB, the "
                                   "limit for a text matrix)")
-        text = decoder.decode(raw, final=not raw)
-        if _BINARY_CHARS.search(text):
+        if eight_bit and len(raw.translate(None, _BINARY_BYTES)) != len(raw):
             raise TextMatrixError("not a text matrix file (binary data)")
-        yield text
+        text = decoder.decode(raw, final=not raw)
+        if not eight_bit and _BINARY_CHARS.search(text):
+            raise TextMatrixError("not a text matrix file (binary data)")
+        if text:
+            yield text
         if not raw:
+            yield ""
             return
 
 
 class _Parser:
     """Lines -> rows -> batches of numbers, checking the bounds on the way."""
 
-    def __init__(self, suffix: str, max_dim: int) -> None:
+    def __init__(self, suffix: str, max_dim: int, out: np.ndarray | None = None) -> None:
         self.suffix = suffix
+        self.out = out  # None: check the shape only; else the matrix to fill
         self.max_dim = max_dim
         self.max_line = CHARS_PER_ENTRY * max_dim
+        self.max_lines = LINES_PER_ROW * max_dim
         self.first: list[tuple[int, str]] = []  # the first two data lines, undecided
         self.delimiter: str | None = None
         self.ncols = 0
@@ -95,7 +114,6 @@ class _Parser:
         self.batch: list[str] = []
         self.batch_lines: list[int] = []
         self.batch_chars = 0
-        self.parts: list[np.ndarray] = []
         self.line_numbers: list[int] = []
         self.anything = False  # any non-blank character seen (comments included)
 
@@ -110,34 +128,29 @@ class _Parser:
             else:
                 pending = ""
             buffer = buffer.replace("\r\n", "\n").replace("\r", "\n")
-            if final:
-                complete, rest = buffer + "\n", ""
-            else:
-                cut = buffer.rfind("\n") + 1
-                complete, rest = buffer[:cut], buffer[cut:]
+            cut = len(buffer) if final else buffer.rfind("\n") + 1
+            complete, rest = buffer[:cut], buffer[cut:]
             pending = rest + pending
             if len(rest) > self.max_line:
-                raise TextMatrixError(f"line {line + 1} is longer than a row of "
-                                      f"{self.max_dim} numbers can be")
-            if not self.anything and complete.strip():
-                self.anything = True
-            position = 0
-            for match in _DATA_LINE.finditer(complete):
-                line += complete.count("\n", position, match.start()) + 1
-                position = match.end()
-                content = match.group(1)
-                if len(content) > self.max_line:
+                raise TextMatrixError(f"line {line + complete.count(chr(10)) + 1} is longer "
+                                      f"than a row of {self.max_dim} numbers can be")
+            # Counted before splitting, so a flood of blank lines costs no Python loop.
+            if line + complete.count("\n") > self.max_lines:
+                raise TextMatrixError(f"more than {self.max_lines} lines: more than a "
+                                      f"{self.max_dim} x {self.max_dim} matrix needs")
+            lines = complete.split("\n")
+            if not final:
+                lines.pop()  # "" after the last "\n"
+            for text_line in lines:
+                line += 1
+                if len(text_line) > self.max_line:
                     raise TextMatrixError(f"line {line} is longer than a row of "
                                           f"{self.max_dim} numbers can be")
-                data = content.split("#", 1)[0].strip()
+                data = text_line.split("#", 1)[0].strip()
                 if data:
                     self._row(line, data)
-                # The match ends before its "\n", which the next count must not see again.
-                if position < len(complete) and complete[position] == "\n":
-                    position += 1
-                else:
-                    line -= 1
-            line += complete.count("\n", position)
+                elif not self.anything and text_line.strip():
+                    self.anything = True  # a comment
             if final:
                 break
         return self._finish()
@@ -186,12 +199,14 @@ class _Parser:
     def _flush(self) -> None:
         if not self.batch:
             return
-        try:
-            part = np.loadtxt(self.batch, dtype=np.float64, delimiter=self.delimiter,
-                              comments=None, ndmin=2)
-        except ValueError as err:
-            raise TextMatrixError(self._number_problem(err)) from None
-        self.parts.append(part.reshape(len(self.batch), self.ncols))
+        if self.out is not None:
+            try:
+                part = np.loadtxt(self.batch, dtype=np.float64, delimiter=self.delimiter,
+                                  comments=None, ndmin=2)
+            except ValueError as err:
+                raise TextMatrixError(self._number_problem(err)) from None
+            done = len(self.line_numbers)
+            self.out[done : done + len(self.batch)] = part.reshape(len(self.batch), self.ncols)
         self.line_numbers.extend(self.batch_lines)
         self.batch, self.batch_lines, self.batch_chars = [], [], 0
 
@@ -212,6 +227,9 @@ class _Parser:
                 raise TextMatrixError("holds no numbers" if self.anything else "file is empty")
             self._decide()
         self._flush()
-        matrix = self.parts[0] if len(self.parts) == 1 else np.concatenate(self.parts)
-        self.parts = []
-        return matrix, self.line_numbers
+        shape = (len(self.line_numbers), self.ncols)
+        if self.out is None:
+            return shape, self.line_numbers
+        if self.out.shape != shape:  # the file changed between the two readings
+            raise TextMatrixError("the file changed while it was read")
+        return self.out, self.line_numbers
