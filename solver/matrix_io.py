@@ -23,7 +23,7 @@ from solver.safe_io import (
     atomic_write_all,
     describe_os_error,
     existing,
-    open_regular,
+    regular_opener,
     write_target,
 )
 from solver.safe_io import atomic_write as _atomic_write
@@ -92,6 +92,11 @@ def load_matrix(path: str | os.PathLike) -> np.ndarray:
     return matrix
 
 
+def _open_regular(path) -> BinaryIO:
+    # This module's `open`: tests replace it to simulate a file that cannot be read.
+    return open(path, "rb", opener=regular_opener)  # noqa: SIM115 -- the caller closes it
+
+
 def read_problem(err: OSError) -> str:
     """The message for a file that could not be read: "is a FIFO (named pipe), not a
     regular file", "cannot read (permission denied)", "cannot read (symbolic link loop)"."""
@@ -101,7 +106,7 @@ def read_problem(err: OSError) -> str:
 
 
 def _load_text(path, suffix: str) -> np.ndarray:
-    with open_regular(path) as fh:
+    with _open_regular(path) as fh:
         size = os.fstat(fh.fileno()).st_size
         if size > MAX_TEXT_BYTES:
             raise MatrixFileError(path, f"file is too large ({size >> 20} MiB; the limit is "
@@ -161,15 +166,15 @@ def read_npy_stream(path, open_stream: Callable[[], BinaryIO]) -> np.ndarray:
 
 
 def _load_npy(path) -> np.ndarray:
-    with open_regular(path) as fh:
+    with _open_regular(path) as fh:
         if zipfile.is_zipfile(fh):
             raise MatrixFileError(path, "is a .npz archive, not a .npy file (rename it to .npz)")
-    return read_npy_stream(path, lambda: open_regular(path))
+    return read_npy_stream(path, lambda: _open_regular(path))
 
 
 def _load_npz(path) -> np.ndarray:
     try:
-        with open_regular(path) as fh, zipfile.ZipFile(fh) as archive:
+        with _open_regular(path) as fh, zipfile.ZipFile(fh) as archive:
             names = [n for n in archive.namelist() if not n.endswith("/")]
             if "matrix.npy" in names:
                 name = "matrix.npy"

@@ -1,6 +1,6 @@
 """Reading only regular files, and replacing files atomically, with errors a person can read.
 
-Every reader of the app opens its file through `open_regular`, which refuses a folder, a
+Every reader of the app opens its file with `regular_opener`, which refuses a folder, a
 FIFO, a device such as /dev/zero or a socket at once (before a byte is read, and without
 blocking on a FIFO). Every writer goes through `atomic_write` or `atomic_write_all`: the
 data goes to a temporary file beside the target, which then replaces the target in one
@@ -83,23 +83,28 @@ def _refuse_special(mode: int) -> None:
         raise FileProblem(f"is {kind}, not a regular file")
 
 
-def open_regular(path: str | os.PathLike) -> BinaryIO:
-    """Open `path` for binary reading if it is a regular file (through symbolic links).
+def regular_opener(path: str | os.PathLike, flags: int) -> int:
+    """An `opener` for open() that accepts regular files only (through symbolic links).
 
     Raises FileProblem for a folder, FIFO, device or socket before anything is read; a FIFO
     with no writer cannot make it block. Other failures raise the OSError of the system.
     """
     _refuse_special(os.stat(path).st_mode)
     # O_NONBLOCK: if a FIFO replaced the file since the check, opening it still returns.
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    fd = os.open(path, flags | getattr(os, "O_NONBLOCK", 0))
     try:
         _refuse_special(os.fstat(fd).st_mode)
         if hasattr(os, "set_blocking"):
             os.set_blocking(fd, True)
-        return open(fd, "rb")  # noqa: SIM115 -- the caller closes it
     except BaseException:
         os.close(fd)
         raise
+    return fd
+
+
+def open_regular(path: str | os.PathLike) -> BinaryIO:
+    """Open `path` for binary reading if it is a regular file (see regular_opener)."""
+    return open(path, "rb", opener=regular_opener)  # noqa: SIM115 -- the caller closes it
 
 
 def write_target(path: str | os.PathLike) -> Path:

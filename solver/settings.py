@@ -171,10 +171,15 @@ def _number(name: str, value: object) -> None:
 
 
 def _in_range(name: str, value: object) -> None:
-    _number(name, value)
     low, high = RANGES[name]
-    if not low <= value <= high:
-        raise SettingsError(f"{name}: must be from {low:g} to {high:g}, got {shown(value)}")
+    try:
+        _number(name, value)
+        fits = low <= value <= high
+    except SettingsError:
+        fits = False
+    if not fits:
+        raise SettingsError(f"{name}: must be a number from {low:g} to {high:g}, "
+                            f"got {shown(value)}")
 
 
 def _whole(name: str, value: object) -> None:
