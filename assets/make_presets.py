@@ -2,8 +2,10 @@
 
 Run ``python assets/make_presets.py`` from anywhere. Each preset is rebuilt from the
 tutorial's own torch recipe and written as CSV: a ``# description`` line (from
-``solver.presets.PRESETS``), then the numbers. float32 values use '%.9g', enough for a
-float64 reading cast to float32 to give back the exact bits; float64 values use '%.17g'.
+``solver.presets.PRESETS``), then the numbers, each the shortest decimal that reads back as
+the exact float64 value: a float32 entry is written as its exact value (0.7196354866027832,
+not the 9-digit 0.719635487), so a float64 run uses the tutorial's own float32 numbers, as
+``M1.double()`` does, and a float32 run casts them back to the same bits.
 """
 
 import sys
@@ -38,15 +40,21 @@ RECIPES = {
 }
 
 
+def _text(value: float) -> str:
+    """Whole numbers as integers, others by repr(): the shortest text with the same bits."""
+    value = float(value)
+    return str(int(value)) if value.is_integer() else repr(value)
+
+
 def main() -> None:
     """Write every preset file; the recipes must cover exactly the names in PRESETS."""
     assert list(RECIPES) == list(PRESETS), "RECIPES and solver.presets.PRESETS disagree"
     for name, recipe in RECIPES.items():
-        matrix = recipe().numpy()
-        fmt = "%.9g" if matrix.dtype == np.float32 else "%.17g"
+        matrix = recipe().numpy().astype(np.float64)  # exact: every float32 is a float64
         path = preset_path(name)
         path.parent.mkdir(parents=True, exist_ok=True)
-        np.savetxt(path, matrix, fmt=fmt, delimiter=",", header=PRESETS[name], comments="# ")
+        lines = [f"# {PRESETS[name]}"] + [",".join(map(_text, row)) for row in matrix]
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         print(f"{path.relative_to(ROOT)}: {matrix.shape[0]} x {matrix.shape[1]}")
 
 

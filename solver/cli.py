@@ -28,6 +28,7 @@ from solver.settings import (
     SVD_METHODS,
     Settings,
     SettingsError,
+    default_lr,
 )
 from solver.theory import analyse
 
@@ -91,7 +92,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--optimizer", choices=OPTIMIZERS, default="momentum",
                    help="default: momentum (the tutorial's heavy ball)")
     p.add_argument("--lr", type=_number(lambda v: v > 0, "a positive number"),
-                   help="learning rate (default 0.9)")
+                   help="learning rate (default 0.9; 1e-3 for adam and rmsprop, torch's default)")
     p.add_argument("--momentum", type=_number(lambda v: 0 <= v < 1, "in [0, 1)"),
                    help="momentum, beta1 for adam (default 0.9)")
     p.add_argument("--weight-decay", type=_number(lambda v: v >= 0, ">= 0"), default=0.0,
@@ -109,7 +110,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--dtype", choices=DTYPES, default="float32", help="default float32")
     p.add_argument("--gradient", choices=GRADIENTS, default="autograd", help="default autograd")
     p.add_argument("--device", choices=DEVICES, default="cpu", help="default cpu")
-    p.add_argument("--history", metavar="FILE.csv", help="write iteration,loss for every step")
+    p.add_argument("--history", metavar="FILE.csv", help="write iteration,loss: the loss before "
+                   "each step, then that of the estimate returned")
     p.add_argument("--out", metavar="FILE", help="write the result: .csv/.npy for an inverse, "
                    ".npz with U, S (singular values), V for an SVD")
     p.add_argument("--json", action="store_true", help="print one JSON line with the outcome "
@@ -175,7 +177,7 @@ def _prepare(args) -> tuple[Run, str]:
             raise CliError(f"--out: {args.out}: cannot write '{suffix}': {what}")
     settings = Settings(
         problem=problem, side=args.side or "left", svd_method=args.svd_method or "penalty",
-        optimizer=args.optimizer, lr=0.9 if args.lr is None else args.lr,
+        optimizer=args.optimizer, lr=default_lr(args.optimizer) if args.lr is None else args.lr,
         momentum=0.9 if args.momentum is None else args.momentum, schedule=args.schedule,
         weight_decay=args.weight_decay, init=args.init, seed=args.seed, dtype=args.dtype,
         gradient=args.gradient, device=args.device, max_steps=args.steps, tol=args.tol,
@@ -226,11 +228,13 @@ def _solve(run: Run, args, matrix_name: str) -> int:
                 print(f"{i:>9}  {loss:.4e}", file=table, flush=True)
     snap = run.snapshot()
     state = run.status.state
+    # The last row is the estimate the run returns (X_N), the same loss as final_loss.
+    print(f"{run.iteration:>9}  {snap.loss:.4e}", file=table)
     print(run.status.reason, file=table)
-    print(f"{run.iteration} steps in {elapsed:.3g} s; final loss {snap.loss:.4g}; distance to "
-          f"torch.linalg's answer {snap.distance:.4g}", file=table)
+    print(f"{run.iteration} steps in {elapsed:.3g} s; final loss {snap.loss:.4g} at iteration "
+          f"{run.iteration}; distance to torch.linalg's answer {snap.distance:.4g}", file=table)
     if args.history:
-        save_history(args.history, run.history.values())
+        save_history(args.history, run.loss_rows())
     if args.out:
         _write_result(args.out, snap, s.problem, state)
     if args.json:

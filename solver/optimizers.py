@@ -1,11 +1,16 @@
-"""Update rules, written with arithmetic operators only so they run unchanged on torch tensors
+"""Update rules. Each updates the parameters in place from their gradients, on torch tensors
 (autograd path, any device) and NumPy arrays (closed-form path on the CPU).
 
-Each rule updates the parameters in place from their gradients. The heavy-ball rule is the
-tutorial's code, operation for operation, so a run reproduces the tutorial to the last bit.
+The heavy-ball rule is the tutorial's code, operation for operation, so a run reproduces the
+tutorial to the last bit; gradient descent, heavy ball and Nesterov use arithmetic operators
+only, which run unchanged on both kinds of array. Adam and RMSprop use torch.optim's own
+in-place operations (on a shared-memory view of NumPy arrays) so they match it bit for bit.
 """
 
 from __future__ import annotations
+
+import numpy as np
+import torch
 
 from solver.state import clone_tree
 
@@ -77,55 +82,66 @@ class Nesterov(Optimizer):
             p -= lr * (g + self.momentum * b)
 
 
+def _tensor(x):
+    """A torch view of x: torch.from_numpy shares the NumPy array's memory, so the in-place
+    torch operations below update a closed-form run's arrays too."""
+    return torch.from_numpy(x) if isinstance(x, np.ndarray) else x
+
+
 class _Adaptive(Optimizer):
-    """Shared by Adam and RMSprop: L2 weight decay folded into the gradient (as torch.optim
-    does) and two zero-initialised running averages per parameter."""
+    """Shared by Adam and RMSprop: torch.optim's own in-place operations, in its order, so a
+    run is bit for bit the one torch.optim gives (its single-tensor path, the one torch uses
+    for CPU tensors), including L2 weight decay folded into the gradient."""
 
     def _prepare(self, params, grads):
+        params, grads = [_tensor(p) for p in params], [_tensor(g) for g in grads]
         if self.weight_decay:
-            grads = [g + self.weight_decay * p for p, g in zip(params, grads, strict=True)]
+            grads = [g.add(p, alpha=self.weight_decay) for p, g in zip(params, grads, strict=True)]
         if self.buffers is None:
-            self.buffers = [(g * 0, g * 0) for g in grads]
-        return grads
+            self.buffers = [(torch.zeros_like(p), torch.zeros_like(p)) for p in params]
+        return params, grads
 
 
 class Adam(_Adaptive):
-    """torch.optim.Adam with beta1 = momentum, beta2 = 0.999, eps = 1e-8, L2 weight decay."""
+    """torch.optim.Adam with beta1 = momentum, beta2 = 0.999, eps = 1e-8, L2 weight decay:
+    the operations of torch/optim/adam.py's _single_tensor_adam (torch 2.13), in order."""
 
     beta2 = 0.999
     eps = 1e-8
 
     def update(self, params, grads, lr):
-        grads = self._prepare(params, grads)
+        params, grads = self._prepare(params, grads)
         self.t += 1
+        step = float(self.t)
         beta1 = self.momentum
-        correction1 = 1 - beta1**self.t
-        correction2_sqrt = (1 - self.beta2**self.t) ** 0.5
+        bias_correction1 = 1 - beta1**step
+        bias_correction2 = 1 - self.beta2**step
+        step_size = lr / bias_correction1
+        bias_correction2_sqrt = bias_correction2**0.5
         for p, g, (m, v) in zip(params, grads, self.buffers, strict=True):
-            m *= beta1
-            m += (1 - beta1) * g
-            v *= self.beta2
-            v += (1 - self.beta2) * g * g
-            p -= (lr / correction1) * m / (v**0.5 / correction2_sqrt + self.eps)
+            m.lerp_(g, 1 - beta1)
+            v.mul_(self.beta2).addcmul_(g, g, value=1 - self.beta2)
+            denom = (v.sqrt() / bias_correction2_sqrt).add_(self.eps)
+            p.addcdiv_(m, denom, value=-step_size)
 
 
 class RMSprop(_Adaptive):
-    """torch.optim.RMSprop with alpha = 0.99, eps = 1e-8, and the given momentum."""
+    """torch.optim.RMSprop with alpha = 0.99, eps = 1e-8 and the given momentum: the
+    operations of torch/optim/rmsprop.py's _single_tensor_rmsprop (torch 2.13), in order."""
 
     alpha = 0.99
     eps = 1e-8
 
     def update(self, params, grads, lr):
-        grads = self._prepare(params, grads)
-        for p, g, (sq, buf) in zip(params, grads, self.buffers, strict=True):
-            sq *= self.alpha
-            sq += (1 - self.alpha) * g * g
-            step = g / (sq**0.5 + self.eps)
-            if self.momentum:
-                buf *= self.momentum
-                buf += step
-                step = buf
-            p -= lr * step
+        params, grads = self._prepare(params, grads)
+        for p, g, (square_avg, buf) in zip(params, grads, self.buffers, strict=True):
+            square_avg.mul_(self.alpha).addcmul_(g, g, value=1 - self.alpha)
+            avg = square_avg.sqrt().add_(self.eps)
+            if self.momentum > 0:
+                buf.mul_(self.momentum).addcdiv_(g, avg)
+                p.add_(buf, alpha=-lr)
+            else:
+                p.addcdiv_(g, avg, value=-lr)
 
 
 OPTIMIZER_CLASSES = {

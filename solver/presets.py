@@ -40,7 +40,8 @@ def preset_path(name: str) -> Path:
 
 
 def load_preset(name: str) -> np.ndarray:
-    """Return preset ``name`` as a float64 matrix (float32 recipes cast back bit-exactly).
+    """Return preset ``name`` as a float64 matrix, the recipe's exact values (a float32
+    recipe's numbers as float64, like ``M1.double()``).
 
     An unknown name raises MatrixFileError ``preset:NAME: unknown preset (choose from ...)``.
     """

@@ -71,8 +71,9 @@ class Checkpoint:
 class Run:
     """Gradient descent on one matrix problem, advanced step by step.
 
-    The loss recorded for iteration t is that of the estimate before the t-th update, as the
-    tutorial records it; after `step(k)` from a fresh start, `iteration == k`.
+    Iteration t names the estimate X_t after t updates. The loss recorded for iteration t is
+    loss(X_t), taken before the update that makes X_{t+1}, as the tutorial records it; after
+    `step(k)` from a fresh start, `iteration == k` (unless the run stopped earlier).
     """
 
     def __init__(self, matrix: np.ndarray, settings: Settings | None = None):
@@ -177,7 +178,14 @@ class Run:
         return self._settings.lr * (gamma**iteration if gamma != 1.0 else 1.0)
 
     def step(self, k: int = 1) -> StepBatch:
-        """Advance up to k iterations; stop early on convergence, divergence or max_steps."""
+        """Advance up to k iterations; stop early on convergence, divergence or max_steps.
+
+        The stop rules (docs/solver-api.md): at each t, loss_t = loss(X_t) is computed
+        first; the run stops at X_t, without updating it, when loss_t < tol or loss_t has
+        reached the loss floor of a rank-deficient M (converged at t), when loss_t is not
+        finite or a runaway (diverged at t), or when t == max_steps (finished at t).
+        Otherwise loss_t is recorded and X_t becomes X_{t+1}.
+        """
         start = self.iteration
         if self.done:
             return StepBatch(np.arange(start, start), np.empty(0), self.status)
@@ -188,49 +196,71 @@ class Run:
         problem, optimizer = self.problem, self.optimizer
         params = problem.params
         constant = s.schedule_gamma == 1.0
-        lr, tol = s.lr, s.tol
+        lr = s.lr
         if self._first_loss is None:
             self._first_loss = problem.current_loss()
-        runaway = RUNAWAY_FACTOR * max(self._first_loss, 1e-3)
         stop = None
         # The NumPy (closed-form) path has no autograd state to switch off.
         grad_ctx = torch.no_grad() if problem.uses_torch else contextlib.nullcontext()
         for i in range(start, start + k):
             loss, grads = problem.loss_and_grads()
-            if loss < tol:
-                # X_i is the answer: no update, so the estimate shown is the one whose loss
-                # is below the tolerance (with momentum the next one may be above it again).
-                stop = Status("converged", f"converged at iteration {i}: loss {loss:.3g} "
-                              f"is below the tolerance {tol:g}")
+            stop = self._stop_at(i, loss)
+            if stop is not None:
                 break
             with grad_ctx:
                 optimizer.update(params, grads, lr if constant else self.lr_at(i))
             losses.append(loss)
-            if not loss < runaway:
-                stop = self._divergence(i, loss)
-                break
             replaced, finished = problem.update_done()
             if replaced:
                 optimizer.reset_state()
                 params = problem.params
             if finished:
-                stop = Status("converged", f"converged at iteration {i}: all "
+                # Found after the update: the estimate returned is X_{i+1}.
+                stop = Status("converged", f"converged at iteration {i + 1}: all "
                               f"{len(problem.found)} singular triplets found")
                 break
         self.iteration = start + len(losses)
         self.history.extend(losses)
         if stop is None and s.max_steps and self.iteration >= s.max_steps:
-            stop = Status("finished", f"stopped after the maximum of {s.max_steps} steps; "
-                          f"last loss {losses[-1]:.3g}" if losses else "")
+            loss = problem.current_loss()
+            stop = self._stop_at(self.iteration, loss) or Status(
+                "finished", f"finished at iteration {self.iteration}, the maximum number "
+                            f"of steps: loss {loss:.4g}")
         self.status = stop or Status("running")
         return StepBatch(np.arange(start, self.iteration), np.asarray(losses), self.status)
+
+    def _stop_at(self, iteration: int, loss: float) -> Status | None:
+        """Converged or diverged at `iteration` with loss(X_iteration) = loss, else None."""
+        s = self._settings
+        if loss < s.tol:
+            # X_i is the answer: no update, so the estimate shown is the one whose loss
+            # is below the tolerance (with momentum the next one may be above it again).
+            return Status("converged", f"converged at iteration {iteration}: loss {loss:.3g} "
+                          f"is below the tolerance {s.tol:g}")
+        floor = self.theory.floor
+        if floor is not None and floor.reached(loss, s.tol, s.dtype):
+            return Status("converged", f"converged at iteration {iteration}: {floor.why}; "
+                          f"the best possible loss, {floor.text}, is reached (loss {loss:.6g})")
+        if not loss < RUNAWAY_FACTOR * max(self._first_loss, 1e-3):
+            return self._divergence(iteration, loss)
+        return None
+
+    def loss_rows(self) -> np.ndarray:
+        """The loss history a user gets, rows 0..N: loss(X_t) before each update t < N (the
+        tutorial's list, bit for bit), then loss(X_N) of the estimate the run has now (the
+        snapshot's loss, and the CLI's final_loss). A float64 copy."""
+        rows = np.empty(len(self.history) + 1)
+        rows[:-1] = self.history.values()
+        rows[-1] = self.problem.current_loss()
+        return rows
 
     def _divergence(self, iteration: int, loss: float) -> Status:
         what = (f"the loss grew from {self._first_loss:.3g} to {loss:.3g}"
                 if math.isfinite(loss) else "the loss became infinite or NaN")
         reason = f"diverged at iteration {iteration}: {what}"
         limit = self.theory.max_stable_lr
-        lr = self.lr_at(iteration)
+        # The step that produced X_iteration used the learning rate of the step before.
+        lr = self.lr_at(max(iteration - 1, 0))
         if limit is not None and lr > limit:
             reason += (f"; the learning rate {lr:.4g} is above the stable limit {limit:.4g} "
                        f"for this matrix and momentum. Try lr <= {limit:.4g}.")

@@ -32,6 +32,16 @@ controls and the command line accept. momentum is in [0, 1) and an exp schedule'
 CONTROL_RANGES = {**RANGES, "momentum": (0.0, 0.999), "schedule": (0.5, 1.0)}
 """What the window's spin boxes can show; "schedule" bounds GAMMA of exp:GAMMA."""
 
+# torch.optim's default lr for the adaptive optimizers (the tutorial's Adam variant relies on
+# it); the tutorial's lr 0.9 for the others. A step of lr 0.9 from Adam moves every entry by
+# about 0.9 at once, which throws the SVD's factors far off (it diverged to 6.4e5).
+DEFAULT_LR = {"gd": 0.9, "momentum": 0.9, "nesterov": 0.9, "adam": 1e-3, "rmsprop": 1e-3}
+
+
+def default_lr(optimizer: str) -> float:
+    """The learning rate a run with `optimizer` starts from unless one is given."""
+    return DEFAULT_LR[optimizer]
+
 
 class SettingsError(ValueError):
     """A setting that cannot be used; the message names the field and the problem."""
@@ -56,6 +66,11 @@ class Settings:
     device: str = "cpu"
     max_steps: int = 10000
     tol: float = 1e-12
+
+    @classmethod
+    def for_optimizer(cls, optimizer: str, **fields) -> Settings:
+        """Defaults for `optimizer`: its default lr (default_lr) unless `fields` set one."""
+        return cls(optimizer=optimizer, **{"lr": default_lr(optimizer), **fields})
 
     def to_dict(self) -> dict:
         """The settings as a plain JSON-friendly dict."""

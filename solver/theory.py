@@ -14,8 +14,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from solver.floor import LossFloor, loss_floor
 from solver.reference import singular_values
 from solver.settings import Settings
+from solver.views_math import residual_side
 
 # Polyak's and Nesterov's optimal tunings put the largest curvature exactly on a double root
 # of the iteration map, where the error grows like t before it shrinks; on an ill-conditioned
@@ -40,6 +42,7 @@ class Theory:
     optimal_lr: float | None = None
     optimal_momentum: float | None = None
     note: str = ""
+    floor: LossFloor | None = None  # the least loss any X reaches, when it is above 0
 
 
 def analyse(matrix: np.ndarray, settings: Settings) -> Theory:
@@ -51,6 +54,9 @@ def analyse(matrix: np.ndarray, settings: Settings) -> Theory:
     positive = sv[sv > sv[0] * 1e-12] if sv.size and sv[0] > 0 else sv[:0]
     cond = float(sv[0] / sv[-1]) if sv.size and sv[-1] > 0 else math.inf
     base = {"singular_values": sv, "condition_number": cond}
+    if settings.problem != "svd":
+        side = residual_side(matrix.shape, settings.problem, settings.side)
+        base["floor"] = loss_floor(matrix, sv, side, settings.dtype)
     if settings.problem == "svd":
         return Theory(**base, note="The SVD loss is not quadratic: no linear-rate prediction.")
     curv = _curvatures(matrix, settings, positive)

@@ -29,9 +29,10 @@ def test_tutorial_run_b_reproduces_the_notebook(tmp_path):
     done = solve(DIAG, *RUN_B, "--history", "h.csv", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     lines = (tmp_path / "h.csv").read_text().splitlines()
-    assert lines[0] == "iteration,loss" and len(lines) == 101
+    # Rows 0..99: the loss before each update; row 100: the estimate the run returns.
+    assert lines[0] == "iteration,loss" and len(lines) == 102
     rows = [line.split(",") for line in lines[1:]]
-    assert [int(r[0]) for r in rows] == list(range(100))
+    assert [int(r[0]) for r in rows] == list(range(101))
     losses = {int(i): float(loss) for i, loss in rows}
     # The notebook's printout, to the digits it printed.
     assert [f"{losses[i]:.4f}" for i in (0, 20, 40)] == ["1.6650", "0.0054", "0.0005"]

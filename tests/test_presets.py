@@ -44,6 +44,10 @@ def test_preset_matches_its_recipe_bit_for_bit(name):
     cast = matrix.astype(expected.dtype)
     assert cast.shape == expected.shape
     assert cast.tobytes() == np.ascontiguousarray(expected).tobytes()
+    # A float64 run uses the recipe's own numbers (M1.double()), not a 9-digit decimal of
+    # them (which differed from M1.double() by up to 4.8e-10).
+    exact = np.ascontiguousarray(expected.astype(np.float64))
+    assert matrix.tobytes() == exact.tobytes()
 
 
 @pytest.mark.parametrize("name", list(PRESETS))
