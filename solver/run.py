@@ -14,8 +14,9 @@ from solver.linear_problem import LinearProblem
 from solver.optimizers import make_optimizer
 from solver.reference import align_signs, reference_inverse, reference_svd
 from solver.settings import Settings, SettingsError
+from solver.spectrum import full_spectrum, spectrum
 from solver.svd_problem import DeflationSvd, PenaltySvd
-from solver.theory import analyse
+from solver.theory import Theory, analyse
 
 # A loss this many times above the starting loss is a runaway, not a transient.
 RUNAWAY_FACTOR = 1e8
@@ -48,7 +49,7 @@ class Snapshot:
     error: np.ndarray
     gradient: np.ndarray
     gradients: dict[str, np.ndarray]
-    reference: np.ndarray
+    reference: np.ndarray | None  # None when snapshot(reference=False) had none cached
     distance: float
     status: Status
     u: np.ndarray | None = None
@@ -68,6 +69,19 @@ class Checkpoint:
     first_loss: float | None
 
 
+def cast_matrix(matrix: np.ndarray, dtype: str) -> np.ndarray:
+    """M in the run's precision; raises SettingsError naming dtype if an entry does not fit
+    (1e300 in float32 would become inf, and every number computed from it NaN)."""
+    with np.errstate(over="ignore"):
+        cast = np.asarray(matrix).astype(dtype)
+    if cast.size and not np.isfinite(cast).all():
+        largest = float(np.abs(np.asarray(matrix, dtype=np.float64)).max())
+        limit = float(np.finfo(dtype).max)
+        raise SettingsError(f"dtype: the matrix does not fit {dtype}: an entry of {largest:.3g} "
+                            f"is beyond its largest number {limit:.3g}; use float64")
+    return cast
+
+
 class Run:
     """Gradient descent on one matrix problem, advanced step by step.
 
@@ -84,9 +98,14 @@ class Run:
             raise SettingsError("matrix: contains NaN or infinite values")
         self._settings = (settings or Settings()).validated(matrix.shape)
         # The run works on M as cast to its precision; the reference uses the same numbers.
-        self.matrix = matrix.astype(self._settings.dtype)
-        self.theory = analyse(self.matrix, self._settings)
+        self.matrix = cast_matrix(matrix, self._settings.dtype)
+        # All singular values for a small M; only the largest above FULL_ANALYSIS_MAX_DIM
+        # until complete_theory() is called (issue 13: opening a big matrix must not wait
+        # for a full SVD).
+        self._spectrum = spectrum(self.matrix)
+        self.theory = analyse(self.matrix, self._settings, self._spectrum)
         self.history = LossHistory()
+        self._reference_cache = None
         self.reset()
 
     @property
@@ -109,7 +128,6 @@ class Run:
         self.status = Status()
         self.history.truncate(0)
         self._first_loss: float | None = None
-        self._reference_cache = None
 
     def _new_problem(self):
         s = self._settings
@@ -134,7 +152,7 @@ class Run:
         The loss history is cut at the checkpoint's iteration unless keep_history is set.
         """
         self._settings = checkpoint.settings
-        self.theory = analyse(self.matrix, self._settings)
+        self.theory = analyse(self.matrix, self._settings, self._spectrum)
         self.problem.set_state(checkpoint.problem)
         self.optimizer.set_state(checkpoint.optimizer)
         self.iteration = checkpoint.iteration
@@ -150,6 +168,7 @@ class Run:
         other.matrix = self.matrix
         other._settings = checkpoint.settings
         other.theory = self.theory
+        other._spectrum = self._spectrum
         other.history = LossHistory()
         other._reference_cache = self._reference_cache
         other.problem = other._new_problem()
@@ -164,13 +183,23 @@ class Run:
     def set_lr(self, lr: float) -> None:
         """Change the base learning rate from the next step on (no reset)."""
         self._settings = replace(self._settings, lr=lr).validated(self.matrix.shape)
-        self.theory = analyse(self.matrix, self._settings)
+        self.theory = analyse(self.matrix, self._settings, self._spectrum)
 
     def set_momentum(self, momentum: float) -> None:
         """Change the momentum from the next step on (no reset)."""
         self._settings = replace(self._settings, momentum=momentum).validated(self.matrix.shape)
         self.optimizer.momentum = momentum
-        self.theory = analyse(self.matrix, self._settings)
+        self.theory = analyse(self.matrix, self._settings, self._spectrum)
+
+    def complete_theory(self) -> Theory:
+        """The full theory (every singular value: κ, the prediction, the optimum, the loss
+        floor), computed now if only sigma_max was known (a matrix above
+        FULL_ANALYSIS_MAX_DIM): one SVD of M, about as costly as 20 or more steps. Sets and
+        returns `theory`; a new Theory object only if something was computed."""
+        if not self._spectrum.complete:
+            self._spectrum = full_spectrum(self.matrix)
+            self.theory = analyse(self.matrix, self._settings, self._spectrum)
+        return self.theory
 
     def lr_at(self, iteration: int) -> float:
         """The learning rate the schedule gives at `iteration`."""
@@ -268,29 +297,46 @@ class Run:
             reason += "; try a smaller learning rate."
         return Status("diverged", reason)
 
-    def snapshot(self) -> Snapshot:
-        """The current estimate, its error, gradient and distance to torch.linalg's answer."""
+    def snapshot(self, reference: bool = True) -> Snapshot:
+        """The current estimate, its error, gradient and distance to torch.linalg's answer.
+
+        With reference=False, torch.linalg's answer is not computed here (an inverse or SVD
+        of M: for a large M far more than a step): `reference` is then the cached answer or
+        None, and `distance` (NaN), `null_space_norm`, `u_ref`, `v_ref` need it and are left
+        out. Estimates of a diverged run may hold inf or NaN; no warning is raised for them.
+        """
         p = self.problem
-        grads = p.current_gradients()
-        common = {
-            "iteration": self.iteration,
-            "loss": p.current_loss(),
-            "estimate": p.estimate(),
-            "error": p.error(),
-            "gradient": next(iter(grads.values())),
-            "gradients": grads,
-            "status": self.status,
-        }
-        if self._settings.problem != "svd":
-            ref = self.reference()
-            x = common["estimate"].astype(np.float64)
-            return Snapshot(**common, reference=ref, distance=float(np.linalg.norm(x - ref)),
-                            extra={"null_space_norm": self.null_space_norm(x)})
-        u, s, v = p.factors()
-        u_ref, s_ref, v_ref = self.reference()
-        u_ref, v_ref = align_signs(u_ref, v_ref, u, v)
-        return Snapshot(**common, reference=s_ref, distance=float(np.linalg.norm(s - s_ref)),
-                        u=u, s=s, v=v, extra={"u_ref": u_ref, "v_ref": v_ref})
+        parts = getattr(p, "snapshot_parts", None)
+        if parts is not None:  # loss, error and gradient from one evaluation
+            loss, error, grads = parts()
+        else:
+            grads = p.current_gradients()
+            loss, error = p.current_loss(), p.error()
+        with np.errstate(all="ignore"):  # a diverged estimate is inf or NaN: no warnings
+            common = {
+                "iteration": self.iteration,
+                "loss": loss,
+                "estimate": p.estimate(),
+                "error": error,
+                "gradient": next(iter(grads.values())),
+                "gradients": grads,
+                "status": self.status,
+            }
+            ref = self.reference() if reference else self._reference_cache
+            if self._settings.problem != "svd":
+                if ref is None:
+                    return Snapshot(**common, reference=None, distance=math.nan)
+                x = common["estimate"].astype(np.float64)
+                return Snapshot(**common, reference=ref,
+                                distance=float(np.linalg.norm(x - ref)),
+                                extra={"null_space_norm": self.null_space_norm(x)})
+            u, s, v = p.factors()
+            if ref is None:
+                return Snapshot(**common, reference=None, distance=math.nan, u=u, s=s, v=v)
+            u_ref, s_ref, v_ref = ref
+            u_ref, v_ref = align_signs(u_ref, v_ref, u, v)
+            return Snapshot(**common, reference=s_ref, distance=float(np.linalg.norm(s - s_ref)),
+                            u=u, s=s, v=v, extra={"u_ref": u_ref, "v_ref": v_ref})
 
     def reference(self):
         """torch.linalg's answer for this problem (cached): inv/pinv, or (U, s, V)."""
@@ -308,8 +354,9 @@ class Run:
         """
         m = self.matrix.astype(np.float64)
         pinv = self.reference()  # inv(M) equals pinv(M) for a non-singular square M
-        if self.problem.side == "right":
-            part = x - pinv @ (m @ x)
-        else:
-            part = x - (x @ m) @ pinv
-        return float(np.linalg.norm(part))
+        with np.errstate(all="ignore"):  # a diverged X: inf or NaN, without warnings
+            if self.problem.side == "right":
+                part = x - pinv @ (m @ x)
+            else:
+                part = x - (x @ m) @ pinv
+            return float(np.linalg.norm(part))

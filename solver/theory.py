@@ -5,6 +5,10 @@ Hessian (2/N) A^T A. Each eigenvalue (curvature) lam evolves independently, so t
 step-to-step behaviour of every optimizer with fixed lr and momentum is a small linear map
 whose spectral radius rho gives the asymptotic error factor per step; the loss shrinks by
 rho**2 per step. L and mu are the largest and smallest non-zero curvatures.
+
+For a large matrix (solver.spectrum) only the largest singular value may be known: the
+theory is then `complete=False`, with L and the stable learning rate but no condition
+number, mu, prediction, optimum or loss floor until every singular value is computed.
 """
 
 from __future__ import annotations
@@ -15,8 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from solver.floor import LossFloor, loss_floor
-from solver.reference import singular_values
 from solver.settings import Settings
+from solver.spectrum import FULL_ANALYSIS_MAX_DIM, Spectrum, full_spectrum
 from solver.views_math import residual_side
 
 # Polyak's and Nesterov's optimal tunings put the largest curvature exactly on a double root
@@ -32,8 +36,8 @@ MAX_BOTH_SIDES_N = 24
 class Theory:
     """Predictions for one matrix and one set of settings; None where theory says nothing."""
 
-    singular_values: np.ndarray
-    condition_number: float
+    singular_values: np.ndarray  # all, descending; only the largest when not complete
+    condition_number: float | None  # None when not complete
     curvatures: np.ndarray | None = None
     L: float | None = None
     mu: float | None = None
@@ -43,14 +47,28 @@ class Theory:
     optimal_momentum: float | None = None
     note: str = ""
     floor: LossFloor | None = None  # the least loss any X reaches, when it is above 0
+    complete: bool = True  # False: only sigma_max is known (see Run.complete_theory)
 
 
-def analyse(matrix: np.ndarray, settings: Settings) -> Theory:
+INCOMPLETE_NOTE = (f"Matrix larger than {FULL_ANALYSIS_MAX_DIM} x {FULL_ANALYSIS_MAX_DIM}: "
+                   "only its largest singular value is computed so far, so the stable "
+                   "learning rate is known but not κ, the predicted rate, the optimal "
+                   "settings or the loss floor.")
+TOO_LARGE_NOTE = ("The matrix's entries are too large for the analysis: its curvature "
+                  "2σ²/N overflows float64.")
+
+
+def analyse(matrix: np.ndarray, settings: Settings, spectrum: Spectrum | None = None) -> Theory:
     """Curvatures, stability limit, predicted loss factor per step and optimal settings.
 
-    `settings` must already be validated (problem resolved).
+    `settings` must already be validated (problem resolved). `spectrum` is what is known of
+    M's singular values (default: all of them, computed here); with only the largest, the
+    theory is incomplete (`complete=False`): L and max_stable_lr only.
     """
-    sv = singular_values(matrix)
+    spectrum = spectrum if spectrum is not None else full_spectrum(matrix)
+    if not spectrum.complete:
+        return _incomplete(matrix, settings, spectrum.largest)
+    sv = spectrum.values
     positive = sv[sv > sv[0] * 1e-12] if sv.size and sv[0] > 0 else sv[:0]
     cond = float(sv[0] / sv[-1]) if sv.size and sv[-1] > 0 else math.inf
     base = {"singular_values": sv, "condition_number": cond}
@@ -62,6 +80,8 @@ def analyse(matrix: np.ndarray, settings: Settings) -> Theory:
     curv = _curvatures(matrix, settings, positive)
     if curv is None or curv.size == 0:
         return Theory(**base, note="Matrix too large for the two-sided operator analysis.")
+    if not np.isfinite(curv).all():
+        return Theory(**base, note=TOO_LARGE_NOTE)
     big, small = float(curv.max()), float(curv.min())
     base.update(curvatures=curv, L=big, mu=small)
     opt = settings.optimizer
@@ -79,6 +99,31 @@ def analyse(matrix: np.ndarray, settings: Settings) -> Theory:
     )
 
 
+def _incomplete(matrix: np.ndarray, settings: Settings, largest: float) -> Theory:
+    """What sigma_max alone gives: L = 2 sigma_max^2 / N and the stable learning rate."""
+    base = {"singular_values": np.array([largest]), "condition_number": None,
+            "complete": False}
+    opt = settings.optimizer
+    if settings.problem == "svd":
+        return Theory(**base, note="The SVD loss is not quadratic: no linear-rate prediction.")
+    if settings.problem == "inverse" and settings.side == "both":
+        return Theory(**base, note="Matrix too large for the two-sided operator analysis.")
+    size = min(matrix.shape)
+    with np.errstate(over="ignore"):
+        big = 2.0 * largest * largest / (size * size)
+    if not math.isfinite(big):
+        return Theory(**base, note=TOO_LARGE_NOTE)
+    if big <= 0.0:  # M = 0: rank 0 is known without the other singular values
+        side = residual_side(matrix.shape, settings.problem, settings.side)
+        floor = loss_floor(matrix, np.zeros(min(matrix.shape)), side, settings.dtype)
+        return Theory(**base, floor=floor, note="M is zero: no X makes the residual shrink.")
+    base.update(L=big)
+    if opt in ("adam", "rmsprop"):
+        return Theory(**base, note="Adaptive optimizers rescale each step: no linear prediction.")
+    beta = settings.momentum if opt != "gd" else 0.0
+    return Theory(**base, max_stable_lr=max_stable_lr(opt, beta, big), note=INCOMPLETE_NOTE)
+
+
 def _curvatures(matrix: np.ndarray, settings: Settings, positive_sv: np.ndarray):
     rows, cols = matrix.shape
     if settings.problem == "inverse" and settings.side == "both":
@@ -93,7 +138,8 @@ def _curvatures(matrix: np.ndarray, settings: Settings, positive_sv: np.ndarray)
         return np.unique(2.0 * op_sv**2 / (rows * rows))
     # The residual is min(rows, cols) square: X @ M for a tall M, M @ X for a wide one.
     size = min(rows, cols)
-    return np.unique(2.0 * positive_sv**2 / (size * size))
+    with np.errstate(over="ignore"):  # checked by the caller
+        return np.unique(2.0 * positive_sv**2 / (size * size))
 
 
 def iteration_matrices(optimizer: str, lr: float, beta: float, lam: np.ndarray) -> np.ndarray:
