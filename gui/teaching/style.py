@@ -67,6 +67,10 @@ def add_legend(plot: pg.PlotItem, offset=(-10, 10), columns: int = 1) -> pg.Lege
     return legend
 
 
+LARGEST_SHOWN = float(np.finfo(np.float64).max) / 8
+"""Plot ranges stop here: nice steps, padding and a legend's room stay finite above it."""
+
+
 class RangeFollower:
     """Keeps a plot's data in view with limits that change rarely: x up to a 1-2-5 step,
     y in whole decades (log) or nice steps (linear). Each range change re-renders the axes;
@@ -89,6 +93,9 @@ class RangeFollower:
         the top corner, add room above the data for it, so it never covers a curve."""
         if not self.following or not (math.isfinite(y_low) and math.isfinite(y_high)):
             return
+        # Values near the float64 limit (an SVD of a matrix holding 1e308) would round the
+        # limits, or pyqtgraph's padding, up to inf, and setRange refuses inf (issue 13).
+        y_low, y_high = max(y_low, -LARGEST_SHOWN), min(y_high, LARGEST_SHOWN)
         if legend is not None and self._plot.vb.height() > 0:
             share = min(legend.boundingRect().height() / self._plot.vb.height() + 0.04, 0.6)
             y_high += share / (1.0 - share) * max(y_high - y_low, 1.0 if self._log_y else 0.0)

@@ -98,7 +98,8 @@ class TheoryOverlay(QObject):
         theory = self.theory
         if theory is None:
             return ""
-        first = f"κ(M) = {_number(theory.condition_number)}"
+        first = (f"κ(M) = {_number(theory.condition_number)}"
+                 if theory.condition_number is not None else "κ(M) not computed")
         if theory.max_stable_lr is not None:
             first += f" &nbsp;·&nbsp; stable: lr &lt; {theory.max_stable_lr:.3g}"
         lines = [first]

@@ -61,12 +61,17 @@ def theory_html(theory, optimizer: str, lr: float, momentum: float) -> str:
     if sv.size > MAX_LISTED:
         listed += f", … ({sv.size} in all, smallest {sv[-1]:.3g})"
     cond = theory.condition_number
-    kappa = "∞ (singular)" if not math.isfinite(cond) else f"{cond:.4g}"
+    if cond is None:  # a large matrix: only sigma_max computed so far (solver.spectrum)
+        listed = f"largest {sv[0]:.4g} (the others not computed)"
+        kappa = "not computed"
+    else:
+        kappa = "∞ (singular)" if not math.isfinite(cond) else f"{cond:.4g}"
     rows = [("Singular values of M", listed),
             ("Condition number κ = σ<sub>max</sub>/σ<sub>min</sub>", f"<b>{kappa}</b>")]
     if theory.L is not None:
+        smallest = f"{theory.mu:.4g}" if theory.mu is not None else "not computed"
         rows.append(("Curvatures 2σ²/N", f"largest L = {theory.L:.4g}, smallest μ = "
-                                         f"{theory.mu:.4g}"))
+                                         f"{smallest}"))
     if theory.predicted_loss_factor is None:
         note = theory.note or "No linear prediction for these settings."
         rows.append(("Prediction", f"<i>{note}</i>"))
