@@ -284,6 +284,13 @@ class Run:
         return rows
 
     def _divergence(self, iteration: int, loss: float) -> Status:
+        if iteration == 0 and not math.isfinite(loss):
+            # No step has been taken: no learning rate is to blame, the numbers are.
+            largest = float(np.abs(self.matrix).max())
+            return Status("diverged", f"diverged at iteration 0: the loss of the starting "
+                          f"estimate is already infinite or NaN in {self._settings.dtype}; "
+                          f"the matrix's entries (up to {largest:.3g}) are too large for it. "
+                          "Scale the matrix down.")
         what = (f"the loss grew from {self._first_loss:.3g} to {loss:.3g}"
                 if math.isfinite(loss) else "the loss became infinite or NaN")
         reason = f"diverged at iteration {iteration}: {what}"
@@ -305,6 +312,12 @@ class Run:
         None, and `distance` (NaN), `null_space_norm`, `u_ref`, `v_ref` need it and are left
         out. Estimates of a diverged run may hold inf or NaN; no warning is raised for them.
         """
+        # A diverged estimate is inf or NaN: its numbers are shown as such, without NumPy
+        # printing RuntimeWarnings (issue 13: the CLI's stderr holds one line at most).
+        with np.errstate(all="ignore"):
+            return self._snapshot(reference)
+
+    def _snapshot(self, reference: bool) -> Snapshot:
         p = self.problem
         parts = getattr(p, "snapshot_parts", None)
         if parts is not None:  # loss, error and gradient from one evaluation
@@ -312,31 +325,29 @@ class Run:
         else:
             grads = p.current_gradients()
             loss, error = p.current_loss(), p.error()
-        with np.errstate(all="ignore"):  # a diverged estimate is inf or NaN: no warnings
-            common = {
-                "iteration": self.iteration,
-                "loss": loss,
-                "estimate": p.estimate(),
-                "error": error,
-                "gradient": next(iter(grads.values())),
-                "gradients": grads,
-                "status": self.status,
-            }
-            ref = self.reference() if reference else self._reference_cache
-            if self._settings.problem != "svd":
-                if ref is None:
-                    return Snapshot(**common, reference=None, distance=math.nan)
-                x = common["estimate"].astype(np.float64)
-                return Snapshot(**common, reference=ref,
-                                distance=float(np.linalg.norm(x - ref)),
-                                extra={"null_space_norm": self.null_space_norm(x)})
-            u, s, v = p.factors()
+        common = {
+            "iteration": self.iteration,
+            "loss": loss,
+            "estimate": p.estimate(),
+            "error": error,
+            "gradient": next(iter(grads.values())),
+            "gradients": grads,
+            "status": self.status,
+        }
+        ref = self.reference() if reference else self._reference_cache
+        if self._settings.problem != "svd":
             if ref is None:
-                return Snapshot(**common, reference=None, distance=math.nan, u=u, s=s, v=v)
-            u_ref, s_ref, v_ref = ref
-            u_ref, v_ref = align_signs(u_ref, v_ref, u, v)
-            return Snapshot(**common, reference=s_ref, distance=float(np.linalg.norm(s - s_ref)),
-                            u=u, s=s, v=v, extra={"u_ref": u_ref, "v_ref": v_ref})
+                return Snapshot(**common, reference=None, distance=math.nan)
+            x = common["estimate"].astype(np.float64)
+            return Snapshot(**common, reference=ref, distance=float(np.linalg.norm(x - ref)),
+                            extra={"null_space_norm": self.null_space_norm(x)})
+        u, s, v = p.factors()
+        if ref is None:
+            return Snapshot(**common, reference=None, distance=math.nan, u=u, s=s, v=v)
+        u_ref, s_ref, v_ref = ref
+        u_ref, v_ref = align_signs(u_ref, v_ref, u, v)
+        return Snapshot(**common, reference=s_ref, distance=float(np.linalg.norm(s - s_ref)),
+                        u=u, s=s, v=v, extra={"u_ref": u_ref, "v_ref": v_ref})
 
     def reference(self):
         """torch.linalg's answer for this problem (cached): inv/pinv, or (U, s, V)."""
