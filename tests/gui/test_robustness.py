@@ -15,7 +15,6 @@ from solver import Run, Settings
 from solver.matrix_io import MAX_DIM
 from solver.spectrum import FULL_ANALYSIS_MAX_DIM
 
-
 # --- the guard: these two tests must fail, or escaped exceptions would go unnoticed ---------
 
 class _Emitter(QObject):
@@ -150,3 +149,41 @@ def test_trimmed_history_undoes_and_redoes_exactly(qtbot, monkeypatch):
         history[position + 1:] = [model.array()]
         position = len(history) - 1
         assert model.undo_bytes() <= matrix_model.UNDO_MEMORY_BYTES
+
+
+# --- exporting an SVD as three CSV files: all or nothing ----------------------------------
+
+class _SvdSnapshot:
+    def __init__(self, scale: float) -> None:
+        self.u = np.eye(2) * scale
+        self.s = np.array([2.0, 1.0]) * scale
+        self.v = np.eye(2) * scale
+        self.estimate = None
+
+
+def test_an_svd_exported_as_csv_is_all_or_nothing(tmp_path, monkeypatch):
+    from gui.files import exports
+    from solver.matrix_io import MatrixFileError, load_matrix
+
+    target = tmp_path / "svd.csv"
+    assert exports.existing_result_files(_SvdSnapshot(1.0), target) == []
+    written = exports.export_result(_SvdSnapshot(1.0), target)
+    assert [p.rsplit("/", 1)[1] for p in written] == ["svd-U.csv", "svd-S.csv", "svd-V.csv"]
+    assert exports.existing_result_files(_SvdSnapshot(1.0), target) == written
+    before = {p: open(p).read() for p in written}
+    real = np.savetxt
+    calls = []
+
+    def disk_full_on_s(fh, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        return real(fh, *args, **kwargs)
+
+    monkeypatch.setattr(np, "savetxt", disk_full_on_s)
+    with pytest.raises(MatrixFileError, match=r"svd-S\.csv: cannot save \(disk full\)"):
+        exports.export_result(_SvdSnapshot(3.0), target)
+    assert {p: open(p).read() for p in written} == before  # U and V are the old ones too
+    monkeypatch.undo()
+    exports.export_result(_SvdSnapshot(3.0), target)
+    assert load_matrix(tmp_path / "svd-S.csv").tolist() == [[6.0, 3.0]]
