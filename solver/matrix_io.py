@@ -296,13 +296,13 @@ def atomic_write(path, write: Callable[[BinaryIO], None]) -> None:
     device is refused. The temporary file is removed on any failure, even
     KeyboardInterrupt, so the old file stays intact and nothing is left behind; stale
     temporary files of earlier interrupted saves of the same target are removed first.
-    Failures raise MatrixFileError naming ``path``: "cannot save (disk full)", ...
+    Failures raise MatrixFileError naming ``path``: "cannot save (disk full: No space left on device)", ...
     """
     _saving([path], lambda: _atomic_write(path, write))
 
 
 def save_problem(err: OSError) -> str:
-    """The message for a file that could not be written: "cannot save (disk full)", ..."""
+    """The message for a file that could not be written: "cannot save (disk full: ...)", ..."""
     if isinstance(err, FileProblem):
         return f"cannot save: {err}"
     if isinstance(err, FileNotFoundError):

@@ -55,6 +55,8 @@ def describe_os_error(err: OSError) -> str:
     if isinstance(err, FileProblem):
         return str(err)
     reason = _REASONS.get(err.errno)
+    if reason and err.errno in (errno.ENOSPC, errno.EDQUOT) and err.strerror:
+        return f"{reason}: {err.strerror}"  # "disk full: No space left on device"
     if reason:
         return reason
     return err.strerror or str(err) or type(err).__name__

@@ -229,7 +229,7 @@ def test_a_full_disk_is_named_and_the_old_file_kept(tmp_path, monkeypatch, suffi
     _disk_fills_after(monkeypatch, 4080)
     with pytest.raises(MatrixFileError) as caught:
         save_matrix(path, np.random.default_rng(0).standard_normal((40, 40)))
-    assert str(caught.value) == f"{path}: cannot save (disk full)"
+    assert str(caught.value) == f"{path}: cannot save (disk full: No space left on device)"
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == [path.name]
 
@@ -290,7 +290,7 @@ def test_a_set_of_files_is_written_all_or_nothing(tmp_path, monkeypatch):
         return real_savetxt(fh, *args, **kwargs)
 
     monkeypatch.setattr(np, "savetxt", full_on_the_second)
-    with pytest.raises(MatrixFileError, match=r"svd-S\.csv: cannot save \(disk full\)"):
+    with pytest.raises(MatrixFileError, match=r"svd-S\.csv: cannot save \(disk full: No space"):
         save_matrices(new)
     assert {path: path.read_bytes() for path in old} == before
     monkeypatch.undo()

@@ -181,9 +181,27 @@ def test_an_svd_exported_as_csv_is_all_or_nothing(tmp_path, monkeypatch):
         return real(fh, *args, **kwargs)
 
     monkeypatch.setattr(np, "savetxt", disk_full_on_s)
-    with pytest.raises(MatrixFileError, match=r"svd-S\.csv: cannot save \(disk full\)"):
+    with pytest.raises(MatrixFileError, match=r"svd-S\.csv: cannot save \(disk full: No space"):
         exports.export_result(_SvdSnapshot(3.0), target)
     assert {p: open(p).read() for p in written} == before  # U and V are the old ones too
     monkeypatch.undo()
     exports.export_result(_SvdSnapshot(3.0), target)
     assert load_matrix(tmp_path / "svd-S.csv").tolist() == [[6.0, 3.0]]
+
+
+# --- the window's File > Open uses the same loader: special files refused at once -----------
+
+def test_the_window_refuses_special_files_at_once(window, tmp_path):
+    import os
+
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    device = tmp_path / "zero.mdlesson"
+    device.symlink_to("/dev/zero")
+    before = window.editor.array()
+    for path, problem in ((fifo, "is a FIFO (named pipe), not a regular file"),
+                          (device, "is a device, not a regular file")):
+        reports = []
+        assert not window.files.open_path(path, ask=False, report=reports.append)
+        assert reports == [f"Cannot open {path}: {problem}"]
+    assert np.array_equal(window.editor.array(), before)
