@@ -296,7 +296,7 @@ def atomic_write(path, write: Callable[[BinaryIO], None]) -> None:
     device is refused. The temporary file is removed on any failure, even
     KeyboardInterrupt, so the old file stays intact and nothing is left behind; stale
     temporary files of earlier interrupted saves of the same target are removed first.
-    Failures raise MatrixFileError naming ``path``: "cannot save (disk full: No space left on device)", ...
+    Failures raise MatrixFileError naming ``path``: "cannot save (disk full: ...)", ...
     """
     _saving([path], lambda: _atomic_write(path, write))
 
