@@ -205,3 +205,23 @@ def test_the_window_refuses_special_files_at_once(window, tmp_path):
         assert not window.files.open_path(path, ask=False, report=reports.append)
         assert reports == [f"Cannot open {path}: {problem}"]
     assert np.array_equal(window.editor.array(), before)
+
+
+# --- lessons: the solver's check is the window's controls --------------------------------
+
+def test_lesson_limits_are_the_window_controls_ranges(qtbot):
+    """load_lesson refuses exactly what the window's spin boxes and speeds cannot show."""
+    from gui.widgets.parameter_panel import ParameterPanel
+    from gui.widgets.transport_bar import SPEEDS as WINDOW_SPEEDS
+    from solver.session import SPEEDS
+    from solver.settings import CONTROL_RANGES
+
+    panel = ParameterPanel()
+    qtbot.addWidget(panel)
+    spins = {"lr": panel.lr_spin, "momentum": panel.momentum_spin,
+             "weight_decay": panel.weight_decay_spin, "seed": panel.seed_spin,
+             "max_steps": panel.max_steps_spin, "tol": panel.tol_spin,
+             "schedule": panel.decay_spin}
+    for name, spin in spins.items():
+        assert (spin.minimum(), spin.maximum()) == CONTROL_RANGES[name], name
+    assert sorted(SPEEDS) == sorted(value for _label, value in WINDOW_SPEEDS)
