@@ -320,3 +320,17 @@ def test_open_regular_refuses_before_reading(tmp_path):
         safe_io.open_regular("/dev/zero")
     with pytest.raises(safe_io.FileProblem, match="is a folder"):
         safe_io.open_regular(tmp_path)
+
+
+def test_main_py_refuses_a_fifo_and_a_device_before_any_window(tmp_path):
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    device = tmp_path / "random.npz"
+    device.symlink_to("/dev/urandom")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}  # a window let through times out
+    for path, problem in ((fifo, "is a FIFO (named pipe), not a regular file"),
+                          (device, "is a device, not a regular file")):
+        done = subprocess.run([sys.executable, "main.py", str(path)], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 2, done.stderr
+        assert done.stderr == f"matrix-descent: cannot open {path}: {problem}\n"
