@@ -126,10 +126,10 @@ def wait_seconds(seconds: float) -> None:
 
 
 def restart(window, settings: Settings) -> None:
-    """Show `settings` in the panel and start a new run with them; wait for its first frame."""
-    window.panel.set_settings(settings)
-    window.panel.settings_changed.emit()
-    wait_for_frame(window, lambda f: f.restarted)
+    """Start a new run with `settings`; wait for its first frame."""
+    before = window.model.run.run_id
+    window.model.set_settings(settings)
+    wait_for_frame(window, lambda f: f.run_id > before)
 
 
 def gui_max_speed(window, steps: int) -> tuple[float, float, int]:
@@ -156,7 +156,7 @@ def editor_seconds(window, matrix: np.ndarray, repeats: int = 5) -> float:
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
-        editor.set_array(matrix)
+        window.model.set_matrix(matrix)
         editor.table.scrollTo(editor.model.index(matrix.shape[0] - 1, matrix.shape[1] - 1))
         editor.table.viewport().grab()  # paints the visible cells now
         times.append(time.perf_counter() - start)
@@ -231,7 +231,9 @@ def main(argv: list[str] | None = None) -> int:
         big_s = editor_seconds(window, np.random.default_rng(0).normal(size=(1000, 1000)))
     finally:
         # The benchmark changed settings: leave without the unsaved-changes question.
-        window.files.ask_unsaved = lambda name: "discard"
+        from gui.files import dialogs
+
+        dialogs.ask_unsaved = lambda *args: "discard"
         window.close()
         app.processEvents()
 

@@ -65,7 +65,7 @@ def _open(preset: str, settings: Settings):
     window = MainWindow(load_preset(preset), settings, name=preset)
     window.resize(*SIZE)
     window.show()
-    _wait(lambda: window.compare.live_name != "", 30)  # the first frame is drawn
+    _wait(lambda: window.model.snapshot is not None, 30)  # the first frame is drawn
     return window
 
 

@@ -44,7 +44,7 @@ def run_app(argv: list[str]) -> int:
     # all of it, so nothing opens off-screen.
     screen = app.primaryScreen().availableGeometry()
     preferred = window.sizeHint()
-    if not window.files.geometry_restored:  # else the size the user left it at
+    if not window.restore_geometry():  # else the size the user left it at
         window.fit_to(min(preferred.width(), int(screen.width() * 0.95)),
                       min(preferred.height(), int(screen.height() * 0.95)))
     window.show()

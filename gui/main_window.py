@@ -1,22 +1,21 @@
-"""The Matrix Descent main window: editor, parameters, transport, plots, status bar.
+"""The Matrix Descent main window: it builds the widgets, lays them out and wires them.
 
-The window owns the solver thread. It talks to the worker only through queued signals
-and draws the frames the worker sends; it never calls the solver from the GUI thread
-while a run is going, and it stops the thread in closeEvent (napari #7446, #7633:
-"QThread: Destroyed while thread is still running" otherwise).
+Everything the window shows comes from its DocumentModel (gui/document_model.py): the
+widgets show the document and send it commands; the run's frames arrive through the model,
+which drops any frame of an earlier run. Per-run drawings (curve, heatmaps, hover read-outs,
+banner, status numbers) are cleared whenever the model starts a new run. The model owns the
+solver thread and stops it when the window closes (napari #7446, #7633: "QThread: Destroyed
+while thread is still running" otherwise).
 """
 
 from __future__ import annotations
 
-import html
-
 import numpy as np
-from PySide6.QtCore import QSize, Qt, QThread, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QMainWindow,
     QSplitter,
@@ -24,51 +23,49 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui import compare, projector
-from gui.files import FileController
-from gui.history import timeline_bar as timeline_slider
-from gui.lesson import panel as lesson_panel
+from gui import projector
+from gui.compare import CompareController
+from gui.document_model import DocumentModel
+from gui.files import FileController, store
+from gui.history.timeline_bar import TimelineBar
+from gui.lesson.panel import LessonPanel
 from gui.plots.heatmap import ErrorHeatmap, EstimateHeatmap
-from gui.plots.loss_plot import LossPlot
-from gui.solver_worker import Frame, SolverWorker
-from gui.teaching import install as install_teaching
+from gui.plots.loss_panel import LossPanel
+from gui.plots.plot_area import PlotArea
+from gui.projector_layout import PresentationLayout
+from gui.run_messages import RunMessages
+from gui.run_state import RunInfo, RunState
+from gui.solver_worker import Frame
+from gui.teaching import TeachingDock
+from gui.teaching.optimal_settings import OptimalSettingsAction
 from gui.widgets.fixed_label import FixedWidthLabel
 from gui.widgets.help_text import HelpDialog
 from gui.widgets.matrix_editor import MatrixEditor
 from gui.widgets.message_banner import MessageBanner
 from gui.widgets.parameter_panel import ParameterPanel
+from gui.widgets.settings_strip import SettingsStrip
 from gui.widgets.transport_bar import TransportBar
 from gui.widgets.vertical_scroll import VerticalScrollArea
 from solver import Settings
 
-DEFAULT_MATRIX = np.diag([1.0, 2.0, 3.0, 4.0])
-DEFAULT_NAME = "tutorial-diagonal: diag(1, 2, 3, 4)"
-_DONE_STATES = ("converged", "diverged", "finished")
 # Narrowest a dock's contents may be squeezed to (see _let_docks_narrow).
 DOCK_MIN_WIDTH = 224
+# A share of the 1440-pixel default window: the plots in the middle are what the class
+# watches; the dock can be dragged wider.
+TEACHING_DOCK_WIDTH = 400
+_RESIDUALS = {"left": "X·M − I", "right": "M·X − I", "both": "(X·M + M·X)/2 − I"}
 
 
 class MainWindow(QMainWindow):
     """The app window. `MainWindow()` opens the tutorial's diag(1, 2, 3, 4), paused at 0.
 
     Signals:
-        frame_drawn(Frame): a frame from the worker has been drawn (for tests and benchmarks).
+        frame_drawn(Frame): a frame of the current run has been drawn (tests, benchmarks).
         closing(): the window closes (the user did not cancel): stop background work.
     """
 
     frame_drawn = Signal(object)
     closing = Signal()
-
-    # Commands to the worker; queued because the worker lives in another thread.
-    _configure = Signal(object, object)
-    _play = Signal()
-    _pause = Signal()
-    _step = Signal()
-    _reset = Signal()
-    _set_lr = Signal(float)
-    _set_momentum = Signal(float)
-    _set_speed = Signal(float)
-    _shutdown = Signal()
 
     def __init__(
         self,
@@ -82,86 +79,53 @@ class MainWindow(QMainWindow):
         font = self.font()
         font.setPointSize(max(font.pointSize(), 11))  # readable on a projector
         self.setFont(font)
-        self._playing = False
-        self._state = "ready"
-        self._theory = None
-        self._matrix_name = name or (DEFAULT_NAME if matrix is None else "matrix")
-        self._build(DEFAULT_MATRIX if matrix is None else matrix, settings or Settings())
-        self._build_actions()
-        self.teaching = install_teaching(self)  # issue 5: SVD, pinv, gradient, theory views
-        self._start_worker()
-        self._restart_run()
+        self.model = DocumentModel(matrix, settings, name, self)
+        self._build()
+        self._build_add_ons()
+        self._build_menus()
+        self._wire()
+        self._show_settings(self.model.settings)
+        self._on_run_started(self.model.run)
+        self._show_state(self.model.state)
         self._update_title()
-        # Issue 5: compare runs, the history slider, the lesson panel; projector mode last,
-        # so that a stored choice styles them all.
-        self.compare = compare.install(self)
-        self.timeline = timeline_slider.install(self)
-        self.lesson = lesson_panel.install(self)
-        self.projector = projector.install(self)
+        # Projector mode last, so that a stored choice styles every add-on.
+        self.projector = projector.install(self, self.loss_plot, self.presentation)
+        self.lesson.plot_built.connect(self.projector.restyle)
         self._let_docks_narrow()
-
-    def _let_docks_narrow(self) -> None:
-        # The docks' contents ask for up to ~480 px, which pushed the window's minimum width
-        # to ~1480 px, wider than a 1280 x 720 projector. A dock can still be dragged wider.
-        for dock in self.findChildren(QDockWidget):
-            dock.widget().setMinimumWidth(DOCK_MIN_WIDTH)
 
     # --- public API ----------------------------------------------------------------------
     @property
     def playing(self) -> bool:
-        """True while the worker steps the run continuously."""
-        return self._playing
+        """True while the run steps continuously."""
+        return self.model.playing
 
     @property
     def state(self) -> str:
-        """ready, running, paused, converged, diverged, finished or error."""
-        return self._state
-
-    def load_matrix_file(self, path: str) -> bool:
-        """Open a matrix or lesson file (FileController.open_path); a failure shows its
-        one-line message in the banner."""
-        return self.files.open_path(
-            path, report=lambda text: self.banner.show_message(html.escape(text), "error"))
+        """The run's state: ready, running, paused, converged, diverged, finished, failed."""
+        return self.model.state.state
 
     @property
     def matrix_name(self) -> str:
         """The name of the matrix shown (an example, a file name)."""
-        return self._matrix_name
-
-    @property
-    def worker(self) -> SolverWorker:
-        """The solver worker; it lives in the solver thread, so connect signals to its
-        slots (queued), never call them."""
-        return self._worker
-
-    def set_matrix_name(self, name: str) -> None:
-        """Name the matrix in the title bar (a file name, an example)."""
-        self._matrix_name = name
-        self._update_title()
+        return self.model.name
 
     def toggle_play(self) -> None:
         """Play if paused, pause if playing."""
-        if self._playing:
-            self._playing = False
-            self._pause.emit()
-        else:
-            self._playing = True
-            self._play.emit()
-            self.banner.hide()
-        self.transport.set_playing(self._playing)
+        self.model.toggle_play()
 
     def step_once(self) -> None:
         """Pause if needed and advance exactly one iteration."""
-        self._playing = False
-        self.transport.set_playing(False)
-        self._step.emit()
+        self.model.step()
 
     def reset_run(self) -> None:
         """Back to iteration 0 with the same seed (identical numbers)."""
-        self._playing = False
-        self.transport.set_playing(False)
-        self.banner.hide()
-        self._reset.emit()
+        self.model.reset()
+
+    def open_example(self, name: str) -> None:
+        """Show a built-in example with its tutorial settings, as a new untitled document.
+        Unsaved changes are offered for saving first; Cancel keeps them."""
+        if self.files.maybe_save():
+            self.model.open_example(name)
 
     def fit_to(self, width: int, height: int) -> None:
         """Take `width` x `height` (a share of the screen) and split it so that the plots in
@@ -173,19 +137,23 @@ class MainWindow(QMainWindow):
 
     def stop_worker(self) -> None:
         """Stop the solver thread and wait for it (idempotent)."""
-        if self._thread.isRunning():
-            # Blocking: the worker stops its own timer before its thread ends.
-            self._shutdown.emit()
-            self._thread.quit()
-            self._thread.wait()
+        self.model.shutdown()
+
+    def restore_geometry(self) -> bool:
+        """Take the size and place the window had when last closed; False if none is
+        remembered (or it no longer fits a screen)."""
+        geometry = store.geometry()
+        return geometry is not None and self.restoreGeometry(geometry)
 
     # --- Qt overrides --------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.files.allow_close():  # unsaved changes: the user cancelled
             event.ignore()
             return
+        if self.isVisible():
+            store.save_geometry(self.saveGeometry())
         self.closing.emit()
-        self.stop_worker()
+        self.model.shutdown()
         super().closeEvent(event)
 
     # Files dropped anywhere on the window open (gui/files/file_menu.py).
@@ -205,13 +173,15 @@ class MainWindow(QMainWindow):
         return QSize(1440, 900)
 
     # --- construction --------------------------------------------------------------------
-    def _build(self, matrix: np.ndarray, settings: Settings) -> None:
-        self.editor = MatrixEditor(matrix, self)
-        self.panel = ParameterPanel(settings, self)
-        self.panel.set_shape(*self.editor.model.shape)
+    def _build(self) -> None:
+        self.editor = MatrixEditor(self.model.matrix_model, self)
+        self.panel = ParameterPanel(self)
         self.transport = TransportBar(self)
+        self.strip = SettingsStrip(self)
         self.banner = MessageBanner(self)
-        self.loss_plot = LossPlot(self)
+        self.messages = RunMessages(self.model, self.banner)
+        self.loss_panel = LossPanel(self.model.losses, self)
+        self.loss_plot = self.loss_panel.plot
         self.error_heatmap = ErrorHeatmap(self)
         self.estimate_heatmap = EstimateHeatmap(self)
 
@@ -226,16 +196,15 @@ class MainWindow(QMainWindow):
         left.setStretchFactor(0, 2)
         left.setStretchFactor(1, 3)
 
-        heatmaps = QHBoxLayout()
-        heatmaps.addWidget(self.error_heatmap)
-        heatmaps.addWidget(self.estimate_heatmap)
+        self.plot_area = PlotArea(self.loss_panel, self.error_heatmap, self.estimate_heatmap,
+                                  self)
         right = QWidget(self)
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(4, 0, 0, 0)
         right_layout.addWidget(self.transport)
+        right_layout.addWidget(self.strip)
         right_layout.addWidget(self.banner)
-        right_layout.addWidget(self.loss_plot, 3)
-        right_layout.addLayout(heatmaps, 2)
+        right_layout.addWidget(self.plot_area, 1)
 
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(left)
@@ -244,22 +213,13 @@ class MainWindow(QMainWindow):
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([380, 1060])  # the plots the class watches get the room
         self._splitter = splitter
+        self.presentation = PresentationLayout(self, splitter, self.strip, self.plot_area)
         central = QWidget(self)
         margins = QVBoxLayout(central)
         margins.setContentsMargins(6, 6, 6, 0)
         margins.addWidget(splitter)
         self.setCentralWidget(central)
         self._build_status_bar()
-
-        self.editor.matrix_changed.connect(self._on_matrix_changed)
-        self.panel.settings_changed.connect(self._restart_run)
-        self.panel.lr_changed.connect(self._on_lr_changed)
-        self.panel.momentum_changed.connect(self._on_momentum_changed)
-        self.transport.play_toggled.connect(self.toggle_play)
-        self.transport.step_clicked.connect(self.step_once)
-        self.transport.reset_clicked.connect(self.reset_run)
-        self.transport.speed_changed.connect(self._set_speed)
-        self.banner.action_clicked.connect(self._apply_suggested_lr)
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -268,9 +228,11 @@ class MainWindow(QMainWindow):
         self.state_label.setObjectName("stateLabel")
         self.iteration_label = FixedWidthLabel("0", "10,000,000,000", self)
         self.iteration_label.setObjectName("iterationLabel")
-        self.iteration_label.setToolTip("Completed steps t.")
+        self.iteration_label.setToolTip(
+            "Iteration t: the estimate after t updates (the numbers shown are of that one).")
         self.loss_label = FixedWidthLabel("", "loss -1.234e-308", self)
         self.loss_label.setObjectName("lossLabel")
+        self.loss_label.setToolTip("The loss of the estimate at iteration t.")
         self.rate_label = FixedWidthLabel("", "1,000,000 steps/s", self)
         self.rate_label.setObjectName("rateLabel")
         bar.addWidget(self.state_label)
@@ -279,13 +241,35 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.loss_label)
         bar.addWidget(self.rate_label)
 
-    def _build_actions(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
-        self.files = FileController(self, file_menu)  # Open, Recent, Save, Export, drops
+    def _build_add_ons(self) -> None:
+        """The add-ons: each gets the model and the widget it extends."""
+        model = self.model
+        self.optimal_action = OptimalSettingsAction(model, self)
+        self.panel.optimal_button.setDefaultAction(self.optimal_action)
+        self.teaching = TeachingDock(model, self.loss_plot, self.loss_panel.note,
+                                     self.optimal_action, self)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.teaching)
+        self.resizeDocks([self.teaching], [TEACHING_DOCK_WIDTH], Qt.Orientation.Horizontal)
+        self.lesson = LessonPanel(model, self)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.lesson)
+        self.tabifyDockWidget(self.teaching, self.lesson)
+        self.teaching.raise_()  # the views stay in front of the lesson
+        self.compare = CompareController(model, self.loss_plot, self.loss_panel.legend, self)
+        self.statusBar().addPermanentWidget(self.compare.progress)
+        self.timeline = TimelineBar(model, self.loss_plot, self)
+        self.addToolBar(Qt.ToolBarArea.BottomToolBarArea, self.timeline)
+        self.files = FileController(model, self, plots={
+            "loss plot": self.loss_plot, "error heatmap": self.error_heatmap,
+            "estimate heatmap": self.estimate_heatmap})
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        self.files.menu.fill(file_menu)
         self._add_action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
 
-        edit_menu = self.menuBar().addMenu("&Edit")
-        stack = self.editor.model.undo_stack
+        edit_menu = bar.addMenu("&Edit")
+        stack = self.model.matrix_model.undo_stack
         undo = stack.createUndoAction(self, "&Undo")
         undo.setShortcut(QKeySequence.StandardKey.Undo)
         redo = stack.createRedoAction(self, "&Redo")
@@ -294,87 +278,123 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(undo)
         edit_menu.addAction(redo)
 
-        self.menuBar().addMenu(self.editor.examples_menu)  # also behind the editor's button
-        self.editor.example_chosen.connect(self._load_example)
+        bar.addMenu(self.editor.examples_menu)  # also behind the editor's button
 
-        run_menu = self.menuBar().addMenu("&Run")
+        run_menu = bar.addMenu("&Run")
         self._add_action(run_menu, "&Play / Pause", QKeySequence(Qt.Key.Key_Space),
                          self.toggle_play)
         step = self._add_action(run_menu, "&Step", QKeySequence(Qt.Key.Key_Right),
                                 self.step_once)
         step.setShortcuts([QKeySequence(Qt.Key.Key_Right), QKeySequence(Qt.Key.Key_N)])
         self._add_action(run_menu, "&Reset", QKeySequence(Qt.Key.Key_R), self.reset_run)
+        run_menu.addSeparator()
+        run_menu.addAction(self.optimal_action)
+        tutorial = self._add_action(run_menu, "Reset settings to the &tutorial's", None,
+                                    self.model.reset_settings)
+        tutorial.setStatusTip("The tutorial's settings for this example (for another matrix: "
+                              "heavy ball, lr 0.9, momentum 0.9, 10,000 steps).")
 
-        help_menu = self.menuBar().addMenu("&Help")
+        compare_menu = bar.addMenu("&Compare")
+        self.compare.fill_menu(compare_menu)
+        figures_menu = bar.addMenu("Tutorial &figures")
+        self.compare.fill_figures_menu(figures_menu)
+
+        view_menu = bar.addMenu("&View")
+        view_menu.addAction(self.teaching.toggleViewAction())
+        lesson_action = self.lesson.toggleViewAction()
+        lesson_action.setText("&Lesson panel")
+        view_menu.addAction(lesson_action)
+        # Ctrl+L brings the lesson to the front even when it is a tab behind the views
+        # (the checkable entry above would hide it then); in front already, it hides it.
+        self._add_action(self, "Show the lesson panel", QKeySequence("Ctrl+L"),
+                         self._show_lesson)
+        history_action = self.timeline.toggleViewAction()
+        history_action.setText("&History bar")
+        view_menu.addAction(history_action)
+        controls = self._add_action(view_menu, "&Editor and settings",
+                                    QKeySequence(Qt.Key.Key_F2),
+                                    self.presentation.toggle_controls)
+        self.strip.controls_button.setDefaultAction(controls)
+        controls.setToolTip("Show or hide the matrix editor and the settings (F2).")
+
+        # Esc leaves projector mode, else pauses (after typing a number too: run_keys.py).
+        self._add_action(self, "Leave projector mode or pause", QKeySequence(Qt.Key.Key_Escape),
+                         self._escape)
+
+        help_menu = bar.addMenu("&Help")
         self._add_action(help_menu, "&Help", QKeySequence.StandardKey.HelpContents,
                          self._show_help)
 
     def _add_action(self, menu, text: str, keys, slot) -> QAction:
         action = QAction(text, self)
-        action.setShortcut(keys)
-        action.triggered.connect(slot)
+        if keys is not None:
+            action.setShortcut(keys)
+        action.triggered.connect(lambda _checked=False: slot())
         menu.addAction(action)
         return action
 
-    def _start_worker(self) -> None:
-        self._thread = QThread(self)
-        self._thread.setObjectName("solverThread")
-        self._worker = SolverWorker()
-        self._worker.moveToThread(self._thread)
-        # superqt's wiring: the worker is deleted in its own thread when the thread ends.
-        self._thread.finished.connect(self._worker.deleteLater)
-        self._configure.connect(self._worker.configure)
-        self._play.connect(self._worker.play)
-        self._pause.connect(self._worker.pause)
-        self._step.connect(self._worker.step_once)
-        self._reset.connect(self._worker.reset)
-        self._set_lr.connect(self._worker.set_lr)
-        self._set_momentum.connect(self._worker.set_momentum)
-        self._set_speed.connect(self._worker.set_speed)
-        self._shutdown.connect(self._worker.shutdown, Qt.ConnectionType.BlockingQueuedConnection)
-        self._worker.frame.connect(self._on_frame)
-        self._worker.failed.connect(self._on_failed)
-        self._thread.start()
-        self._set_speed.emit(self.transport.speed())
+    def _wire(self) -> None:
+        model = self.model
+        self.editor.example_chosen.connect(self.open_example)
+        self.panel.field_changed.connect(lambda name, value: model.update_settings(
+            **{name: value}))
+        self.transport.play_toggled.connect(model.toggle_play)
+        self.transport.step_clicked.connect(model.step)
+        self.transport.reset_clicked.connect(model.reset)
+        self.transport.speed_changed.connect(model.set_speed)
+        model.settings_changed.connect(self._show_settings)
+        model.speed_changed.connect(self.transport.show_speed)
+        model.document_changed.connect(self._update_title)
+        model.run_started.connect(self._on_run_started)
+        model.state_changed.connect(self._show_state)
+        model.frame.connect(self._on_frame)
+        self.transport.show_speed(model.speed)
+        self.files.message.connect(self.messages.show)
+        self.compare.message.connect(self.messages.show)
+        self.compare.status.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.closing.connect(self.compare.shutdown)  # stop a figure's thread with the window
+
+    def _let_docks_narrow(self) -> None:
+        # The docks' contents ask for up to ~480 px, which pushed the window's minimum width
+        # to ~1480 px, wider than a 1280 x 720 projector. A dock can still be dragged wider.
+        for dock in self.findChildren(QDockWidget):
+            dock.widget().setMinimumWidth(DOCK_MIN_WIDTH)
 
     # --- reactions -----------------------------------------------------------------------
-    def _restart_run(self) -> None:
-        """A new run from iteration 0 with the matrix and settings shown."""
-        self._playing = False
-        self.transport.set_playing(False)
-        self._configure.emit(self.editor.array(), self.panel.settings())
+    def _show_settings(self, settings: Settings) -> None:
+        shape = self.model.matrix_model.shape
+        self.panel.show_settings(settings, shape)
+        self.strip.show_document(self.model.name, shape, settings)
 
-    def _on_matrix_changed(self) -> None:
-        self.panel.set_shape(*self.editor.model.shape)
-        self._update_title()
-        self._restart_run()
+    def _show_state(self, state: RunState) -> None:
+        self.state_label.setText(state.state)
+        self.state_label.setToolTip(state.reason)
+        self.transport.show_state(state.state)
 
-    def _on_lr_changed(self, lr: float) -> None:
-        if self._state in _DONE_STATES or self._state == "error":
-            self._restart_run()  # a finished run cannot continue: start over with the new lr
-        else:
-            self._set_lr.emit(lr)
-
-    def _on_momentum_changed(self, momentum: float) -> None:
-        if self._state in _DONE_STATES or self._state == "error":
-            self._restart_run()
-        else:
-            self._set_momentum.emit(momentum)
-
-    def _on_failed(self, message: str) -> None:
-        self._playing = False
-        self.transport.set_playing(False)
-        self._set_state("error")
-        self.banner.show_message(f"This run cannot start: {html.escape(message)}", "error")
+    def _on_run_started(self, info: RunInfo) -> None:
+        """A new run: nothing drawn for the previous one stays."""
+        if info.start == 0:
+            self.loss_plot.clear_curve()
+        else:  # resumed: its history up to the start is its own
+            self.loss_plot.redraw_from_store()
+        for heatmap in (self.error_heatmap, self.estimate_heatmap):
+            heatmap.forget()
+        svd = info.kind == "svd"
+        residual = "U·S·Vᵀ − M" if svd else _RESIDUALS.get(info.side, "X·M − I")
+        self.error_heatmap.set_title(f"Error  {residual}")
+        self.estimate_heatmap.set_title("Estimate  U·S·Vᵀ" if svd else "Estimate  X")
+        self._scaled = False
+        self.iteration_label.setText(str(info.start))
+        self.loss_label.setText("")
+        self.rate_label.setText("")
+        self.panel.show_theory(None)
 
     def _on_frame(self, frame: Frame) -> None:
         snapshot = frame.snapshot
-        if frame.restarted:
-            self.loss_plot.clear_curve()
+        if snapshot is not None and not self._scaled:
+            self._scaled = True
             self.loss_plot.set_start(snapshot.loss)
             self._set_heatmap_scales(snapshot)
-            if self._state == "error":
-                self.banner.hide()
         self.loss_plot.append(frame.iterations, frame.losses)
         # While playing, the worker sends the heatmaps' data and the status numbers about 10
         # times a second (the loss curve with every frame): a heatmap redraw costs the GUI
@@ -386,58 +406,20 @@ class MainWindow(QMainWindow):
             self.iteration_label.setText(str(snapshot.iteration))
             self.loss_label.setText(f"loss {snapshot.loss:.4g}")
             self.rate_label.setText(
-                f"{frame.steps_per_second:,.0f} steps/s" if frame.playing else ""
-            )
-        if frame.theory is not self._theory:
-            self._theory = frame.theory
-            self.panel.set_theory(frame.theory)
-        self._playing = frame.playing
-        self.transport.set_playing(frame.playing)
-        state = frame.status.state
-        if frame.playing:
-            state = "running"
-        elif state == "running":
-            state = "paused"
-        previous = self._state
-        self._set_state(state)
-        if state in _DONE_STATES and state != previous:
-            self._announce(frame)
+                f"{frame.steps_per_second:,.0f} steps/s" if frame.playing else "")
+        self.panel.show_theory(frame.theory)
         # Let the worker send the next frame once this one is on screen: while the curve is
         # still to be painted, newer results wait in the worker and arrive merged. A direct
         # call, not a queued signal: it only clears a flag (see SolverWorker.frame_shown).
         if frame.playing and frame.losses.size:
-            self.loss_plot.call_before_paint(self._worker.frame_shown)
+            self.loss_plot.call_before_paint(self.model.frame_shown)
         else:
-            self._worker.frame_shown()
+            self.model.frame_shown()
         self.frame_drawn.emit(frame)
 
-    def _announce(self, frame: Frame) -> None:
-        """Say why the run stopped; for a divergence, explain and offer a stable lr."""
-        status = frame.status
-        reason = html.escape(status.reason)  # "Try lr <= 1.9" is text, not a tag
-        if status.state == "diverged":
-            limit = getattr(frame.theory, "max_stable_lr", None)
-            text = (
-                f"<b>Paused: the run {reason}</b><br>"
-                "Why: each step overshot the minimum along the most curved direction of the "
-                "loss by more than it corrected, so the error grew instead of shrinking."
-            )
-            action = ""
-            if limit is not None:
-                self._suggested_lr = float(f"{0.9 * limit:.3g}")
-                action = f"Use lr = {self._suggested_lr:g} and reset"
-            self.banner.show_message(text, "error", action)
-        else:  # converged, or stopped at the maximum number of steps
-            kind = "info" if status.state == "converged" else "warning"
-            self.banner.show_message(f"<b>Done:</b> the run {reason}.", kind)
-
-    def _apply_suggested_lr(self) -> None:
-        # Setting the spin box emits lr_changed, which restarts the finished run.
-        self.panel.lr_spin.setValue(self._suggested_lr)
-
     def _set_heatmap_scales(self, snapshot) -> None:
-        """Fix the colour scales for a whole run, from its starting point (issue: fixed,
-        symmetric levels), so the error visibly fades as the run converges."""
+        """Fix the colour scales for a whole run, from its starting point (fixed, symmetric
+        levels), so the error visibly fades as the run converges."""
         self.error_heatmap.set_limit(float(np.abs(snapshot.error).max(initial=0.0)))
         # What the estimate should become: M itself for the SVD, the reference inverse else.
         svd = snapshot.u is not None
@@ -445,32 +427,27 @@ class MainWindow(QMainWindow):
         scale = max(float(np.abs(target).max(initial=0.0)),
                     float(np.abs(snapshot.estimate).max(initial=0.0)))
         self.estimate_heatmap.set_limit(scale)
-        settings = self.panel.settings()
-        if snapshot.u is not None:
-            self.error_heatmap.set_title("Error  U·S·Vᵀ − M")
-            self.estimate_heatmap.set_title("Estimate  U·S·Vᵀ")
-        else:
-            residual = {"left": "X·M − I", "right": "M·X − I", "both": "(X·M + M·X)/2 − I"}
-            self.error_heatmap.set_title(f"Error  {residual.get(settings.side, 'X·M − I')}")
-            self.estimate_heatmap.set_title("Estimate  X")
-
-    def _set_state(self, state: str) -> None:
-        self._state = state
-        self.state_label.setText(state)
 
     def _update_title(self) -> None:
-        rows, cols = self.editor.model.shape
-        # [*]: Qt shows "*" there while the window is marked modified (FileController).
-        self.setWindowTitle(f"Matrix Descent — {self._matrix_name} ({rows} × {cols})[*]")
+        rows, cols = self.model.matrix_model.shape
+        # [*]: Qt shows "*" there while the window is marked modified.
+        self.setWindowTitle(f"Matrix Descent — {self.model.name} ({rows} × {cols})[*]")
+        self.strip.show_document(self.model.name, (rows, cols), self.model.settings)
+        self.setWindowModified(self.model.modified)
 
-    def _load_example(self, name: str) -> None:
-        """Show a built-in example as a new, untitled matrix (the settings stay). Matrix
-        edits not yet saved are offered for saving first; Cancel keeps them."""
-        if self.files.matrix_modified() and not self.files.maybe_save():
-            return
-        self._matrix_name = name
-        self.editor.load_example(name)
-        self.files.forget_document()
+    def _show_lesson(self) -> None:
+        # A dock that is a tab behind another is "visible" to Qt, but shows nothing.
+        if self.lesson.isVisible() and not self.lesson.visibleRegion().isEmpty():
+            self.lesson.hide()
+        else:
+            self.lesson.show()
+            self.lesson.raise_()
+
+    def _escape(self) -> None:
+        if self.projector.enabled:
+            self.projector.set_enabled(False)
+        else:
+            self.model.pause()
 
     def _show_help(self) -> None:
         existing = self.findChild(HelpDialog)

@@ -1,4 +1,6 @@
-"""Projector mode (issue 5): larger fonts, thicker lines, a colour-blind-safe colour map.
+"""Projector mode: the presentation layout (full screen, the plots get the screen:
+gui/projector_layout.py), larger fonts scaled to the screen, thicker lines, a colour-blind-
+safe colour map.
 
 Applied to the whole window: the window font (every widget that does not set its own), and
 in every pyqtgraph view the axis fonts, titles and labels, legends, line widths and the
@@ -18,9 +20,13 @@ from PySide6.QtWidgets import QComboBox, QMainWindow, QSplitter, QTableView, QWi
 
 from gui.files.store import open_store
 from gui.menus import menu_named
+from gui.projector_layout import PresentationLayout, screen_fits
 
 SETTINGS_KEY = "view/projector"
-POINT_SIZE = 16  # the window's font in projector mode (11 pt otherwise)
+# The window's font in projector mode (11 pt otherwise): 14 pt on a 768-pixel-high screen,
+# in proportion on others (13 pt at 720, 20 pt at 1080), within these bounds.
+POINT_SIZE_PER_768_PX = 14
+POINT_SIZE_RANGE = (13, 24)
 LINE_SCALE = 2.0
 MANAGED = "projectorManaged"
 # Blue - white - orange: told apart with every common colour-vision deficiency (blue and
@@ -50,9 +56,15 @@ def _scaled_size(size: str | None, scale: float, default: float) -> str:
 class ProjectorMode(QObject):
     """The View menu's checkable "Projector mode" (F11) and what it does to the window."""
 
-    def __init__(self, window: QMainWindow) -> None:
+    def __init__(self, window: QMainWindow, loss_plot, layout: PresentationLayout) -> None:
         super().__init__(window)
         self._window = window
+        self._loss_plot = loss_plot
+        self.layout = layout
+        self.point_size = POINT_SIZE_RANGE[0]
+        # How the font size is found for a window (tests give it a screen height).
+        self.point_size_of = screen_point_size
+        self._restyle_pending = False
         self._enabled = False
         self._normal_font = QFont(window.font())
         self._normal_state = None  # dock and toolbar layout before projector mode
@@ -64,8 +76,9 @@ class ProjectorMode(QObject):
         self.action.setObjectName("projectorAction")
         self.action.setCheckable(True)
         self.action.setShortcut(QKeySequence(Qt.Key.Key_F11))
-        self.action.setStatusTip("Larger fonts, thicker lines and colour-blind-safe heatmap "
-                                 "colours for a projector (F11).")
+        self.action.setStatusTip("Full screen for a projector: the plots get the screen, the "
+                                 "settings become one line (F2 shows them), larger fonts, "
+                                 "thicker lines, colour-blind-safe colours (F11; Esc leaves).")
         self.action.toggled.connect(self.set_enabled)
 
     @property
@@ -76,7 +89,7 @@ class ProjectorMode(QObject):
     @property
     def scale(self) -> float:
         """How much larger text is in projector mode."""
-        return POINT_SIZE / max(self._normal_font.pointSizeF(), 1.0)
+        return self.point_size / max(self._normal_font.pointSizeF(), 1.0)
 
     def set_enabled(self, on: bool, remember: bool = True) -> None:
         """Switch projector mode on or off (and remember the choice unless told not to)."""
@@ -85,9 +98,10 @@ class ProjectorMode(QObject):
             self._enabled = on
             if on:
                 self._normal_font = QFont(self._window.font())
-                self._normal_state = self._window.saveState()
+                self.point_size = self.point_size_of(self._window)
+                self.layout.enter()
                 font = QFont(self._normal_font)
-                font.setPointSize(POINT_SIZE)
+                font.setPointSize(self.point_size)
                 self._window.setFont(font)
                 self._refresh_combo_sizes()
                 self._scale_tables()
@@ -97,9 +111,8 @@ class ProjectorMode(QObject):
                 self._window.setFont(self._normal_font)
                 self._refresh_combo_sizes()
                 self._unscale_tables()
-                if self._normal_state is not None:
-                    # Docks grew with the font and do not shrink back by themselves.
-                    self._window.restoreState(self._normal_state)
+                # After the font: docks grew with it and do not shrink back by themselves.
+                self.layout.leave()
             self._window.setProperty("projectorMode", on)
             self._tell_components(on)
         self.action.blockSignals(True)
@@ -114,15 +127,20 @@ class ProjectorMode(QObject):
         if not self._enabled:
             return
         window = self._window
-        window.loss_plot.set_line_scale(LINE_SCALE)
+        self._loss_plot.set_line_scale(LINE_SCALE)
         for view in window.findChildren(pg.GraphicsView):
             for item in view.scene().items():
                 if not _managed(item):
                     self._style(item)
 
-    def on_frame(self, frame) -> None:
-        """After a restart, re-style the titles the views have just set again."""
-        if frame.restarted and self._enabled:
+    def on_run_started(self, _info=None) -> None:
+        """A new run: its views set their titles again, by its first snapshot."""
+        self._restyle_pending = True
+
+    def on_first_frame(self, frame) -> None:
+        """Re-style what the views set again for a new run (after they did)."""
+        if self._restyle_pending and frame.snapshot is not None:
+            self._restyle_pending = False
             self.restyle()
 
     # --- internals -----------------------------------------------------------------------
@@ -138,7 +156,7 @@ class ProjectorMode(QObject):
             size = item.opts.get("labelTextSize")
             set_legend_text_size(item, _scaled_size(size, self.scale, 9.0))
             self._restore[key] = (item, lambda: set_legend_text_size(item, size))
-        elif isinstance(item, pg.PlotDataItem) and item is not self._window.loss_plot.curve:
+        elif isinstance(item, pg.PlotDataItem) and item is not self._loss_plot.curve:
             pen = item.opts.get("pen")
             if pen is not None:
                 original = pg.mkPen(pen)
@@ -261,7 +279,7 @@ class ProjectorMode(QObject):
         self._splitters.clear()
 
     def _undo(self) -> None:
-        self._window.loss_plot.set_line_scale(1.0)
+        self._loss_plot.set_line_scale(1.0)
         for item, undo in self._restore.values():
             if shiboken6.isValid(item):
                 undo()
@@ -295,13 +313,27 @@ def _in_legend(item) -> bool:
     return False
 
 
-def install(window: QMainWindow) -> ProjectorMode:
-    """Add "Projector mode" to the View menu and switch it on if it was on last time.
-    Install it after the other add-ons, so the stored choice styles them too."""
-    mode = ProjectorMode(window)
+def point_size_for(screen_height: int) -> int:
+    """The projector font size for a screen `screen_height` pixels high."""
+    low, high = POINT_SIZE_RANGE
+    return max(low, min(high, round(POINT_SIZE_PER_768_PX * screen_height / 768)))
+
+
+def screen_point_size(window: QMainWindow) -> int:
+    """The projector font size for the window's screen."""
+    screen = window.screen()
+    return point_size_for(screen.geometry().height() if screen is not None else 768)
+
+
+def install(window: QMainWindow, loss_plot, layout: PresentationLayout) -> ProjectorMode:
+    """Add "Projector mode" to the View menu and switch it on if it was on last time and
+    the screen is big enough for it. Install it after the other add-ons, so the stored
+    choice styles them too."""
+    mode = ProjectorMode(window, loss_plot, layout)
     menu_named(window, "&View").addAction(mode.action)
-    window.frame_drawn.connect(mode.on_frame)
+    window.model.run_started.connect(mode.on_run_started)
+    window.model.frame.connect(mode.on_first_frame)
     stored = open_store().value(SETTINGS_KEY, False)
-    if stored in (True, "true", "1", 1):
+    if stored in (True, "true", "1", 1) and screen_fits(window):
         mode.set_enabled(True, remember=False)
     return mode

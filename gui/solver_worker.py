@@ -5,22 +5,27 @@ QThread; commands arrive as queued slot calls; a single-shot QTimer owned by the
 re-armed after each chunk of steps, so the thread's event loop runs between chunks (that is
 where pause, step and set_lr get through) and ticks never pile up. Results leave as
 `Signal(object)` carrying plain NumPy copies. The worker never touches a widget.
+
+Every frame names the run it belongs to (`run_id`, given by the model with each command
+that starts a run), so nothing of an earlier run is ever drawn for a later one. Anything a
+command or a step raises becomes `failed(run_id, reason)`: the run is dropped, never kept
+half-alive, and no exception reaches Qt's event loop.
 """
 
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from solver import Run, Settings, SettingsError, Snapshot, Status, Theory
+from solver import Run, Settings, Snapshot, Status, Theory
 from solver.timeline import Timeline
 
-# At most this many frames per second leave the worker. The issue allows up to 30-60 and
-# wants the plots redrawn at least 20 times a second; every frame costs the solver some GIL
-# time (bench_gui), so just above 20.
+# At most this many frames per second leave the worker. The plots are redrawn at least 20
+# times a second; every frame costs the solver some GIL time (bench_gui), so just above 20.
 FRAME_RATE = 21.0
 # At most this many snapshots (heatmaps, status numbers) per second while playing at a set
 # speed, and at Max: there each redraw the snapshot brings takes the GIL from the solver
@@ -38,25 +43,45 @@ CHUNK_SECONDS = 0.012
 class Frame:
     """What the window draws after a chunk of steps: plain data, safe to keep.
 
-    `iterations`/`losses` are the losses recorded since the previous frame; `restarted`
-    means the run started over (new settings, matrix or reset), so older losses are void;
-    after `resume_from(t)` a restarted frame carries the run's whole history up to t.
-    `snapshot` (estimate, error, ...) comes with every frame sent while paused, and at most
-    SNAPSHOT_RATE (MAX_SPEED_SNAPSHOT_RATE at Max) times a second while playing (None in
-    the frames between).
-    `past` marks a frame answering `view_at(t)`: its snapshot shows an earlier iteration,
-    it carries no losses, and the run itself has not moved.
+    `run_id`: the run it belongs to. `iterations`/`losses`: the losses recorded since the
+    previous frame (consecutive iterations). `snapshot` (estimate, error, ...) comes with
+    every frame sent while paused, and at most SNAPSHOT_RATE (MAX_SPEED_SNAPSHOT_RATE at
+    Max) times a second while playing (None in the frames between). `settings`: the run's
+    resolved settings now in force; `anchor`: (iteration, loss) where they took effect (the
+    start of the run, a resume, or the last change of lr or momentum). `past` marks a frame
+    answering `view_at(t)`: its snapshot shows an earlier iteration, it carries no losses,
+    and the run itself has not moved. `restoring` is (done, total) while the run is being
+    replayed to the end of a lesson's saved history; `restore_mismatch` the iteration where
+    the replay's loss differed from the saved one (the run then stands there).
     """
 
+    run_id: int
     snapshot: Snapshot | None
     iterations: np.ndarray
     losses: np.ndarray
     status: Status
     playing: bool
-    restarted: bool
-    steps_per_second: float
+    settings: Settings
+    anchor: tuple[int, float]
     theory: Theory | None
+    steps_per_second: float
     past: bool = False
+    restoring: tuple[int, int] | None = None
+    restore_mismatch: int | None = None
+
+
+def _guarded(slot):
+    """Run a command; anything it raises fails the run with a one-line reason."""
+
+    @functools.wraps(slot)
+    def wrapper(self, *args):
+        try:
+            return slot(self, *args)
+        except Exception as error:  # noqa: BLE001 -- a run that raises is a failed state
+            self._fail(error)
+            return None
+
+    return wrapper
 
 
 class SolverWorker(QObject):
@@ -64,26 +89,27 @@ class SolverWorker(QObject):
 
     Signals:
         frame(Frame): new results, at most FRAME_RATE per second while playing, and once
-            after every command (configure, reset, step, pause).
-        failed(str): the settings or matrix were refused; the sentence says why.
+            after every command (configure, reset, step, pause, set_lr, ...).
+        failed(int, str): the run with that id could not start or failed while running;
+            the sentence says why. The worker then holds no run.
     """
 
     frame = Signal(object)
-    failed = Signal(str)
+    failed = Signal(int, str)
 
     def __init__(self) -> None:
         super().__init__()
         self._run: Run | None = None
+        self._run_id = 0
         # The run is stepped through a Timeline, so any past iteration can be shown or
-        # resumed exactly (issue 5, "Step back through history").
+        # resumed exactly ("Step back through history").
         self._timeline: Timeline | None = None
+        self._anchor: tuple[int, float] = (0, float("nan"))
         self._playing = False
         self._speed = 0.0  # steps per second; 0 = as fast as the solver goes
-        self._lr: float | None = None
-        self._momentum: float | None = None
+        self._restore: np.ndarray | None = None  # a lesson's losses being replayed
         self._pending_iterations: list[np.ndarray] = []
         self._pending_losses: list[np.ndarray] = []
-        self._restarted = False
         self._waiting_for_view = False
         self._last_frame = 0.0
         self._next_frame = 0.0  # while playing: frames are due on a grid of 1/FRAME_RATE
@@ -100,38 +126,50 @@ class SolverWorker(QObject):
         self._timer.timeout.connect(self._tick)
 
     # --- commands (queued slots) ---------------------------------------------------------
-    @Slot(object, object)
-    def configure(self, matrix: np.ndarray, settings: Settings) -> None:
-        """Start a new run on `matrix` with `settings`, paused at iteration 0."""
+    @Slot(int, object, object, object)
+    @_guarded
+    def configure(self, run_id: int, matrix: np.ndarray, settings: Settings,
+                  restore: np.ndarray | None = None) -> None:
+        """Start run `run_id` on `matrix` with `settings`, paused at iteration 0. With
+        `restore` (a lesson's saved losses), first replay the run to their end, checking
+        each loss against the saved one."""
         self._stop_playing()
-        try:
-            self._run = Run(matrix, settings)
-        except (SettingsError, ValueError) as error:
-            self._run = None
-            self._timeline = None
-            self.failed.emit(str(error))
-            return
-        self._lr, self._momentum = settings.lr, settings.momentum
+        self._run, self._timeline, self._run_id, self._restore = None, None, run_id, None
+        self._run = Run(matrix, settings, keep_history=False)
         self._timeline = Timeline(self._run)
+        if restore is not None and len(restore):
+            self._restore = np.asarray(restore, dtype=np.float64)
+            self._timer.start(0)
         self._restart()
 
-    @Slot()
-    def reset(self) -> None:
-        """Back to iteration 0 with the same seed and the current lr and momentum."""
+    @Slot(int)
+    @_guarded
+    def reset(self, run_id: int) -> None:
+        """Back to iteration 0 with the same seed and the lr and momentum now in force, as
+        run `run_id`."""
         if self._run is None:
             return
         self._stop_playing()
+        self._run_id, self._restore = run_id, None
         self._run.reset()
         self._restart()
 
     @Slot()
+    @_guarded
+    def discard(self) -> None:
+        """Drop the run (the document can no longer be run as it stands)."""
+        self._stop_playing()
+        self._restore = None
+        self._run = self._timeline = None
+
+    @Slot()
+    @_guarded
     def play(self) -> None:
         """Step continuously at the chosen speed until paused or the run stops."""
-        if self._run is None or self._playing:
+        if self._run is None or self._playing or self._run.done:
+            self._emit_frame()
             return
-        if self._run.done:
-            self._run.reset()
-            self._restart()
+        self._restore = None
         self._playing = True
         self._play_start, self._play_steps = time.perf_counter(), 0
         self._rate_start, self._rate_steps = self._play_start, 0
@@ -139,33 +177,39 @@ class SolverWorker(QObject):
         self._timer.start(0)
 
     @Slot()
+    @_guarded
     def pause(self) -> None:
         """Stop stepping; a frame with everything computed so far follows at once."""
-        if self._playing:
+        if self._playing or self._restore is not None:
+            self._restore = None
             self._stop_playing()
-            self._emit_frame()
+        self._emit_frame()
 
     @Slot()
+    @_guarded
     def step_once(self) -> None:
         """Pause if playing, then advance exactly one iteration."""
+        self._restore = None
         self._stop_playing()
         if self._run is not None:
             self._advance(1)
             self._emit_frame()
 
     @Slot(float)
+    @_guarded
     def set_lr(self, lr: float) -> None:
         """Use learning rate `lr` from the next step on."""
-        self._lr = lr
         if self._run is not None:
-            self._apply(self._run.set_lr, lr)
+            self._run.set_lr(lr)
+            self._changed()
 
     @Slot(float)
+    @_guarded
     def set_momentum(self, momentum: float) -> None:
         """Use momentum `momentum` from the next step on."""
-        self._momentum = momentum
         if self._run is not None:
-            self._apply(self._run.set_momentum, momentum)
+            self._run.set_momentum(momentum)
+            self._changed()
 
     @Slot(float)
     def set_speed(self, steps_per_second: float) -> None:
@@ -174,49 +218,34 @@ class SolverWorker(QObject):
         self._play_start, self._play_steps = time.perf_counter(), 0
 
     @Slot(int)
+    @_guarded
     def view_at(self, iteration: int) -> None:
         """Pause, then send a frame with past=True showing `iteration` (clamped to the run):
         exact over the recent past and at checkpoints, the checkpoint before it further back
         (its snapshot names the iteration shown). The run itself does not move."""
         if self._timeline is None:
             return
-        self.pause()
-        run = self._run
-        empty = np.empty(0)
-        self.frame.emit(Frame(
-            snapshot=self._timeline.view(iteration),
-            iterations=empty.astype(np.int64),
-            losses=empty,
-            status=run.status,
-            playing=False,
-            restarted=False,
-            steps_per_second=0.0,
-            theory=run.theory,
-            past=True,
-        ))
+        self._restore = None
+        self._stop_playing()
+        self._emit_frame()
+        self._send(self._timeline.view(iteration), past=True)
 
-    @Slot(int)
-    def resume_from(self, iteration: int) -> None:
-        """Continue the run from a past `iteration`, replayed exactly from the checkpoint
-        before it, with the current lr and momentum (so, unchanged, the run goes on bit for
-        bit as it first did); later losses are dropped. A restarted frame carrying the
-        whole history up to `iteration` follows."""
+    @Slot(int, int)
+    @_guarded
+    def resume_from(self, run_id: int, iteration: int) -> None:
+        """Continue the run from a past `iteration` as run `run_id`, replayed exactly from the
+        checkpoint before it with the settings then in force (so the run goes on bit for bit
+        as it first did); later losses are dropped (the model has cut its history there)."""
         if self._timeline is None:
             return
+        self._restore = None
         self._stop_playing()
-        run = self._run
+        self._run_id = run_id
         self._timeline.resume_from(iteration)
-        if self._lr is not None and self._lr != run.settings.lr:
-            run.set_lr(self._lr)
-            self._timeline.mark()
-        if self._momentum is not None and self._momentum != run.settings.momentum:
-            run.set_momentum(self._momentum)
-            self._timeline.mark()
-        history = run.history.values()
-        self._pending_iterations[:] = [np.arange(history.size, dtype=np.int64)]
-        self._pending_losses[:] = [history.copy()]
-        self._restarted = True
+        self._pending_iterations.clear()
+        self._pending_losses.clear()
         self._steps_per_second = 0.0
+        self._set_anchor()
         self._emit_frame()
 
     def frame_shown(self) -> None:
@@ -232,9 +261,15 @@ class SolverWorker(QObject):
         self._stop_playing()
 
     # --- the loop ------------------------------------------------------------------------
+    @_guarded
     def _tick(self) -> None:
         run = self._run
-        if not self._playing or run is None:
+        if run is None:
+            return
+        if self._restore is not None:
+            self._replay()
+            return
+        if not self._playing:
             return
         now = time.perf_counter()
         if self._speed > 0:
@@ -258,6 +293,38 @@ class SolverWorker(QObject):
             self._emit_frame()
         if self._playing:
             self._timer.start(self._next_delay_ms(now))
+
+    def _replay(self) -> None:
+        """A stretch of replaying a lesson's run to the end of its saved losses; the losses
+        are checked against the saved ones, not sent (the model shows the saved ones)."""
+        run, saved = self._run, self._restore
+        deadline = time.perf_counter() + CHUNK_SECONDS
+        mismatch = None
+        while run.iteration < saved.size and not run.done and time.perf_counter() < deadline:
+            start = run.iteration
+            batch = self._timeline.advance(min(self._chunk_size(), saved.size - start))
+            expected = saved[start: start + batch.losses.size]
+            differs = np.flatnonzero(batch.losses.view(np.int64) != expected.view(np.int64))
+            if differs.size:
+                mismatch = start + int(differs[0])
+                self._timeline.resume_from(mismatch)
+                break
+            if not batch.losses.size:
+                break
+        finished = mismatch is not None or run.iteration >= saved.size or run.done
+        if finished:
+            self._restore = None
+            self._set_anchor()
+            self._send(self._run.snapshot(), restore_mismatch=mismatch)
+            return
+        now = time.perf_counter()
+        if now >= self._next_frame:
+            self._next_frame = now + 1.0 / FRAME_RATE
+            self._send(None)
+        self._timer.start(0)
+
+    def _chunk_size(self) -> int:
+        return max(1, min(self._chunk * 4, 4096))
 
     def _run_for(self, seconds: float) -> None:
         """Step in chunks sized from the measured step time until `seconds` have passed."""
@@ -298,31 +365,40 @@ class SolverWorker(QObject):
         self._rate_steps += n
 
     # --- helpers -------------------------------------------------------------------------
-    def _apply(self, setter, value: float) -> None:
-        try:
-            setter(value)
-        except (SettingsError, ValueError) as error:
-            self.failed.emit(str(error))
-            return
+    def _changed(self) -> None:
         self._timeline.mark()  # replays of the steps from here on use the new value
+        self._set_anchor()
         if not self._playing:
             self._emit_frame()
 
     def _restart(self) -> None:
-        if self._lr is not None and self._lr != self._run.settings.lr:
-            self._run.set_lr(self._lr)
-        if self._momentum is not None and self._momentum != self._run.settings.momentum:
-            self._run.set_momentum(self._momentum)
         self._timeline.reset()
         self._pending_iterations.clear()
         self._pending_losses.clear()
-        self._restarted = True
         self._steps_per_second = 0.0
+        self._set_anchor()
         self._emit_frame()
+
+    def _set_anchor(self) -> None:
+        run = self._run
+        self._anchor = (run.iteration, float(run.problem.current_loss()))
 
     def _stop_playing(self) -> None:
         self._playing = False
         self._timer.stop()
+
+    def _fail(self, error: Exception) -> None:
+        where = f" at iteration {self._run.iteration}" if self._run is not None and \
+            self._run.iteration else ""
+        self._stop_playing()
+        self._restore = None
+        self._run = self._timeline = None
+        self._pending_iterations.clear()
+        self._pending_losses.clear()
+        text = " ".join(str(error).split()) or type(error).__name__
+        if not isinstance(error, ValueError):  # SettingsError and friends speak for themselves
+            text = f"{type(error).__name__}: {text}"
+        self.failed.emit(self._run_id, f"{text}{where}" if where else text)
 
     def _emit_frame(self) -> None:
         run = self._run
@@ -332,13 +408,6 @@ class SolverWorker(QObject):
         if self._playing and now - self._rate_start >= 0.25:
             self._steps_per_second = self._rate_steps / (now - self._rate_start)
             self._rate_start, self._rate_steps = now, 0
-        if self._pending_losses:
-            iterations = np.concatenate(self._pending_iterations)
-            losses = np.concatenate(self._pending_losses)
-        else:
-            iterations, losses = np.empty(0, dtype=np.int64), np.empty(0)
-        self._pending_iterations.clear()
-        self._pending_losses.clear()
         snapshot = None
         if not self._playing or now >= self._next_snapshot:
             # A snapshot costs about one extra step (far more for a big matrix: reference,
@@ -348,17 +417,7 @@ class SolverWorker(QObject):
             cost = time.perf_counter() - now
             rate = MAX_SPEED_SNAPSHOT_RATE if self._speed <= 0 else SNAPSHOT_RATE
             self._next_snapshot = now + max(1.0 / rate, SNAPSHOT_SHARE * cost)
-        frame = Frame(
-            snapshot=snapshot,
-            iterations=iterations,
-            losses=losses,
-            status=run.status,
-            playing=self._playing,
-            restarted=self._restarted,
-            steps_per_second=self._steps_per_second if self._playing else 0.0,
-            theory=run.theory,
-        )
-        self._restarted = False
+        self._send(snapshot)
         self._last_frame = now
         if self._playing:
             # On the grid, not 1/FRAME_RATE after this one: the chunk that ends past the due
@@ -367,4 +426,30 @@ class SolverWorker(QObject):
             period = 1.0 / FRAME_RATE
             self._next_frame = max(self._next_frame + period, now + 0.5 * period)
         self._waiting_for_view = self._playing
-        self.frame.emit(frame)
+
+    def _send(self, snapshot: Snapshot | None, *, past: bool = False,
+              restore_mismatch: int | None = None) -> None:
+        run = self._run
+        restoring = None if self._restore is None else (run.iteration, int(self._restore.size))
+        if past or not self._pending_losses:
+            iterations, losses = np.empty(0, dtype=np.int64), np.empty(0)
+        else:
+            iterations = np.concatenate(self._pending_iterations)
+            losses = np.concatenate(self._pending_losses)
+            self._pending_iterations.clear()
+            self._pending_losses.clear()
+        self.frame.emit(Frame(
+            run_id=self._run_id,
+            snapshot=snapshot,
+            iterations=iterations,
+            losses=losses,
+            status=run.status,
+            playing=self._playing and not past,
+            settings=run.settings,
+            anchor=self._anchor,
+            theory=run.theory,
+            steps_per_second=self._steps_per_second if self._playing else 0.0,
+            past=past,
+            restoring=restoring,
+            restore_mismatch=restore_mismatch,
+        ))

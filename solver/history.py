@@ -9,8 +9,10 @@ import numpy as np
 class LossHistory:
     """Append-only record of losses; index = iteration."""
 
-    def __init__(self, capacity: int = 1024):
-        self._buf = np.empty(capacity, dtype=np.float64)
+    def __init__(self, capacity: int = 1024, keep: bool = True):
+        """`keep=False` counts the losses without storing them (values() is then empty)."""
+        self._keep = keep
+        self._buf = np.empty(capacity if keep else 0, dtype=np.float64)
         self._n = 0
 
     def __len__(self) -> int:
@@ -19,6 +21,9 @@ class LossHistory:
     def extend(self, losses) -> None:
         """Append a sequence of losses."""
         values = np.asarray(losses, dtype=np.float64)
+        if not self._keep:
+            self._n += values.size
+            return
         end = self._n + values.size
         if end > self._buf.size:
             grown = np.empty(max(end, 2 * self._buf.size), dtype=np.float64)
@@ -29,7 +34,7 @@ class LossHistory:
 
     def values(self) -> np.ndarray:
         """A read-only view of all recorded losses (valid until the next extend)."""
-        view = self._buf[: self._n]
+        view = self._buf[: self._n if self._keep else 0]
         view.flags.writeable = False
         return view
 

@@ -265,11 +265,16 @@ def save_npz(path: str | os.PathLike, **arrays) -> None:
     atomic_write(path, lambda fh: np.savez(fh, allow_pickle=False, **values))
 
 
-def save_history(path: str | os.PathLike, losses) -> None:
+def save_history(path: str | os.PathLike, losses, iterations=None) -> None:
     """Write a loss history as CSV: header ``iteration,loss``, then one row per recorded loss,
-    iteration 0 first, each loss with all 17 significant digits. Atomic like save_matrix."""
+    iteration 0 first (or at `iterations`, when only some are kept), each loss with all 17
+    significant digits. Atomic like save_matrix."""
     losses = np.asarray(losses, dtype=np.float64).reshape(-1)
-    table = np.column_stack([np.arange(len(losses)), losses])
+    steps = np.arange(len(losses)) if iterations is None else np.asarray(iterations).ravel()
+    if steps.size != losses.size:
+        raise MatrixFileError(path, f"cannot save: {steps.size} iterations for "
+                                    f"{losses.size} losses")
+    table = np.column_stack([steps, losses])
     atomic_write(path, lambda fh: np.savetxt(fh, table, fmt=["%d", "%.17g"], delimiter=",",
                                               header="iteration,loss", comments=""))
 

@@ -67,6 +67,7 @@ class Checkpoint:
     problem: dict
     optimizer: dict
     first_loss: float | None
+    changed_at: int = 0
 
 
 def cast_matrix(matrix: np.ndarray, dtype: str) -> np.ndarray:
@@ -90,7 +91,10 @@ class Run:
     `step(k)` from a fresh start, `iteration == k` (unless the run stopped earlier).
     """
 
-    def __init__(self, matrix: np.ndarray, settings: Settings | None = None):
+    def __init__(self, matrix: np.ndarray, settings: Settings | None = None,
+                 keep_history: bool = True):
+        """`keep_history=False` records no losses in `history` (the GUI keeps them itself,
+        once); everything else is the same."""
         matrix = np.asarray(matrix)
         if matrix.dtype.kind not in "biuf":
             raise SettingsError(f"matrix: expected real numbers, got dtype {matrix.dtype}")
@@ -104,7 +108,7 @@ class Run:
         # for a full SVD).
         self._spectrum = spectrum(self.matrix)
         self.theory = analyse(self.matrix, self._settings, self._spectrum)
-        self.history = LossHistory()
+        self.history = LossHistory(keep=keep_history)
         self._reference_cache = None
         self.reset()
 
@@ -127,7 +131,10 @@ class Run:
         self.iteration = 0
         self.status = Status()
         self.history.truncate(0)
+        # The loss that divergence is measured against: at the start, or where lr or
+        # momentum last changed (changed_at).
         self._first_loss: float | None = None
+        self.changed_at = 0
 
     def _new_problem(self):
         s = self._settings
@@ -144,6 +151,7 @@ class Run:
             problem=self.problem.get_state(),
             optimizer=self.optimizer.get_state(),
             first_loss=self._first_loss,
+            changed_at=self.changed_at,
         )
 
     def restore(self, checkpoint: Checkpoint, keep_history: bool = False) -> None:
@@ -157,6 +165,7 @@ class Run:
         self.optimizer.set_state(checkpoint.optimizer)
         self.iteration = checkpoint.iteration
         self._first_loss = checkpoint.first_loss
+        self.changed_at = checkpoint.changed_at
         self.status = Status("ready" if self.iteration == 0 else "running")
         if not keep_history:
             self.history.truncate(self.iteration)
@@ -184,12 +193,20 @@ class Run:
         """Change the base learning rate from the next step on (no reset)."""
         self._settings = replace(self._settings, lr=lr).validated(self.matrix.shape)
         self.theory = analyse(self.matrix, self._settings, self._spectrum)
+        self._changed()
 
     def set_momentum(self, momentum: float) -> None:
         """Change the momentum from the next step on (no reset)."""
         self._settings = replace(self._settings, momentum=momentum).validated(self.matrix.shape)
         self.optimizer.momentum = momentum
         self.theory = analyse(self.matrix, self._settings, self._spectrum)
+        self._changed()
+
+    def _changed(self) -> None:
+        # From here on the run is judged against the loss where the change took effect:
+        # "the loss grew from 0.79" (at t = 0) would mislead after a change at loss 0.02.
+        self.changed_at = self.iteration
+        self._first_loss = None
 
     def complete_theory(self) -> Theory:
         """The full theory (every singular value: κ, the prediction, the optimum, the loss
@@ -291,7 +308,9 @@ class Run:
                           f"estimate is already infinite or NaN in {self._settings.dtype}; "
                           f"the matrix's entries (up to {largest:.3g}) are too large for it. "
                           "Scale the matrix down.")
-        what = (f"the loss grew from {self._first_loss:.3g} to {loss:.3g}"
+        since = (f" (its value at iteration {self.changed_at}, where the settings last "
+                 f"changed)" if self.changed_at else "")
+        what = (f"the loss grew from {self._first_loss:.3g}{since} to {loss:.3g}"
                 if math.isfinite(loss) else "the loss became infinite or NaN")
         reason = f"diverged at iteration {iteration}: {what}"
         limit = self.theory.max_stable_lr

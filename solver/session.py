@@ -46,6 +46,9 @@ class Lesson:
     settings: Settings
     view: dict = field(default_factory=dict)
     history: np.ndarray | None = None
+    # The iterations of `history` when it is not 0, 1, 2, ... (a long run's older losses
+    # kept only at their peaks); None otherwise.
+    history_iterations: np.ndarray | None = None
 
 
 def save_lesson(path: str | os.PathLike, lesson: Lesson) -> None:
@@ -72,6 +75,9 @@ def save_lesson(path: str | os.PathLike, lesson: Lesson) -> None:
             if lesson.history is not None:
                 history = np.asarray(lesson.history, dtype=np.float64).reshape(-1)
                 archive.writestr("history.npy", _npy_bytes(history))
+                if lesson.history_iterations is not None:
+                    steps = np.asarray(lesson.history_iterations, dtype=np.int64).reshape(-1)
+                    archive.writestr("history_iterations.npy", _npy_bytes(steps))
 
     atomic_write(path, write)
 
@@ -93,9 +99,11 @@ def load_lesson(path: str | os.PathLike) -> Lesson:
             meta = _read_meta(path, archive)
             matrix = read_npy_stream(f"{os.fspath(path)}[matrix]",
                                       lambda: archive.open("matrix.npy"))
-            history = None
+            history = iterations = None
             if "history.npy" in names:
                 history = _read_history(path, archive)
+                if "history_iterations.npy" in names:
+                    iterations = _read_iterations(path, archive, history.size)
     except ZIP_ERRORS as err:
         raise MatrixFileError(path, f"not a lesson file ({err})") from None
     except FileNotFoundError:
@@ -109,7 +117,7 @@ def load_lesson(path: str | os.PathLike) -> Lesson:
     except (SettingsError, TypeError) as err:
         raise MatrixFileError(path, f"bad setting: {err}") from None
     return Lesson(matrix=matrix, settings=settings, view=_checked_view(path, meta),
-                  history=history)
+                  history=history, history_iterations=iterations)
 
 
 def check_control_ranges(settings: Settings) -> None:
@@ -199,3 +207,27 @@ def _read_history(path, archive: zipfile.ZipFile) -> np.ndarray:
             return np.lib.format.read_array(fh, allow_pickle=False)
         except ValueError as err:
             raise MatrixFileError(path, f"damaged loss history ({err})") from None
+
+
+def _read_iterations(path, archive: zipfile.ZipFile, count: int) -> np.ndarray:
+    """The iterations of a history kept only at some iterations: `count` increasing whole
+    numbers from 0."""
+    with archive.open("history_iterations.npy") as fh:
+        try:
+            version = np.lib.format.read_magic(fh)
+            read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                           else np.lib.format.read_array_header_2_0)
+            shape, _, dtype = read_header(fh)
+        except Exception as err:  # noqa: BLE001 -- numpy's header parser raises many types
+            raise MatrixFileError(path, f"damaged history iterations ({err})") from None
+    if dtype != np.int64 or shape != (count,):
+        raise MatrixFileError(path, f"bad history iterations (expected {count} int64 values, "
+                                    f"got {dtype} {shape})")
+    with archive.open("history_iterations.npy") as fh:
+        try:
+            steps = np.lib.format.read_array(fh, allow_pickle=False)
+        except ValueError as err:
+            raise MatrixFileError(path, f"damaged history iterations ({err})") from None
+    if count and (steps[0] < 0 or np.any(np.diff(steps) <= 0)):
+        raise MatrixFileError(path, "bad history iterations (not increasing from 0)")
+    return steps

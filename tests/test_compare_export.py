@@ -20,8 +20,9 @@ def test_round_trip_keeps_every_value_names_and_lengths(tmp_path):
     path = tmp_path / "compare.csv"
     write_compare_csv(path, runs)
     back = read_compare_csv(path)
-    assert [name for name, _ in back] == [name for name, _ in runs]
-    for (_, expected), (_, got) in zip(runs, back, strict=True):
+    assert [name for name, _, _ in back] == [name for name, _ in runs]
+    for (_, expected), (_, iterations, got) in zip(runs, back, strict=True):
+        np.testing.assert_array_equal(iterations, np.arange(expected.size))
         assert got.dtype == np.float64
         np.testing.assert_array_equal(got, expected)
         assert np.array_equal(np.signbit(got), np.signbit(expected))
@@ -35,6 +36,19 @@ def test_layout_iteration_column_then_blank_cells_after_a_short_run(tmp_path):
     ]
 
 
+def test_a_run_kept_only_at_some_iterations_gets_rows_there_and_blanks_elsewhere(tmp_path):
+    # A long run's older losses are kept only at their peaks (gui/loss_store.py).
+    path = tmp_path / "compare.csv"
+    write_compare_csv(path, [("long", [3.0, 1.0, 0.5], [0, 7, 8]), ("short", [2.0, 1.5])])
+    assert path.read_text(encoding="utf-8").splitlines() == [
+        "iteration,long,short", "0,3.0,2.0", "1,,1.5", "7,1.0,", "8,0.5,",
+    ]
+    (_, x_long, y_long), (_, x_short, y_short) = read_compare_csv(path)
+    np.testing.assert_array_equal(x_long, [0, 7, 8])
+    np.testing.assert_array_equal(y_long, [3.0, 1.0, 0.5])
+    np.testing.assert_array_equal(x_short, [0, 1])
+
+
 def test_real_run_histories_round_trip(tmp_path):
     settings = Settings(lr=0.9, momentum=0.9, max_steps=50, tol=0.0)
     a = Run(np.diag([1.0, 2.0, 3.0, 4.0]), settings)
@@ -43,7 +57,7 @@ def test_real_run_histories_round_trip(tmp_path):
     b.step(20)
     path = tmp_path / "runs.csv"
     write_compare_csv(path, [("a", a.history.values()), ("b", b.history.values())])
-    (_, got_a), (_, got_b) = read_compare_csv(path)
+    (_, _, got_a), (_, _, got_b) = read_compare_csv(path)
     np.testing.assert_array_equal(got_a, a.history.values())
     np.testing.assert_array_equal(got_b, b.history.values())
 
@@ -70,8 +84,8 @@ def test_failed_write_keeps_the_old_file_and_names_it(tmp_path):
     ("", "header"),
     ("step,a\n0,1\n", "header"),
     ("iteration,a\n0,x\n", "not a number"),
-    ("iteration,a\n0,1\n5,2\n", "expected iteration 1"),
-    ("iteration,a\n0,\n1,2\n", "blank end"),
+    ("iteration,a\n0,1\n0,2\n", "expected an iteration after 0"),
+    ("iteration,a\n0,1,2\n", "expected an iteration"),
 ])
 def test_bad_files_raise_one_clear_error(tmp_path, text, problem):
     path = tmp_path / "bad.csv"

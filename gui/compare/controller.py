@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import html
-
 import numpy as np
 import shiboken6
-from PySide6.QtCore import QObject, Qt, QThread, QTimer
+from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMainWindow
+from PySide6.QtWidgets import QMenu
 
 from gui.compare.figures import FIGURES, FigureWorker
 from gui.compare.labels import run_label
@@ -16,40 +14,49 @@ from gui.compare.overlay import PinnedOverlay
 from gui.compare.pinned import PinnedRun, PinnedRuns
 from gui.compare.progress import FigureProgress
 from gui.files import dialogs
-from gui.menus import menu_named
-from solver import SettingsError
 from solver.compare_export import write_compare_csv
-from solver.history import LossHistory
 from solver.matrix_io import MatrixFileError
 
 CURRENT_SUFFIX = " (current run)"
 
 
 class CompareController(QObject):
-    """Pins runs on the window's loss plot and computes the tutorial's figures.
+    """Pins runs on the loss plot (their legend goes in `legend`, a LegendNote below it) and
+    computes the tutorial's figures.
 
-    The live run's losses are recorded from the frames the window draws, so pinning costs
-    the solver thread nothing. Figures are computed by a FigureWorker on a QThread of their
-    own, started per figure and stopped when done, cancelled or the window closes.
+    The live run's losses are the document model's own history (pinning copies them, which
+    costs the solver thread nothing). Figures are computed by a FigureWorker on a QThread of
+    their own, started per figure and stopped when done, cancelled or the window closes.
+
+    Signals:
+        message(str, str): a notice for the banner (text, kind).
+        status(str): a short note for the status bar.
     """
 
-    def __init__(self, window: QMainWindow) -> None:
-        super().__init__(window)
-        self._window = window
+    message = Signal(str, str)
+    status = Signal(str)
+
+    def __init__(self, model, loss_plot, legend, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._model = model
         self.pins = PinnedRuns(self)
-        self.overlay = PinnedOverlay(window.loss_plot, self.pins, self)
-        self._live = LossHistory()
+        self.overlay = PinnedOverlay(loss_plot, self.pins, legend, self)
         self._live_name = ""
-        self._theory = None
         self._thread: QThread | None = None
         self._figure_worker: FigureWorker | None = None
         self._figure_key: str | None = None
-        self.progress = FigureProgress(window)
-        window.statusBar().addPermanentWidget(self.progress)
+        self.progress = FigureProgress()
         self.progress.cancel_clicked.connect(self.cancel_figure)
-        self._build_menus()
-        window.frame_drawn.connect(self.on_frame)
-        window.closing.connect(self.shutdown)  # stop a figure's thread with the window
+        self.pin_action = QAction("&Pin current run", self)
+        self.pin_action.setShortcut(QKeySequence(Qt.Key.Key_P))
+        self.pin_action.setStatusTip("Keep this run's loss curve on the plot; later runs draw "
+                                     "over it (P).")
+        self.pin_action.triggered.connect(self.pin_current)
+        model.run_started.connect(self._on_run_started)
+        model.frame.connect(self.on_frame)
+        model.pin_requested.connect(
+            lambda name, iterations, losses: self.pins.pin(name, losses, iterations=iterations))
+        self._on_run_started(model.run)
 
     # --- public API ----------------------------------------------------------------------
     @property
@@ -58,27 +65,51 @@ class CompareController(QObject):
         return self._live_name
 
     def live_losses(self) -> np.ndarray:
-        """A copy of the live run's losses so far (index = iteration)."""
-        return self._live.values().copy()
+        """A copy of the live run's losses so far (the kept points, iteration order)."""
+        return self._model.losses.points()[1]
 
     def pin_current(self) -> PinnedRun | None:
-        """Pin the live run as it is now; None (and a status message) if it has no losses."""
-        if not len(self._live):
-            self._window.statusBar().showMessage(
-                "Nothing to pin yet: step or play the run first.", 5000)
+        """Pin the live run as it is now; None (and a status note) if it has no losses."""
+        iterations, losses = self._model.history()
+        if not losses.size:
+            self.status.emit("Nothing to pin yet: step or play the run first.")
             return None
-        return self.pins.pin(self._live_name, self._live.values())
+        return self.pins.pin(self._live_name, losses, iterations=iterations)
 
-    def compared_runs(self) -> list[tuple[str, np.ndarray]]:
-        """The pinned runs, then the live run if it has losses: what the CSV export writes."""
-        runs = [(run.name, run.losses) for run in self.pins.runs]
-        if len(self._live):
-            runs.append((self._live_name + CURRENT_SUFFIX, self._live.values()))
+    def compared_runs(self) -> list[tuple[str, np.ndarray, np.ndarray]]:
+        """The pinned runs, then the live run if it has losses, as (name, losses,
+        iterations): what the CSV export writes."""
+        runs = [(run.name, run.losses, run.iterations) for run in self.pins.runs]
+        iterations, losses = self._model.history()
+        if losses.size:
+            runs.append((self._live_name + CURRENT_SUFFIX, losses, iterations))
         return runs
 
     def export_csv(self, path: str) -> None:
         """Write compared_runs() to `path` (solver.compare_export); MatrixFileError on failure."""
         write_compare_csv(path, self.compared_runs())
+
+    def fill_menu(self, menu: QMenu) -> None:
+        """The Compare menu: pin, unpin, clear, export."""
+        menu.addAction(self.pin_action)
+        self.unpin_menu = menu.addMenu("&Unpin")
+        self.unpin_menu.aboutToShow.connect(self._fill_unpin_menu)
+        self.clear_action = menu.addAction("&Clear pinned runs", self.pins.clear)
+        menu.addSeparator()
+        self.export_action = menu.addAction("&Export compared runs as CSV…", self._ask_export)
+        self.export_action.setStatusTip(
+            "One CSV: an iteration column and one loss column per pinned run and the current "
+            "run (blank where a run is shorter).")
+        menu.aboutToShow.connect(self._update_menu)
+
+    def fill_figures_menu(self, menu: QMenu) -> None:
+        """The Tutorial figures menu: one entry per figure."""
+        self.figure_actions: dict[str, QAction] = {}
+        for key, figure in FIGURES.items():
+            action = menu.addAction(figure.menu_text)
+            action.setStatusTip(f"Compute and pin the tutorial's figure: {figure.title}")
+            action.triggered.connect(lambda _checked=False, k=key: self.show_figure(k))
+            self.figure_actions[key] = action
 
     @property
     def computing(self) -> bool:
@@ -125,20 +156,11 @@ class CompareController(QObject):
             thread.wait()
 
     def on_frame(self, frame) -> None:
-        """Record the live run's losses from a frame the window has drawn."""
+        """Name the live run after the settings in force (lr or momentum may change)."""
         if frame.past:
             return
-        if frame.restarted:
-            self._live.truncate(0)
-        if frame.restarted or frame.theory is not self._theory:
-            # A new theory object means new settings: a restart, or lr or momentum changed.
-            self._theory = frame.theory
-            self._live_name = self._current_label()
-        if frame.losses.size:
-            # Frames carry consecutive iterations; after a resume they start again at 0.
-            self._live.truncate(int(frame.iterations[0]))
-            self._live.extend(frame.losses)
-        self.overlay.set_live(self._live_name, len(self._live) > 0)
+        self._live_name = run_label(self._model.run.name, frame.settings)
+        self.overlay.set_live(self._live_name, len(self._model.losses) > 0)
 
     def set_projector(self, on: bool) -> None:
         """Projector mode: thicker pinned curves, larger legend and title."""
@@ -146,47 +168,15 @@ class CompareController(QObject):
         self.overlay.refresh()
 
     # --- internals -----------------------------------------------------------------------
-    def _current_label(self) -> str:
-        window = self._window
-        settings = window.panel.settings()
-        try:
-            settings = settings.validated(window.editor.model.shape)  # resolves "auto"
-        except SettingsError:
-            pass
-        return run_label(window.matrix_name, settings)
-
-    def _build_menus(self) -> None:
-        window = self._window
-        menu = menu_named(window, "&Compare")
-        self.pin_action = QAction("&Pin current run", window)
-        self.pin_action.setShortcut(QKeySequence(Qt.Key.Key_P))
-        self.pin_action.setStatusTip("Keep this run's loss curve on the plot; later runs draw "
-                                     "over it (P).")
-        self.pin_action.triggered.connect(self.pin_current)
-        menu.addAction(self.pin_action)
-        self.unpin_menu = menu.addMenu("&Unpin")
-        self.unpin_menu.aboutToShow.connect(self._fill_unpin_menu)
-        self.clear_action = menu.addAction("&Clear pinned runs", self.pins.clear)
-        menu.addSeparator()
-        self.export_action = menu.addAction("&Export compared runs as CSV…", self._ask_export)
-        self.export_action.setStatusTip(
-            "One CSV: an iteration column and one loss column per pinned run and the current "
-            "run (blank where a run is shorter).")
-        menu.aboutToShow.connect(self._update_menu)
-
-        figures = menu_named(window, "Tutorial &figures")
-        self.figure_actions: dict[str, QAction] = {}
-        for key, figure in FIGURES.items():
-            action = figures.addAction(figure.menu_text)
-            action.setStatusTip(f"Compute and pin the tutorial's figure: {figure.title}")
-            action.triggered.connect(lambda _checked=False, k=key: self.show_figure(k))
-            self.figure_actions[key] = action
+    def _on_run_started(self, info) -> None:
+        self._live_name = run_label(info.name, info.settings)
+        self.overlay.set_live(self._live_name, len(self._model.losses) > 0)
 
     def _update_menu(self) -> None:
         pinned = bool(self.pins.runs)
         self.unpin_menu.setEnabled(pinned)
         self.clear_action.setEnabled(pinned)
-        self.export_action.setEnabled(pinned or len(self._live) > 0)
+        self.export_action.setEnabled(pinned or len(self._model.losses) > 0)
 
     def _fill_unpin_menu(self) -> None:
         self.unpin_menu.clear()
@@ -196,17 +186,16 @@ class CompareController(QObject):
 
     def _ask_export(self) -> None:
         csv_filter = "CSV (*.csv)"
-        path, _ = dialogs.ask_save_path(self._window, "Export compared runs",
+        path, _ = dialogs.ask_save_path(self.parent(), "Export compared runs",
                                         "compared-runs.csv", [csv_filter], csv_filter)
         if not path:
             return
         try:
             self.export_csv(path)
         except MatrixFileError as error:
-            self._window.banner.show_message(html.escape(str(error)), "error")
+            self.message.emit(str(error), "error")
             return
-        self._window.statusBar().showMessage(
-            f"Exported {len(self.compared_runs())} runs to {path}", 5000)
+        self.status.emit(f"Exported {len(self.compared_runs())} runs to {path}")
 
     def _enable_figure_actions(self, enabled: bool) -> None:
         for action in self.figure_actions.values():
@@ -215,12 +204,10 @@ class CompareController(QObject):
     def _on_computed(self, results: list) -> None:
         figure = FIGURES[self._figure_key]
         self.pins.pin_figure(figure.title, results)
-        self._window.statusBar().showMessage(
-            f"Pinned {len(results)} runs: {figure.title}", 8000)
+        self.status.emit(f"Pinned {len(results)} runs: {figure.title}")
 
     def _on_failed(self, message: str) -> None:
-        self._window.banner.show_message(
-            f"The figure could not be computed: {html.escape(message)}", "error")
+        self.message.emit(f"The figure could not be computed: {message}", "error")
 
     def _on_thread_finished(self) -> None:
         # Dropping the last reference here would delete the QThread while it is still emitting
@@ -232,8 +219,3 @@ class CompareController(QObject):
         self._figure_worker = None
         self.progress.finish()
         self._enable_figure_actions(True)
-
-
-def install(window: QMainWindow) -> CompareController:
-    """Add the Compare and Tutorial figures menus to a MainWindow and return the controller."""
-    return CompareController(window)

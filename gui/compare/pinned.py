@@ -10,10 +10,11 @@ from PySide6.QtCore import QObject, Signal
 
 @dataclass(frozen=True)
 class PinnedRun:
-    """A run's name (its legend entry) and its losses, index = iteration (read-only)."""
+    """A run's name (its legend entry), its losses and their iterations (read-only)."""
 
     name: str
     losses: np.ndarray
+    iterations: np.ndarray
 
 
 class PinnedRuns(QObject):
@@ -45,11 +46,15 @@ class PinnedRuns(QObject):
         """The pinned runs' names in order."""
         return [run.name for run in self._runs]
 
-    def pin(self, name: str, losses, replace: bool = False) -> PinnedRun:
-        """Pin a copy of `losses` as `name`. An existing run of that name is replaced if
-        `replace`, else the new one is named "name (2)", "name (3)", ..."""
+    def pin(self, name: str, losses, replace: bool = False, iterations=None) -> PinnedRun:
+        """Pin a copy of `losses` (at `iterations`, default 0, 1, ...) as `name`. An existing
+        run of that name is replaced if `replace`, else the new one is named "name (2)",
+        "name (3)", ..."""
         values = np.array(losses, dtype=np.float64)
         values.flags.writeable = False
+        steps = np.arange(values.size, dtype=np.int64) if iterations is None else \
+            np.array(iterations, dtype=np.int64)
+        steps.flags.writeable = False
         names = self.names()
         if replace and name in names:
             self._runs = [run for run in self._runs if run.name != name]
@@ -57,7 +62,7 @@ class PinnedRuns(QObject):
             base, n = name, 2
             while name in names:
                 name, n = f"{base} ({n})", n + 1
-        run = PinnedRun(name, values)
+        run = PinnedRun(name, values, steps)
         self._runs.append(run)
         self.changed.emit()
         return run

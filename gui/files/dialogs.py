@@ -14,11 +14,6 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 SAVE, DISCARD, CANCEL = "save", "discard", "cancel"
 
 
-def show_error(parent: QWidget, message: str) -> None:
-    """Show a one-line error in a modal warning box."""
-    QMessageBox.warning(parent, "Matrix Descent", message)
-
-
 def ask_open_path(parent: QWidget, caption: str, folder: str, filters: list[str]) -> str:
     """Ask for a file to open; returns its path, or "" when cancelled."""
     path, _ = QFileDialog.getOpenFileName(parent, caption, folder, ";;".join(filters))

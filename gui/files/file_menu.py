@@ -7,23 +7,28 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMenu
+from PySide6.QtWidgets import QMenu, QWidget
 
 from gui.files import store
 
 
 class FileMenu(QObject):
-    """Fills `menu` with Open, Open Recent, Save, Save As and Export, each calling the
-    FileController, and opens a file dropped anywhere on the controller's window."""
+    """Fills a menu with Open, Open Recent, Save, Save As and Export, each calling the
+    FileController, and opens a file dropped anywhere on `window`. `plots` names the plot
+    widgets Export offers ({"loss plot": widget, ...})."""
 
-    def __init__(self, files, menu: QMenu) -> None:
+    def __init__(self, files, window: QWidget, plots: dict[str, QWidget]) -> None:
         super().__init__(files)
         self.files = files
-        self.window = files.window
-        self._build(menu)
+        self.window = window
+        self._plots = plots
         # The window hands its drag and drop events to accept_drag and drop (an event
         # filter would run Python for every event the window gets, frames included).
-        self.window.setAcceptDrops(True)
+        window.setAcceptDrops(True)
+
+    def fill(self, menu: QMenu) -> None:
+        """Add the File menu's entries to `menu`."""
+        self._build(menu)
 
     def fill_recent(self) -> None:
         """Rebuild Open Recent; entries whose file vanished are dropped, and the banner
@@ -35,7 +40,7 @@ class FileMenu(QObject):
         if gone:
             store.remove_recent(gone)
             names = ", ".join(Path(p).name for p in gone)
-            self.window.banner.show_message(
+            self.files.message.emit(
                 f"Removed from Open Recent (no longer found): {names}", "warning")
         for path in (p for p in paths if p not in gone):
             action = menu.addAction(Path(path).name)
@@ -66,13 +71,9 @@ class FileMenu(QObject):
         self._action(export, "&Result (X, or U, S, V)…", None, files.export_result,
                      "The current estimate as CSV, TSV, .npy or .npz.")
         export.addSeparator()
-        w = self.window
-        for text, widget, default in (
-            ("&Loss plot as PNG or SVG…", w.loss_plot, "loss-plot.png"),
-            ("&Error heatmap as PNG or SVG…", w.error_heatmap, "error-heatmap.png"),
-            ("E&stimate heatmap as PNG or SVG…", w.estimate_heatmap, "estimate-heatmap.png"),
-        ):
-            self._action(export, text, None,
+        for name, widget in self._plots.items():
+            default = name.replace(" ", "-") + ".png"
+            self._action(export, f"{name[:1].upper()}{name[1:]} as PNG or SVG…", None,
                          lambda wd=widget, d=default: files.export_plot(wd, d),
                          "The plot as drawn now: PNG image or SVG drawing.")
         menu.addSeparator()

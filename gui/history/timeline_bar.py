@@ -1,10 +1,10 @@
 """Step back through history (issue 5): a slider over the run's past iterations.
 
 The worker steps its Run through a solver.timeline.Timeline. Moving the slider pauses the
-run and asks the worker to `view_at(t)`; the window draws the answer like any frame (the
-estimate and error heatmaps, the status numbers) and this bar marks t on the loss curve.
-Recent iterations are shown exactly, older ones at the checkpoint before them (every 1,024
-steps), which keeps a million-step run small. "Resume from here" asks the worker to
+run and asks the document model to `view_at(t)`; the window draws the answer like any frame
+(the estimate and error heatmaps, the status numbers) and this bar marks t on the loss
+curve. Recent iterations are shown exactly, older ones at the checkpoint before them (every
+1,024 steps), which keeps a million-step run small. "Resume from here" asks the model to
 `resume_from(t)`: the run goes on from t exactly as it first did.
 """
 
@@ -14,9 +14,8 @@ import math
 
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtWidgets import QLabel, QMainWindow, QPushButton, QSlider, QToolBar, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QSlider, QToolBar, QWidget
 
-from gui.menus import menu_named
 from gui.projector import mark_managed
 from gui.widgets.fixed_label import FixedWidthLabel
 
@@ -45,18 +44,18 @@ class HistorySlider(QSlider):
 
 
 class TimelineBar(QToolBar):
-    """The history slider, the iteration shown, Resume from here and Back to now.
+    """The history slider, the iteration shown, Resume from here and Back to now, for the
+    document model's current run; its marker goes on `loss_plot`.
 
     Signals:
-        view_requested(int): show this iteration (connect to SolverWorker.view_at).
-        resume_requested(int): continue the run from this iteration (SolverWorker.resume_from).
-    Feed it every drawn frame with on_frame.
+        view_requested(int): show this iteration (connected to the model's view_at).
+        resume_requested(int): continue the run from this iteration (model.resume_from).
     """
 
     view_requested = Signal(int)
     resume_requested = Signal(int)
 
-    def __init__(self, loss_plot: pg.PlotWidget, parent: QWidget | None = None) -> None:
+    def __init__(self, model, loss_plot: pg.PlotWidget, parent: QWidget | None = None) -> None:
         super().__init__("History", parent)
         self.setObjectName("timelineBar")
         self._latest = 0  # the live run's iteration
@@ -70,7 +69,7 @@ class TimelineBar(QToolBar):
         self.slider = HistorySlider(self)
         self.slider.setObjectName("historySlider")
         self.slider.setRange(0, 0)
-        self.slider.setMinimumWidth(240)
+        self.slider.setMinimumWidth(120)  # the buttons after it stay whole at 1024 px
         self.slider.setToolTip(
             "Drag to look at an earlier iteration: the heatmaps and numbers show X then, the "
             "loss curve marks it. The run pauses; Resume continues from there.")
@@ -103,7 +102,11 @@ class TimelineBar(QToolBar):
         self.slider.valueChanged.connect(self._on_slider)
         self.resume_button.clicked.connect(self._resume)
         self.live_button.clicked.connect(self.go_live)
-        self._show_live()
+        self.view_requested.connect(model.view_at)
+        self.resume_requested.connect(model.resume_from)
+        model.run_started.connect(self.on_run_started)
+        model.frame.connect(self.on_frame)
+        self.on_run_started(model.run)
 
     # --- public API ----------------------------------------------------------------------
     @property
@@ -133,15 +136,21 @@ class TimelineBar(QToolBar):
         self._dot.setPen(pg.mkPen("k", width=scale))
         self._dot.setBrush(pg.mkBrush(MARKER_COLOUR))
 
+    def on_run_started(self, info) -> None:
+        """A new run: no question of the old one is pending, and the latest iteration is
+        where the run starts."""
+        self._in_flight = self._wanted = None
+        self._latest = info.start
+        self._sync_slider_range()
+        self._show_live()
+
     def on_frame(self, frame) -> None:
-        """Follow a frame the window has drawn."""
+        """Follow a frame of the current run."""
         if frame.past:
             asked, self._in_flight = self._in_flight, None
             self._send()  # the user may have moved on meanwhile
             self._show_past(frame.snapshot.iteration, frame.snapshot.loss, asked)
             return
-        if frame.restarted:
-            self._in_flight = self._wanted = None  # a new run answers no old question
         if frame.snapshot is not None:
             self._latest = frame.snapshot.iteration
         elif frame.iterations.size:
@@ -149,11 +158,11 @@ class TimelineBar(QToolBar):
         # While playing, the slider follows at the snapshot rate (about 10 times a second),
         # not with every frame: each move repaints it on the GUI thread, which shares the
         # GIL with the solver.
-        if frame.playing and frame.snapshot is None and not frame.restarted:
+        if frame.playing and frame.snapshot is None:
             return
         self._sync_slider_range()
         # While a view is asked for, the frame its pause sends must not snap back to live.
-        moved = frame.restarted or frame.losses.size > 0
+        moved = frame.losses.size > 0
         if self._in_flight is None and (self._viewing is None or moved):
             self._show_live()
 
@@ -218,18 +227,3 @@ class TimelineBar(QToolBar):
         self.position_label.setToolTip(tip)
         self.resume_button.setEnabled(True)
         self.live_button.setEnabled(True)
-
-
-def install(window: QMainWindow) -> TimelineBar:
-    """Add the history bar under the window's plots, wired to its worker and frames."""
-    bar = TimelineBar(window.loss_plot, window)
-    window.addToolBar(Qt.ToolBarArea.BottomToolBarArea, bar)
-    bar.view_requested.connect(window.worker.view_at)
-    bar.resume_requested.connect(window.worker.resume_from)
-    # A stale "Converged"/"Finished" message must not stay up over a resumed run.
-    bar.resume_requested.connect(lambda _iteration: window.banner.hide())
-    window.frame_drawn.connect(bar.on_frame)
-    action = bar.toggleViewAction()
-    action.setText("&History bar")
-    menu_named(window, "&View").addAction(action)
-    return bar

@@ -1,6 +1,6 @@
 """The lesson panel (issue 5): a dock that walks through the tutorial with live numbers.
 
-Pages come from gui.lesson_steps. The numbers follow the frames the window draws, but the
+Pages come from gui.lesson.steps. The numbers follow the frames the window draws, but the
 text is re-rendered only while the dock is visible and at most REFRESH_PER_S times a
 second: the GUI thread shares the GIL with the solver thread.
 """
@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QKeySequence
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
     QHBoxLayout,
-    QMainWindow,
     QTextBrowser,
     QToolButton,
     QVBoxLayout,
@@ -23,11 +21,9 @@ from PySide6.QtWidgets import (
 )
 
 from gui.lesson.steps import PAGES, LessonContext
-from gui.menus import menu_named
 from gui.plots.axes import style_axes
 from gui.plots.plot_widgets import PlotWidget
 from gui.projector import mark_managed
-from solver import SettingsError
 from solver.autograd_basics import power_product_gradient, sine_derivative
 
 REFRESH_PER_S = 4
@@ -38,12 +34,21 @@ _SINE_DOTS = 12  # every 12th autograd point drawn as a dot over the cos line
 
 
 class LessonPanel(QDockWidget):
-    """A dockable walk through the tutorial; feed it drawn frames with on_frame."""
+    """A dockable walk through the tutorial with the numbers of the document model's run.
 
-    def __init__(self, window: QMainWindow) -> None:
-        super().__init__("Lesson", window)
+    Every number on a page comes from one run: its RunInfo (matrix, settings) and its latest
+    frame; a new run forgets the old frame before anything is drawn.
+
+    Signals:
+        plot_built(): the page's plot was just created (projector mode styles it).
+    """
+
+    plot_built = Signal()
+
+    def __init__(self, model, parent: QWidget | None = None) -> None:
+        super().__init__("Lesson", parent)
         self.setObjectName("lessonDock")
-        self._window = window
+        self._run = model.run
         self._frame = None
         self._dirty = True
         self._projector = False
@@ -97,6 +102,8 @@ class LessonPanel(QDockWidget):
         self.back_button.clicked.connect(lambda: self.show_page(self.page - 1))
         self.next_button.clicked.connect(lambda: self.show_page(self.page + 1))
         self.visibilityChanged.connect(self._on_visibility)
+        model.run_started.connect(self.on_run_started)
+        model.frame.connect(self.on_frame)
         self._on_page(0)
 
     # --- public API ----------------------------------------------------------------------
@@ -112,6 +119,13 @@ class LessonPanel(QDockWidget):
     def text_shown(self) -> str:
         """The page's text as plain text (what the class reads)."""
         return self.text.toPlainText()
+
+    def on_run_started(self, info) -> None:
+        """A new run: its numbers only, from now on."""
+        self._run, self._frame = info, None
+        self._dirty = True
+        if self.isVisible():
+            self.refresh()
 
     def on_frame(self, frame) -> None:
         """Remember the latest frame with a snapshot; re-render soon if the dock shows."""
@@ -137,9 +151,7 @@ class LessonPanel(QDockWidget):
             self.set_projector(self._projector)
             self._sine_slot.layout().addWidget(self._sine_plot)
             self._sine_plot.show()  # shown with its slot (a late child starts hidden)
-            projector = getattr(self._window, "projector", None)
-            if projector is not None:
-                projector.restyle()  # its axes and title, if projector mode is on
+            self.plot_built.emit()  # projector mode styles its axes and title
         return self._sine_plot
 
     def set_projector(self, on: bool) -> None:
@@ -177,21 +189,14 @@ class LessonPanel(QDockWidget):
         return plot
 
     def _context(self) -> LessonContext:
-        window = self._window
-        settings = window.panel.settings()
-        shape = window.editor.model.shape
-        try:
-            settings = settings.validated(shape)  # resolves problem "auto"
-        except SettingsError:
-            pass
-        frame = self._frame
+        run, frame = self._run, self._frame
         return LessonContext(
             snapshot=frame.snapshot if frame is not None else None,
-            settings=settings,
+            settings=frame.settings if frame is not None else run.settings,
             theory=frame.theory if frame is not None else None,
-            shape=shape,
-            matrix=window.editor.array(),
-            matrix_name=window.matrix_name,
+            shape=run.matrix.shape,
+            matrix=run.matrix,
+            matrix_name=run.name,
             autograd=self.autograd,
             sine_error=self.sine_error,
         )
@@ -213,23 +218,3 @@ class LessonPanel(QDockWidget):
     def _refresh_if_dirty(self) -> None:
         if self._dirty and self.isVisible():
             self.refresh()
-
-
-def install(window: QMainWindow) -> LessonPanel:
-    """Dock the lesson panel on the right (as a tab beside a dock already there), add it to
-    the View menu (Ctrl+L) and feed it the window's frames."""
-    panel = LessonPanel(window)
-    area = Qt.DockWidgetArea.RightDockWidgetArea
-    neighbours = [dock for dock in window.findChildren(QDockWidget)
-                  if dock is not panel and window.dockWidgetArea(dock) == area
-                  and not dock.isFloating()]
-    window.addDockWidget(area, panel)
-    if neighbours:
-        window.tabifyDockWidget(neighbours[0], panel)
-        neighbours[0].raise_()  # the views already there stay in front
-    window.frame_drawn.connect(panel.on_frame)
-    action = panel.toggleViewAction()
-    action.setText("&Lesson panel")
-    action.setShortcut(QKeySequence("Ctrl+L"))
-    menu_named(window, "&View").addAction(action)
-    return panel

@@ -56,6 +56,11 @@ class MatrixHeatmap(GraphicsLayoutWidget):
         self.plot.setMenuEnabled(False)
         self.plot.setLabel("left", "row i")
         self.plot.setLabel("bottom", "column j")
+        for name in ("left", "bottom"):
+            # Indices need no SI prefix. With it, the 1 x 1 image a new run starts from
+            # relabels the axis "row i (x0.001)" for a moment, and pyqtgraph 0.14 places the
+            # label for that longer text and leaves it there once the prefix goes.
+            self.plot.getAxis(name).enableAutoSIPrefix(False)
         style_axes(self.plot, 11)
         # Drawn by Qt from a pixmap: see gui/plots/heatmap_items.py.
         self.image = MatrixImage()
@@ -93,6 +98,14 @@ class MatrixHeatmap(GraphicsLayoutWidget):
     def values(self) -> np.ndarray:
         """The matrix last given to set_matrix."""
         return self._values
+
+    def forget(self) -> None:
+        """A new run: an empty 1 x 1 image on the scale ±1, no read-out under the mouse, the
+        axes and the aspect set again from scratch."""
+        self._limit = 1.0
+        self.colour_bar.setLevels(low=-1.0, high=1.0)
+        self.hover_label.setText("")
+        self._show(np.zeros((1, 1)), reshaped=True)
 
     def set_limit(self, limit: float) -> None:
         """Set the colour scale to ±limit (a zero or non-finite limit becomes 1)."""
@@ -142,6 +155,10 @@ class MatrixHeatmap(GraphicsLayoutWidget):
             # pyqtgraph's ratio: pixels per column over pixels per row (1: square cells).
             self.plot.setAspectLocked(True, ratio=clipped / aspect)
             self.plot.autoRange(padding=0)
+            # Repaint the whole view: Qt's minimal update of the moved image (inside a view
+            # box marked ItemHasNoContents, gui/plots/plot_widgets.py) left parts of the old,
+            # differently shaped matrix on screen above and below the new one (issue 11).
+            self.viewport().update()
 
     def set_title(self, title: str, size: str = "13pt") -> None:
         """Change the heading (it names what is shown; HTML such as <br> allowed)."""

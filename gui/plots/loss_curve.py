@@ -1,9 +1,12 @@
-"""The live loss curve as one Qt path item, peak-decimated incrementally.
+"""The live loss curve as one Qt path item, peak-decimated incrementally from the run's
+loss store.
 
 A pyqtgraph PlotDataItem re-decimates every point on each update and paints in Python,
 holding the GIL (which the solver thread needs between any two torch operations) while Qt
-rasterises the line. This item keeps per-bin minima and maxima of the points seen so far,
-adds bins only for new points, and is painted by Qt's QGraphicsPathItem in C++.
+rasterises the line. This decimator keeps per-bin minima and maxima of the losses seen so
+far, bins of `width` iterations, adds bins only for new iterations, and the path it returns
+is painted by Qt's QGraphicsPathItem in C++. It keeps no losses itself: it reads the one
+loss history (gui/loss_store.py).
 """
 
 from __future__ import annotations
@@ -12,68 +15,89 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtGui import QPainterPath
 
+from gui.loss_store import LossStore
+
+# Losses are drawn as log10(loss); these bounds keep 0, inf and NaN drawable.
+LOG_FLOOR = -300.0
+LOG_CEILING = 308.0
+
+
+def log_losses(losses) -> np.ndarray:
+    """log10 of the losses, with 0 at the floor and NaN or inf (a diverged run) at the top."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logs = np.log10(np.asarray(losses, dtype=np.float64))
+    return np.nan_to_num(logs, nan=LOG_CEILING, posinf=LOG_CEILING, neginf=LOG_FLOOR)
+
 
 class PeakDecimator:
-    """Per-bin (min, max) of a growing curve, `ds` consecutive points per bin.
+    """Per-bin (min, max) of log10 losses, bins of `width` iterations from iteration 0.
 
-    `path(x, y, n, x_range)` draws each complete bin as a vertical stroke from its minimum
-    to its maximum (every peak stays visible), then the unfinished last bin the same way,
+    `path(store, x_range)` draws each complete bin as a vertical stroke from its minimum to
+    its maximum (every peak stays visible), then the unfinished last bin the same way,
     ending at the newest point; only bins overlapping `x_range` are drawn. Cost per call:
     the new complete bins, plus the bins in view (about two per pixel).
     """
 
     def __init__(self) -> None:
-        self.ds = 1
-        self._count = 0  # complete bins computed
+        self.width = 1
+        self._covered = 0  # iterations [0, covered) are binned
+        self._count = 0  # bins computed
         self._bx = np.empty(256)
         self._lo = np.empty(256)
         self._hi = np.empty(256)
 
-    def reset(self, ds: int = 1) -> None:
-        """Forget every bin (new data, or a new bin width `ds`)."""
-        self.ds = max(1, int(ds))
-        self._count = 0
+    def reset(self, width: int = 1) -> None:
+        """Forget every bin (new data, or a new bin width)."""
+        self.width = max(1, int(width))
+        self._covered = self._count = 0
 
-    def path(self, x: np.ndarray, y: np.ndarray, n: int,
-             x_range: tuple[float, float]) -> QPainterPath:
-        """The curve through the first `n` points of (x, y), as drawn in `x_range`."""
+    def path(self, store: LossStore, x_range: tuple[float, float]) -> QPainterPath:
+        """The curve through every loss in `store`, as drawn in `x_range`."""
+        n = len(store)
         if n == 0:
             return QPainterPath()
-        ds = self.ds
-        if ds == 1:
-            first, last = _visible(x[:n], x_range)
-            return pg.arrayToQPath(x[first:last], y[first:last])
-        complete = n // ds
-        if complete < self._count:  # the data shrank under us: start over
-            self._count = 0
-        if complete > self._count:
-            self._add_bins(x, y, complete)
-        first, last = _visible(self._bx[:complete], x_range)
+        if self.width == 1:
+            x, y = store.since(max(0, int(x_range[0]) - 1))
+            keep = x <= x_range[1] + 1
+            return pg.arrayToQPath(x[keep].astype(np.float64), log_losses(y[keep]))
+        complete = (n // self.width) * self.width
+        if complete < self._covered:  # the history shrank under us: start over
+            self._covered = self._count = 0
+        if complete > self._covered:
+            self._add_bins(store, complete)
+        first, last = _visible(self._bx[: self._count], x_range)
         xs = np.repeat(self._bx[first:last], 2)
         ys = np.column_stack((self._lo[first:last], self._hi[first:last])).ravel()
-        tail = slice(complete * ds, n)
-        if last == complete and tail.start < tail.stop:
-            tx, ty = x[tail], y[tail]
+        if last == self._count and complete < n:
+            tx, ty = store.since(complete)
+            ty = log_losses(ty)
             if tx.size > 3:
-                # Up to ds - 1 newest points share the last two pixels: their stroke, then
-                # the newest point, where the curve visibly ends.
+                # Up to width - 1 newest points share the last two pixels: their stroke,
+                # then the newest point, where the curve visibly ends.
                 tx = np.array([tx[0], tx[0], tx[-1]])
                 ty = np.array([ty.min(), ty.max(), ty[-1]])
             xs = np.concatenate((xs, tx))
             ys = np.concatenate((ys, ty))
         return pg.arrayToQPath(xs, ys)
 
-    def _add_bins(self, x: np.ndarray, y: np.ndarray, complete: int) -> None:
-        ds, start = self.ds, self._count
-        if complete > self._bx.size:
-            size = max(complete, 2 * self._bx.size)
-            self._bx, self._lo, self._hi = (np.resize(a, size)
-                                            for a in (self._bx, self._lo, self._hi))
-        blocks = y[start * ds: complete * ds].reshape(-1, ds)
-        self._bx[start:complete] = x[start * ds: complete * ds: ds]
-        self._lo[start:complete] = blocks.min(axis=1)
-        self._hi[start:complete] = blocks.max(axis=1)
-        self._count = complete
+    def _add_bins(self, store: LossStore, complete: int) -> None:
+        x, y = store.since(self._covered)
+        inside = x < complete
+        x, y = x[inside], log_losses(y[inside])
+        if x.size:
+            bins = x // self.width
+            starts = np.flatnonzero(np.r_[True, bins[1:] != bins[:-1]])
+            new = starts.size
+            end = self._count + new
+            if end > self._bx.size:
+                size = max(end, 2 * self._bx.size)
+                self._bx, self._lo, self._hi = (np.resize(a, size)
+                                                for a in (self._bx, self._lo, self._hi))
+            self._bx[self._count: end] = bins[starts] * self.width
+            self._lo[self._count: end] = np.minimum.reduceat(y, starts)
+            self._hi[self._count: end] = np.maximum.reduceat(y, starts)
+            self._count = end
+        self._covered = complete
 
 
 def _visible(x: np.ndarray, x_range: tuple[float, float]) -> tuple[int, int]:
@@ -82,4 +106,3 @@ def _visible(x: np.ndarray, x_range: tuple[float, float]) -> tuple[int, int]:
     first = int(np.searchsorted(x, x_range[0], side="left")) - 1
     last = int(np.searchsorted(x, x_range[1], side="right")) + 1
     return max(first, 0), min(last, x.size)
-

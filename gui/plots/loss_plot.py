@@ -13,16 +13,15 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF
 from PySide6.QtWidgets import QGraphicsPathItem, QWidget
 
-from gui.plots.axes import nice_ceiling, style_axes
-from gui.plots.loss_curve import PeakDecimator
+from gui.loss_store import LossStore
+from gui.plots.axes import fix_log_axis_width, nice_ceiling, style_axes
+from gui.plots.loss_curve import PeakDecimator, log_losses
 from gui.plots.pixmap_axis import PixmapAxis
 from gui.plots.plot_widgets import DecadeLines, PlotWidget
 
-# Losses are plotted as log10(loss); these bounds keep 0, inf and NaN drawable.
-_LOG_FLOOR = -300.0
-_LOG_CEILING = 308.0
 # Log axes show the 2 ... 9 ticks of each decade only up to this many decades in view.
 MINOR_TICK_DECADES = 6
+LIVE_COLOUR = "#0b3d91"  # the live run's curve: dark blue, apart from the pinned runs' colours
 DENSE_CURVE_POINTS = 1000  # points on screen above which the loss curve is drawn 1 px wide
 
 
@@ -50,23 +49,22 @@ class DecadeAxis(PixmapAxis):
 
 
 class LossPlot(PlotWidget):
-    """The loss against the iteration on a log scale, for up to millions of points.
+    """The run's loss against the iteration on a log scale, for up to millions of points.
 
-    Losses are kept as log10 values in a doubling buffer and drawn as one Qt path item,
-    peak-decimated to about one bin per two pixels as they arrive (gui/plots/loss_curve.py), so
-    each update costs O(new points) plus the points on screen, a million points draw as
-    fast as a thousand, and Qt paints the line without holding the GIL.
+    It draws the run's one loss history (a LossStore, owned by the document model), as one
+    Qt path item peak-decimated to about one bin per two pixels as losses arrive
+    (gui/plots/loss_curve.py): each update costs O(new points) plus the points on screen, a
+    million points draw as fast as a thousand, and Qt paints the line without holding the
+    GIL. It keeps no losses of its own.
     """
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, store: LossStore, parent: QWidget | None = None) -> None:
         super().__init__(parent, background="w", axisItems={"left": DecadeAxis("left")})
         self.setObjectName("lossPlot")
-        self._x = np.empty(1024)
-        self._y = np.empty(1024)
-        self._n = 0
+        self._store = store
         plot = self.getPlotItem()
-        # Only the axis is logarithmic: the data is already log10, transformed once per
-        # point here instead of over the whole curve on every redraw.
+        # Only the axis is logarithmic: the data is log10 already, taken once per point as
+        # it is binned instead of over the whole curve on every redraw.
         plot.getAxis("left").setLogMode(True)
         # Otherwise a run that diverges to 1e9 gets "(x1e+09)" on the axis and ticks divided
         # by it: wrong numbers next to a log scale.
@@ -82,6 +80,7 @@ class LossPlot(PlotWidget):
         for name in ("left", "bottom"):
             plot.getAxis(name).setStyle(hideOverlappingLabels=12)
         style_axes(plot, 12)
+        fix_log_axis_width(plot.getAxis("left"))
         self._follow = True
         self._x_limit = 0.0
         self._y_limits = (0.0, 0.0)
@@ -100,7 +99,7 @@ class LossPlot(PlotWidget):
         self._decimator = PeakDecimator()
         plot.vb.sigXRangeChanged.connect(self._update_downsampling)
         plot.vb.sigResized.connect(self._update_downsampling)
-        self._hover = pg.TextItem(color="k", anchor=(0, 1))
+        self._hover = pg.TextItem(color="k", anchor=(0, 1), fill=pg.mkBrush(255, 255, 255, 220))
         self._hover.setZValue(10)
         plot.addItem(self._hover, ignoreBounds=True)
         self._hover.hide()
@@ -111,11 +110,25 @@ class LossPlot(PlotWidget):
         """A stand-in for the live run's curve in legends: it has the curve's pen."""
         return self._legend_sample
 
+    @property
+    def hover_text(self) -> str:
+        """The read-out under the mouse ("t = 12, loss = ..."), empty when none is shown."""
+        return self._hover.toPlainText() if self._hover.isVisible() else ""
+
     def include_extent(self, extent: tuple[float, float, float] | None) -> None:
         """Keep (x_max, log10 low, log10 high) in view as well, e.g. for pinned runs drawn
         on this plot; None forgets it. The view follows the curves again."""
         self._extent = extent
         self.follow()
+
+    def set_live_visible(self, visible: bool) -> None:
+        """Show or hide the live run's curve (a tutorial figure shows only its own runs)."""
+        self._path_item.setVisible(visible)
+
+    @property
+    def live_visible(self) -> bool:
+        """True while the live run's curve is drawn."""
+        return self._path_item.isVisible()
 
     def set_line_scale(self, scale: float) -> None:
         """Draw the curve `scale` times thicker (projector mode); 1 is the normal width."""
@@ -125,28 +138,36 @@ class LossPlot(PlotWidget):
 
     @property
     def point_count(self) -> int:
-        """Number of losses on the curve."""
-        return self._n
-
-    def losses(self) -> np.ndarray:
-        """The plotted losses (10**log10 of what is drawn; a copy)."""
-        return 10.0 ** self._y[: self._n]
+        """Number of iterations on the curve."""
+        return len(self._store)
 
     def clear_curve(self) -> None:
-        """Forget every point (a new run starts) and follow the new curve."""
-        self._n = 0
-        self._decimator.reset(self._decimator.ds)
-        self._redraw_curve()
+        """A new run starts: forget the drawn curve and the hover read-out, and follow the
+        new curve from the start."""
+        self._decimator.reset(self._decimator.width)
+        self._hover.hide()
         self._follow = True
         self._x_limit = 0.0
         self._y_limits = (0.0, 0.0)
         self._y_low, self._y_high = np.inf, -np.inf
+        self._update_range()
+        self._redraw_curve()
+
+    def redraw_from_store(self) -> None:
+        """Draw whatever the store holds now (a run resumed from the past, a reopened
+        lesson's history), framed around it."""
+        self.clear_curve()
+        _x, losses = self._store.points()
+        self._note_extent(losses)
+        self._update_range()
+        self._redraw_curve()
+        self._update_pen()
 
     def set_start(self, loss: float) -> None:
         """Frame a plot with no points yet around the loss the run starts from: ten steps,
         its decade and the one below (where a falling curve goes first), so that the axes
         are labelled before the first step."""
-        if self._n == 0 and math.isfinite(loss) and loss > 0:
+        if len(self._store) == 0 and math.isfinite(loss) and loss > 0:
             y = math.log10(loss)
             self._y_low, self._y_high = min(self._y_low, y - 1.0), max(self._y_high, y)
             self._update_range()
@@ -159,38 +180,29 @@ class LossPlot(PlotWidget):
         self._update_range()
 
     def append(self, iterations: np.ndarray, losses: np.ndarray) -> None:
-        """Add losses at their iterations and redraw the curve in place."""
-        count = len(losses)
-        if count == 0:
+        """Losses the store has just received: redraw the curve in place."""
+        if len(losses) == 0:
             return
-        end = self._n + count
-        if end > self._x.size:
-            size = max(end, 2 * self._x.size)
-            self._x = np.resize(self._x, size)
-            self._y = np.resize(self._y, size)
-        self._x[self._n : end] = iterations
-        with np.errstate(divide="ignore", invalid="ignore"):
-            logs = np.log10(np.asarray(losses, dtype=np.float64))
-        # NaN (a diverged run) and +inf draw at the top, 0 at the bottom.
-        self._y[self._n : end] = np.nan_to_num(
-            logs, nan=_LOG_CEILING, posinf=_LOG_CEILING, neginf=_LOG_FLOOR
-        )
-        self._y_low = min(self._y_low, float(self._y[self._n : end].min()))
-        self._y_high = max(self._y_high, float(self._y[self._n : end].max()))
-        self._n = end
+        self._note_extent(losses)
         self._update_range()  # may change the bin width, and then redraws
         self._redraw_curve()
         self._update_pen()
 
+    def _note_extent(self, losses: np.ndarray) -> None:
+        if len(losses):
+            logs = log_losses(losses)
+            self._y_low = min(self._y_low, float(logs.min()))
+            self._y_high = max(self._y_high, float(logs.max()))
+
     def _redraw_curve(self) -> None:
         x_range = tuple(self.getPlotItem().vb.viewRange()[0])
-        self._path_item.setPath(self._decimator.path(self._x, self._y, self._n, x_range))
+        self._path_item.setPath(self._decimator.path(self._store, x_range))
 
     def _update_pen(self) -> None:
         """2 pixels wide (readable on a projector) until the curve gets dense, then 1: Qt
         strokes a path with a wider pen ~10x slower (raster engine, measured 8 ms against
         0.7 ms for 450 points). That runs without the GIL, but still keeps a core busy."""
-        width = 2 if self._n < DENSE_CURVE_POINTS * self._decimator.ds else 1
+        width = 2 if len(self._store) < DENSE_CURVE_POINTS * self._decimator.width else 1
         if width != self._pen_width:
             self._pen_width = width
             pen = _curve_pen(width * self._line_scale)
@@ -202,10 +214,11 @@ class LossPlot(PlotWidget):
         the y range in whole decades, with a decade to spare below a falling curve. Each
         axis is re-rendered only when its own range changes (a few times per run), and the
         view does not jitter while the class watches."""
-        nothing = self._n == 0 and self._extent is None and not math.isfinite(self._y_low)
+        n = len(self._store)
+        nothing = n == 0 and self._extent is None and not math.isfinite(self._y_low)
         if not self._follow or nothing:
             return
-        x_last = float(self._x[self._n - 1]) if self._n else 0.0
+        x_last = float(n - 1) if n else 0.0
         low, high = self._y_low, self._y_high
         if self._extent is not None:
             x_last = max(x_last, self._extent[0])
@@ -215,6 +228,8 @@ class LossPlot(PlotWidget):
         if x_limit != self._x_limit:
             self._x_limit = x_limit
             view.setRange(xRange=(0.0, x_limit), padding=0.02, disableAutoRange=True)
+        if not (math.isfinite(low) and math.isfinite(high)):
+            return
         lower, upper = self._y_limits
         unset = self._y_limits == (0.0, 0.0)
         if unset or low < lower or high > upper:
@@ -230,9 +245,9 @@ class LossPlot(PlotWidget):
         view = self.getPlotItem().vb
         pixels = max(view.width(), 1.0)
         x_min, x_max = view.viewRange()[0]
-        ds = max(1, int(2.0 * (x_max - x_min) / pixels))
-        if ds != self._decimator.ds:
-            self._decimator.reset(ds)
+        width = max(1, int(2.0 * (x_max - x_min) / pixels))
+        if width != self._decimator.width:
+            self._decimator.reset(width)
         self._redraw_curve()
 
     def _stop_following(self, *_args) -> None:
@@ -241,15 +256,19 @@ class LossPlot(PlotWidget):
 
     def _on_mouse_moved(self, position: QPointF) -> None:
         view = self.getPlotItem().vb
-        if self._n == 0 or not view.sceneBoundingRect().contains(position):
+        n = len(self._store)
+        if n == 0 or not view.sceneBoundingRect().contains(position):
             self._hover.hide()
             return
         point = view.mapSceneToView(position)
-        i = int(np.clip(np.searchsorted(self._x[: self._n], point.x()), 0, self._n - 1))
-        self._hover.setText(f"t = {int(self._x[i])}\nloss = {10.0 ** self._y[i]:.4g}")
-        self._hover.setPos(self._x[i], self._y[i])
+        x, losses = self._store.since(max(0, int(point.x()) - self._store.bin_width))
+        if not x.size:
+            x, losses = self._store.since(max(0, n - 1))
+        i = int(np.clip(np.searchsorted(x, point.x()), 0, x.size - 1))
+        self._hover.setText(f"t = {int(x[i])}\nloss = {losses[i]:.4g}")
+        self._hover.setPos(float(x[i]), float(log_losses(losses[i: i + 1])[0]))
         self._hover.show()
 
 
 def _curve_pen(width: float):
-    return pg.mkPen("#0b3d91", width=width)
+    return pg.mkPen(LIVE_COLOUR, width=width)

@@ -52,11 +52,6 @@ class DirectionPlot(DrawWhenShown, PlotWidget):
         self.note = ""
         self._stale = False
 
-    @property
-    def active(self) -> bool:
-        """True when the split is being recorded for the current run."""
-        return self._basis is not None
-
     def start(self, context) -> None:
         """A new run: the directions of its matrix and residual; nothing for the SVD."""
         self._basis = None

@@ -1,4 +1,5 @@
-"""The teaching dock: SVD, pseudo-inverse, gradient and theory views as tabs, fed by frames.
+"""The teaching dock: SVD, pseudo-inverse, gradient and theory views as tabs, fed by the
+document model's frames; every view starts afresh when the model starts a new run.
 
 Per-frame work stays small: frames without a snapshot (most frames while playing) only move
 the theory label; a snapshot (about 10 a second while playing, every step when stepping)
@@ -10,40 +11,41 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 
-from PySide6.QtWidgets import QDockWidget, QTabWidget, QWidget
+from PySide6.QtWidgets import QComboBox, QDockWidget, QTabWidget, QVBoxLayout, QWidget
 
 from gui.teaching.context import RunContext
 from gui.teaching.gradient_view import GradientView
-from gui.teaching.optimal_settings import OptimalSettingsAction
 from gui.teaching.pinv_view import PinvView
-from gui.teaching.stable_range import StableRangeHint
 from gui.teaching.svd_view import SvdView
 from gui.teaching.theory_overlay import TheoryOverlay
 from gui.teaching.theory_view import TheoryView
 
-# The tab shown when a run of this kind starts (if the previous run was of another kind).
 # Refreshes per second of the views while playing (every frame is shown when paused).
 PLAYING_VIEW_RATE = 2.0
+# The tab shown when a run of this kind starts (if the previous run was of another kind).
 RELEVANT_TAB = {"svd": "svd", "pinv": "pinv", "inverse": "theory"}
 
 
 class TeachingDock(QDockWidget):
-    """Dockable tabs explaining the run on screen; call on_frame with each drawn frame."""
+    """Dockable tabs explaining the run on screen, and the theory overlay on the loss plot.
 
-    def __init__(self, window, parent: QWidget | None = None) -> None:
-        super().__init__("Teaching views", parent or window)
+    It follows `model` (gui/document_model.py): `run_started` starts the views afresh (a
+    resumed run keeps their curves up to the iteration it resumes from), `frame` feeds them.
+    `optimal_action` ("Optimal settings") gets a button in the Theory tab; `note` (a
+    gui.plots.legend_label.PlotNote above the loss plot) shows theory's numbers.
+    """
+
+    def __init__(self, model, loss_plot, note, optimal_action,
+                 parent: QWidget | None = None) -> None:
+        super().__init__("Teaching views", parent)
         self.setObjectName("teachingDock")
-        self._window = window
-        panel = window.panel
-        self.optimal_action = OptimalSettingsAction(panel, self)
-        self.stable_hint = StableRangeHint(panel)
-        self.overlay = TheoryOverlay(window.loss_plot)
+        self.overlay = TheoryOverlay(loss_plot, note)
         # The SVD view (a plot, three heatmaps, a table) is built when an SVD run first needs
         # it: it is a fifth of the window's start-up time, and most lessons never show it.
         self._svd_view: SvdView | None = None
         self.pinv_view = PinvView(self)
         self.gradient_view = GradientView(self)
-        self.theory_view = TheoryView(self.optimal_action, self)
+        self.theory_view = TheoryView(optimal_action, self)
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("teachingTabs")
         self._tab_index = {}
@@ -59,10 +61,26 @@ class TeachingDock(QDockWidget):
         ):
             self._tab_index[key] = self.tabs.addTab(view, title)
             self.tabs.setTabToolTip(self._tab_index[key], tip)
-        self.setWidget(self.tabs)
+        # In a narrow dock the tab bar would scroll and cut tabs off: a list of the views
+        # takes its place until the tabs fit again.
+        self.selector = QComboBox(self)
+        self.selector.setObjectName("teachingViewSelector")
+        self.selector.setToolTip("Which teaching view to show.")
+        self.selector.activated.connect(self.tabs.setCurrentIndex)
+        self.tabs.currentChanged.connect(self._sync_selector)
+        body = QWidget(self)
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.selector)
+        layout.addWidget(self.tabs, 1)
+        self.setWidget(body)
         self.context: RunContext | None = None
-        self._theory = None
+        self._started = False  # the views have taken the current run's first snapshot
+        self._shown_kind: str | None = None
         self._last_view = -1e9
+        model.run_started.connect(self.on_run_started)
+        model.frame.connect(self.on_frame)
+        self.on_run_started(model.run)
 
     @property
     def svd_view(self) -> SvdView:
@@ -81,6 +99,32 @@ class TeachingDock(QDockWidget):
             placeholder.deleteLater()
         return self._svd_view
 
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._sync_selector()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._sync_selector()
+
+    def _sync_selector(self, *_args) -> None:
+        """Tabs when they fit the dock, else the list of views (same views, same order)."""
+        tabs, bar, selector = self.tabs, self.tabs.tabBar(), self.selector
+        fits = bar.sizeHint().width() <= self.width() - 8
+        bar.setVisible(fits)
+        selector.setVisible(not fits)
+        if fits:
+            return
+        selector.blockSignals(True)
+        if selector.count() != tabs.count():
+            selector.clear()
+            selector.addItems([tabs.tabText(i) for i in range(tabs.count())])
+        for i in range(tabs.count()):
+            selector.setItemText(i, tabs.tabText(i))
+            selector.model().item(i).setEnabled(tabs.isTabEnabled(i))
+        selector.setCurrentIndex(tabs.currentIndex())
+        selector.blockSignals(False)
+
     def show_tab(self, key: str) -> None:
         """Bring the view `key` (svd, pinv, gradient, theory) to the front."""
         self.tabs.setCurrentIndex(self._tab_index[key])
@@ -90,9 +134,17 @@ class TeachingDock(QDockWidget):
         index = self.tabs.currentIndex()
         return next(key for key, i in self._tab_index.items() if i == index)
 
+    def on_run_started(self, info) -> None:
+        """A new run: its views start with its first snapshot. A run resumed from a past
+        iteration keeps the curves up to it (they are its own history)."""
+        self.context = RunContext.of_run(info)
+        self.overlay.start()
+        if info.start == 0:
+            self._started = False
+
     def on_frame(self, frame) -> None:
-        """Follow a frame the window has drawn."""
-        if frame.playing and frame.snapshot is not None and not frame.restarted:
+        """Follow a frame of the current run."""
+        if frame.playing and frame.snapshot is not None and self._started:
             # The solver thread shares the GIL with this one: while playing, the views
             # refresh at most PLAYING_VIEW_RATE times a second (bench_gui measured Max speed
             # at 1.9x the headless time with every snapshot drawn, 1.2x is the target).
@@ -102,14 +154,13 @@ class TeachingDock(QDockWidget):
             else:
                 self._last_view = now
         snapshot = frame.snapshot
-        if (frame.restarted or self.context is None) and snapshot is not None:
+        if snapshot is not None and not self._started and not frame.past:
             self._start(snapshot)
-        if frame.theory is not self._theory:
-            self._set_theory(frame.theory)
-        panel = self._window.panel
-        momentum = panel.momentum_spin.value() if panel.momentum_spin.isEnabled() else None
-        self.overlay.on_frame(frame, panel.lr_spin.value(), momentum)
-        if snapshot is None or self.context is None or not self._matches(snapshot):
+        settings = frame.settings
+        self.overlay.on_frame(frame)
+        self.theory_view.show_theory(frame.theory, settings.optimizer, settings.lr,
+                                     settings.momentum)
+        if snapshot is None or not self._started:
             return
         if frame.past:
             # The history bar shows an earlier iteration: its gradient, but the paths and
@@ -124,30 +175,18 @@ class TeachingDock(QDockWidget):
         self.gradient_view.show_snapshot(snapshot)
 
     def _start(self, snapshot) -> None:
-        previous = self.context.kind if self.context is not None else None
-        self.context = context = RunContext.from_window(self._window, snapshot)
-        if context is None or not self._matches(snapshot):
-            return
+        self._started = True
+        context = self.context
         svd = context.kind == "svd"
         self.tabs.setTabEnabled(self._tab_index["svd"], svd)
         self.tabs.setTabEnabled(self._tab_index["pinv"], not svd)
+        self._sync_selector()
         if svd:
             self.svd_view.start(snapshot)
         else:
             self.pinv_view.start(context)
         self.theory_view.directions.start(context)
         self.gradient_view.start(context, snapshot)
-        if context.kind != previous:
+        if context.kind != self._shown_kind:
+            self._shown_kind = context.kind
             self.show_tab(RELEVANT_TAB.get(context.kind, "theory"))
-
-    def _matches(self, snapshot) -> bool:
-        """False for a frame of the previous run still in flight after the panel changed."""
-        return (snapshot.s is not None) == (self.context.kind == "svd")
-
-    def _set_theory(self, theory) -> None:
-        self._theory = theory
-        self.optimal_action.set_theory(theory)
-        self.stable_hint.set_theory(theory)
-        panel = self._window.panel
-        self.theory_view.show_theory(theory, panel.optimizer_combo.currentData(),
-                                     panel.lr_spin.value(), panel.momentum_spin.value())

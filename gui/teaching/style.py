@@ -8,7 +8,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
-from gui.plots.axes import nice_ceiling, style_axes
+from gui.plots.axes import fix_log_axis_width, nice_ceiling, style_axes
 from gui.plots.plot_widgets import DecadeLines
 
 # Okabe & Ito's colour-blind-safe palette (black and yellow left out: poor on white).
@@ -56,6 +56,8 @@ def setup_plot(widget: pg.PlotWidget, title: str, x_label: str, y_label: str,
     plot.setMenuEnabled(enableMenu=False, enableViewBoxMenu=True)
     plot.vb.disableAutoRange()
     style_axes(plot, 11)
+    if log_y:
+        fix_log_axis_width(plot.getAxis("left"))
     return plot
 
 

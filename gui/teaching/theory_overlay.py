@@ -2,9 +2,10 @@
 
 From the current point (iteration, loss) the line falls by log10(predicted factor) per step:
 where the real curve runs along it, linear theory explains the run. The line is anchored
-when a run starts, at each single step, and when lr or momentum change; from the moment
-Play is pressed it stays put, through the pause that follows, so the class watches reality
-follow (or leave) the prediction, and the label gives the factor observed since the anchor.
+where the run's settings took effect (its start, a resume, the iteration where lr or
+momentum changed: the frame's `anchor`) and at each single step; from the moment Play is
+pressed it stays put, through the pause that follows, so the class watches reality follow
+(or leave) the prediction, and the label gives the factor observed since the anchor.
 """
 
 from __future__ import annotations
@@ -22,9 +23,10 @@ from solver.views_math import observed_factor, predicted_segment
 
 
 class TheoryOverlay(QObject):
-    """Adds the prediction line, its anchor point and a theory label to a LossPlot."""
+    """Adds the prediction line and its anchor point to a LossPlot, and writes theory's
+    numbers in `label` (a PlotNote above the plot, where no curve can cross them)."""
 
-    def __init__(self, loss_plot) -> None:
+    def __init__(self, loss_plot, label) -> None:
         super().__init__(loss_plot)
         self.setObjectName("theoryOverlay")
         plot = loss_plot.getPlotItem()
@@ -41,44 +43,52 @@ class TheoryOverlay(QObject):
         self.marker.hide()
         plot.addItem(self.marker, ignoreBounds=True)
         self.set_projector(False)  # pens and marker size
-        self.label = pg.LabelItem("", size="11pt", color="k", justify="right")
-        self.label.setParentItem(self._view)
-        # Repainted from a pixmap with the plot; redrawn only when its text changes.
-        self.label.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-        self.label.anchor(itemPos=(1, 0), parentPos=(1, 0), offset=(-12, 8))
+        self.label = label
         self.factor: float | None = None
         self.theory = None
         self.anchor: tuple[int, float] | None = None
         self.observed: float | None = None
+        self._key: tuple | None = None
         self._was_playing = False
         self._last: tuple[int, float] | None = None
-        self._lr = self._momentum = None
         self._view.sigRangeChanged.connect(self._redraw)
         self._redraw()
 
-    def on_frame(self, frame, lr: float, momentum: float | None) -> None:
-        """Follow a drawn frame: re-anchor as described above, refresh the label."""
-        snapshot = frame.snapshot
-        changed = frame.theory is not self.theory
+    def start(self) -> None:
+        """A new run: no line and no numbers until its first frame."""
+        self.factor = self.theory = self.anchor = self.observed = None
+        self._key = None
+        self._was_playing = False
+        self._last = None
+        self._redraw()
+        self.label.show_html("")
+
+    def on_frame(self, frame) -> None:
+        """Follow a frame of the current run: re-anchor as described above, refresh the
+        label."""
+        key = (frame.anchor[0], frame.settings)
+        changed = key != self._key
         if changed:
+            # The settings in force took effect at frame.anchor: the prediction starts there.
+            self._key = key
             self.theory = frame.theory
             self.factor = getattr(frame.theory, "predicted_loss_factor", None)
-        self._lr, self._momentum = lr, momentum
+            self.anchor = (int(frame.anchor[0]), float(frame.anchor[1]))
+            self._redraw()
         was_playing, self._was_playing = self._was_playing, frame.playing
+        snapshot = None if frame.past else frame.snapshot
         if snapshot is not None:
             point = (int(snapshot.iteration), float(snapshot.loss))
             back = self._last is not None and point[0] < self._last[0]
             self._last = point
             # A pause right after playing keeps the anchor: that is when the class compares.
-            stepped = not frame.playing and not was_playing
-            if frame.restarted or changed or back or stepped or self.anchor is None:
+            stepped = not frame.playing and not was_playing and point[0] > self.anchor[0]
+            if back or stepped:
                 self.anchor = point
                 self._redraw()
             self.observed = observed_factor(self.anchor, point)
         if changed or snapshot is not None:
-            text = self.label_html()
-            if text != self.label.text:  # a new text re-lays out the label and the plot
-                self.label.setText(text)
+            self.label.show_html(self.label_html())
 
     def set_projector(self, on: bool) -> None:
         """Projector mode: a thicker prediction line and a larger anchor point."""

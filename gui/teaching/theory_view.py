@@ -48,7 +48,9 @@ class TheoryView(QWidget):
 
     def show_theory(self, theory, optimizer: str, lr: float, momentum: float) -> None:
         """Write the theory's numbers for the optimizer, lr and momentum in force."""
-        self.numbers.setText(theory_html(theory, optimizer, lr, momentum))
+        text = theory_html(theory, optimizer, lr, momentum)
+        if text != self.numbers.text():  # most frames bring the same numbers
+            self.numbers.setText(text)
 
 
 def theory_html(theory, optimizer: str, lr: float, momentum: float) -> str:

@@ -24,11 +24,6 @@ class FixedWidthLabel(QLabel):
         self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self._fit()
 
-    def set_widest(self, widest: str) -> None:
-        """Resize for a new longest text."""
-        self._widest = widest
-        self._fit()
-
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() == QEvent.Type.FontChange:

@@ -48,20 +48,19 @@ class MatrixTable(QTableView):
 
 
 class MatrixEditor(QWidget):
-    """Edit the matrix M: cells, shape, built-in examples, spreadsheet copy/paste and undo.
+    """Edit the document's matrix M (a MatrixModel): cells, shape, built-in examples,
+    spreadsheet copy/paste and undo. The matrix lives in the model, not here.
 
     Signals:
-        matrix_changed(): the matrix changed (read it with `array()`).
         example_chosen(str): the user picked a built-in example from `examples_menu`; the
-            owner decides whether to load it (`load_example`).
+            owner decides whether to load it.
     """
 
-    matrix_changed = Signal()
     example_chosen = Signal(str)
 
-    def __init__(self, array: np.ndarray, parent: QWidget | None = None) -> None:
+    def __init__(self, model: MatrixModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.model = MatrixModel(array, self)
+        self.model = model
         self.table = MatrixTable(self)
         self.table.setObjectName("matrixTable")
         self.table.setModel(self.model)
@@ -115,14 +114,6 @@ class MatrixEditor(QWidget):
     def array(self) -> np.ndarray:
         """A copy of the matrix being edited."""
         return self.model.array()
-
-    def set_array(self, array: np.ndarray, text: str = "load matrix") -> bool:
-        """Replace the matrix (undoable); returns False, with a visible message, if refused."""
-        return self.model.set_array(array, text)
-
-    def load_example(self, name: str) -> None:
-        """Load the built-in example `name` from solver.presets."""
-        self.set_array(presets.load_preset(name), f"load example {name}")
 
     def show_message(self, text: str) -> None:
         """Show a message under the table for a few seconds (a refused edit, a bad paste)."""
@@ -199,7 +190,6 @@ class MatrixEditor(QWidget):
     def _on_model_changed(self) -> None:
         self._sync_spins()
         self._fit_columns()
-        self.matrix_changed.emit()
 
     def _fit_columns(self) -> None:
         rows, cols = self.model.shape

@@ -11,13 +11,24 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QSpinBox,
+    QToolButton,
     QWidget,
 )
 
+from gui.widgets.label_colour import set_text_colour
+from gui.widgets.run_keys import give_run_keys_to_shortcuts
 from gui.widgets.sci_spin_box import SciSpinBox
 from solver import Settings
 
 MAX_INT = 2**31 - 1
+# What each numeric control can show (lesson files are checked against these).
+CONTROL_RANGES = {
+    "lr": (1e-12, 1e6), "momentum": (0.0, 0.999), "schedule": (0.5, 1.0),
+    "weight_decay": (0.0, 1e3), "seed": (0, MAX_INT), "max_steps": (0, MAX_INT),
+    "tol": (0.0, 1e6),
+}
+INSIDE_COLOUR = "#1b5e20"  # the "stable < ..." label while lr is inside the stable range
+OUTSIDE_COLOUR = "#b00020"  # and once it is above it (the run will diverge)
 
 # (value, label, tooltip) for each choice; the combo's tooltip explains the field as a whole.
 PROBLEMS = (
@@ -71,30 +82,26 @@ def _select(combo: QComboBox, value: str) -> None:
 
 
 class ParameterPanel(QWidget):
-    """Shows and edits a Settings; tells which changes apply live and which need a new run.
+    """Shows the document's settings, every field a labelled control with a tooltip, and
+    says which field the user changed; it keeps no settings of its own (the document model
+    decides what a change does and sends the result back through `show_settings`).
 
     Signals:
-        lr_changed(float): the learning rate changed (applies at the next step).
-        momentum_changed(float): the momentum changed (applies at the next step).
-        settings_changed(): any other field changed; the run must restart.
+        field_changed(str, object): the user set a Settings field (name, new value).
     """
 
-    lr_changed = Signal(float)
-    momentum_changed = Signal(float)
-    settings_changed = Signal()
+    field_changed = Signal(str, object)
 
-    def __init__(self, settings: Settings | None = None, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._shape = (1, 1)
         self._build()
-        self.set_settings(settings or Settings())
-        for combo in self._combos():
-            combo.currentIndexChanged.connect(self._on_reset_field)
-        for spin in (self.decay_spin, self.weight_decay_spin, self.seed_spin, self.tol_spin,
-                     self.max_steps_spin):
-            spin.valueChanged.connect(self._on_reset_field)
-        self.lr_spin.valueChanged.connect(self.lr_changed)
-        self.momentum_spin.valueChanged.connect(self.momentum_changed)
+        for name, combo in self._combos().items():
+            combo.currentIndexChanged.connect(
+                lambda _i, n=name, c=combo: self.field_changed.emit(n, c.currentData()))
+        for name, spin in self._spins().items():
+            spin.valueChanged.connect(lambda value, n=name: self.field_changed.emit(n, value))
+        self.decay_spin.valueChanged.connect(self._on_decay)
+        give_run_keys_to_shortcuts([*self._spins().values(), self.decay_spin])
 
     # --- public API ----------------------------------------------------------------------
     def settings(self) -> Settings:
@@ -107,7 +114,7 @@ class ParameterPanel(QWidget):
             optimizer=self.optimizer_combo.currentData(),
             lr=self.lr_spin.value(),
             momentum=self.momentum_spin.value(),
-            schedule="constant" if gamma >= 1.0 else f"exp:{gamma:.6g}",
+            schedule=_schedule(gamma),
             weight_decay=self.weight_decay_spin.value(),
             init=self.init_combo.currentData(),
             seed=self.seed_spin.value(),
@@ -118,62 +125,61 @@ class ParameterPanel(QWidget):
             tol=self.tol_spin.value(),
         )
 
-    def set_settings(self, settings: Settings) -> None:
-        """Show `settings` in the controls without emitting any change signal."""
-        widgets = [*self._combos(), self.lr_spin, self.momentum_spin, self.decay_spin,
-                   self.weight_decay_spin, self.seed_spin, self.max_steps_spin, self.tol_spin]
+    def show_settings(self, settings: Settings, shape: tuple[int, int]) -> None:
+        """Show `settings` (for a matrix of `shape`) without emitting any change, and grey
+        out what the problem and optimizer do not use."""
+        widgets = [*self._combos().values(), *self._spins().values(), self.decay_spin]
         for widget in widgets:
             widget.blockSignals(True)
-        _select(self.problem_combo, "inverse" if settings.problem == "auto" else settings.problem)
-        _select(self.side_combo, settings.side)
-        _select(self.svd_combo, settings.svd_method)
-        _select(self.optimizer_combo, settings.optimizer)
-        _select(self.init_combo, settings.init)
-        _select(self.dtype_combo, settings.dtype)
-        _select(self.gradient_combo, settings.gradient)
-        _select(self.device_combo, settings.device)
-        self.lr_spin.setValue(settings.lr)
-        self.momentum_spin.setValue(settings.momentum)
+        for name, combo in self._combos().items():
+            _select(combo, getattr(settings, name))
+        for name, spin in self._spins().items():
+            spin.setValue(getattr(settings, name))
         self.decay_spin.setValue(settings.schedule_gamma)
-        self.weight_decay_spin.setValue(settings.weight_decay)
-        self.seed_spin.setValue(settings.seed)
-        self.max_steps_spin.setValue(settings.max_steps)
-        self.tol_spin.setValue(settings.tol)
         for widget in widgets:
             widget.blockSignals(False)
-        self._update_enabled()
+        self._update_enabled(settings, shape)
 
-    def set_shape(self, rows: int, cols: int) -> None:
-        """Adapt to the matrix shape: a non-square matrix has no inverse, so choose pinv."""
-        self._shape = (rows, cols)
-        if rows != cols and self.problem_combo.currentData() == "inverse":
-            self.problem_combo.blockSignals(True)
-            _select(self.problem_combo, "pinv")
-            self.problem_combo.blockSignals(False)
-        self._update_enabled()
-
-    def set_theory(self, theory: object | None) -> None:
-        """Show the largest stable learning rate from solver.theory.analyse (or why none)."""
+    def show_theory(self, theory: object | None) -> None:
+        """Show the largest stable learning rate from solver.theory.analyse (or why none),
+        green while lr is inside the stable range, red and bold above it."""
         limit = getattr(theory, "max_stable_lr", None)
-        if limit is None:
+        key = None if theory is None else (limit, getattr(theory, "optimal_lr", None),
+                                           getattr(theory, "optimal_momentum", None))
+        if key == self._theory_key and self.stable_label.text():
+            return  # most frames bring the same numbers: no new text, no new layout
+        self._theory_key = key
+        self._limit = limit
+        if theory is None:
+            self.stable_label.setText("")
+            self.stable_label.setToolTip("")
+        elif limit is None:
             self.stable_label.setText("no simple limit")
             self.stable_label.setToolTip(
                 "For this optimizer or problem the stable learning rate has no closed form."
             )
-            return
-        tip = (
-            "Largest stable lr = 2(1+β)/λmax for momentum (2/λmax without), λmax the largest "
-            "curvature of the loss; above it the loss grows step after step."
-        )
-        best = getattr(theory, "optimal_lr", None)
-        if best is not None:
-            # The fastest lr goes with its own momentum, so it can exceed the limit shown
-            # for the current momentum: say which momentum it belongs to.
-            beta = getattr(theory, "optimal_momentum", None)
-            tip += f" Fastest in theory: lr = {best:.3g}"
-            tip += f" with β = {beta:.3g}." if beta is not None else "."
-        self.stable_label.setText(f"stable < {limit:.3g}")
-        self.stable_label.setToolTip(tip)
+        else:
+            tip = (
+                "Largest stable lr = 2(1+β)/λmax for momentum (2/λmax without), λmax the "
+                "largest curvature of the loss; above it the loss grows step after step."
+            )
+            best = getattr(theory, "optimal_lr", None)
+            if best is not None:
+                # The fastest lr goes with its own momentum, so it can exceed the limit shown
+                # for the current momentum: say which momentum it belongs to.
+                beta = getattr(theory, "optimal_momentum", None)
+                tip += f" Fastest in theory: lr = {best:.3g}"
+                tip += f" with β = {beta:.3g}." if beta is not None else "."
+            self.stable_label.setText(f"stable < {limit:.3g}")
+            self.stable_label.setToolTip(tip)
+        self._colour_stable_label()
+
+    @property
+    def lr_inside_stable_range(self) -> bool | None:
+        """True/False for lr inside/outside the stable range, None without a limit."""
+        if self._limit is None:
+            return None
+        return self.lr_spin.value() < self._limit
 
     # --- construction --------------------------------------------------------------------
     def _build(self) -> None:
@@ -205,46 +211,54 @@ class ParameterPanel(QWidget):
         self.device_combo = _combo(
             "deviceCombo", tuple(devices), "Where torch computes: X and M live there.", self)
 
-        self.lr_spin = SciSpinBox(1e-12, 1e6, parent=self)
+        self.lr_spin = SciSpinBox(*CONTROL_RANGES["lr"], parent=self)
         self.lr_spin.setObjectName("lrSpin")
         self.lr_spin.setToolTip(
             "Learning rate lr, the step size in X ← X − lr·∇loss; applies at the next step.")
         self.stable_label = QLabel(self)
         self.stable_label.setObjectName("stableLrLabel")
         # Every digit kept: theory's optimal β (0.361887...) must reach the run unrounded.
-        self.momentum_spin = SciSpinBox(0.0, 0.999, log_step=False, parent=self)
+        self.momentum_spin = SciSpinBox(*CONTROL_RANGES["momentum"], log_step=False, parent=self)
         self.momentum_spin.setObjectName("momentumSpin")
         self.momentum_spin.setStepType(QDoubleSpinBox.StepType.DefaultStepType)
         self.momentum_spin.setSingleStep(0.05)
         self.momentum_spin.setToolTip(
             "Momentum β in b ← β·b + ∇loss (β₁ for Adam); 0 is plain gradient descent.")
-        self.decay_spin = SciSpinBox(0.5, 1.0, log_step=False, parent=self)
+        self.decay_spin = SciSpinBox(*CONTROL_RANGES["schedule"], log_step=False, parent=self)
         self.decay_spin.setObjectName("decaySpin")
         self.decay_spin.setStepType(QDoubleSpinBox.StepType.DefaultStepType)
         self.decay_spin.setSingleStep(0.001)
         self.decay_spin.setToolTip(
             "Learning-rate schedule lr_t = lr·γᵗ; γ = 1 keeps the learning rate constant.")
-        self.weight_decay_spin = SciSpinBox(0.0, 1e3, log_step=False, parent=self)
+        self.weight_decay_spin = SciSpinBox(*CONTROL_RANGES["weight_decay"], log_step=False,
+                                            parent=self)
         self.weight_decay_spin.setObjectName("weightDecaySpin")
         self.weight_decay_spin.setToolTip(
             "Weight decay λ adds λ·X to the gradient (Adam, RMSprop; the tutorial uses 1e-5).")
         self.seed_spin = QSpinBox(self)
         self.seed_spin.setObjectName("seedSpin")
-        self.seed_spin.setRange(0, MAX_INT)
+        self.seed_spin.setRange(*CONTROL_RANGES["seed"])
         self.seed_spin.setKeyboardTracking(False)
         self.seed_spin.setToolTip(
             "Seed s of torch.manual_seed(s) before X₀ = torch.rand(...); same seed, same run.")
         self.max_steps_spin = QSpinBox(self)
         self.max_steps_spin.setObjectName("maxStepsSpin")
-        self.max_steps_spin.setRange(0, MAX_INT)
+        self.max_steps_spin.setRange(*CONTROL_RANGES["max_steps"])
         self.max_steps_spin.setGroupSeparatorShown(True)
         self.max_steps_spin.setSpecialValueText("unlimited")
         self.max_steps_spin.setKeyboardTracking(False)
         self.max_steps_spin.setToolTip(
             "The run stops after t = max steps updates (0 = never stop on a count).")
-        self.tol_spin = SciSpinBox(0.0, 1e6, factor=10.0, parent=self)
+        self.tol_spin = SciSpinBox(*CONTROL_RANGES["tol"], factor=10.0, parent=self)
         self.tol_spin.setObjectName("tolSpin")
         self.tol_spin.setToolTip("The run stops as converged once loss < tol (0 = never).")
+
+        self._limit: float | None = None
+        self._theory_key: tuple | None = None
+        self.lr_spin.valueChanged.connect(self._colour_stable_label)
+        # Filled with the window's "Optimal settings" action (theory's lr and momentum).
+        self.optimal_button = QToolButton(self)
+        self.optimal_button.setObjectName("panelOptimalSettingsButton")
 
         lr_row = QHBoxLayout()
         lr_row.setContentsMargins(0, 0, 0, 0)
@@ -258,6 +272,7 @@ class ParameterPanel(QWidget):
         form.addRow("Optimizer", self.optimizer_combo)
         form.addRow("Learning rate", lr_row)
         form.addRow("Momentum β", self.momentum_spin)
+        form.addRow("", self.optimal_button)
         form.addRow("lr decay γ", self.decay_spin)
         form.addRow("Weight decay", self.weight_decay_spin)
         form.addRow("Initial guess", self.init_combo)
@@ -272,47 +287,51 @@ class ParameterPanel(QWidget):
             label = form.itemAt(row, QFormLayout.ItemRole.LabelRole)
             field = form.itemAt(row, QFormLayout.ItemRole.FieldRole)
             widget = field.widget() if field.widget() else field.layout().itemAt(0).widget()
-            if label is not None:
+            if label is not None and label.widget() is not None:
                 label.widget().setToolTip(widget.toolTip())
 
-    def _combos(self) -> list[QComboBox]:
-        return [self.problem_combo, self.side_combo, self.svd_combo, self.optimizer_combo,
-                self.init_combo, self.dtype_combo, self.gradient_combo, self.device_combo]
+    def _combos(self) -> dict[str, QComboBox]:
+        return {"problem": self.problem_combo, "side": self.side_combo,
+                "svd_method": self.svd_combo, "optimizer": self.optimizer_combo,
+                "init": self.init_combo, "dtype": self.dtype_combo,
+                "gradient": self.gradient_combo, "device": self.device_combo}
+
+    def _spins(self) -> dict[str, QDoubleSpinBox | QSpinBox]:
+        return {"lr": self.lr_spin, "momentum": self.momentum_spin,
+                "weight_decay": self.weight_decay_spin, "seed": self.seed_spin,
+                "max_steps": self.max_steps_spin, "tol": self.tol_spin}
 
     # --- reactions -----------------------------------------------------------------------
-    def _on_reset_field(self) -> None:
-        self._update_enabled()
-        self.settings_changed.emit()
+    def _on_decay(self, gamma: float) -> None:
+        self.field_changed.emit("schedule", _schedule(gamma))
 
-    def _update_enabled(self) -> None:
+    def _colour_stable_label(self, *_args) -> None:
+        inside = self.lr_inside_stable_range
+        if inside is None:
+            set_text_colour(self.stable_label, None)
+        else:
+            set_text_colour(self.stable_label, INSIDE_COLOUR if inside else OUTSIDE_COLOUR,
+                            bold=not inside)
+
+    def _update_enabled(self, settings: Settings, shape: tuple[int, int]) -> None:
         """Grey out the controls that the chosen problem and optimizer ignore."""
-        problem = self.problem_combo.currentData()
-        optimizer = self.optimizer_combo.currentData()
-        square = self._shape[0] == self._shape[1]
+        problem, optimizer = settings.problem, settings.optimizer
+        square = shape[0] == shape[1]
         self.side_combo.setEnabled(problem in ("inverse", "pinv"))
-        self._enable_item(self.side_combo, "both", problem == "inverse")
-        self._enable_item(self.problem_combo, "inverse", square)
+        _enable_item(self.side_combo, "both", problem == "inverse")
+        _enable_item(self.problem_combo, "inverse", square)
         self.svd_combo.setEnabled(problem == "svd")
-        self._enable_item(self.gradient_combo, "closed-form", problem != "svd")
+        _enable_item(self.gradient_combo, "closed-form", problem != "svd")
         self.momentum_spin.setEnabled(optimizer != "gd")
         self.weight_decay_spin.setEnabled(optimizer in ("adam", "rmsprop"))
         self.init_combo.setEnabled(problem != "svd")
-        if problem == "svd":
-            self._force(self.init_combo, "random")
-            self._force(self.gradient_combo, "autograd")
-        if problem == "pinv":
-            if self.side_combo.currentData() == "both":
-                self._force(self.side_combo, "left")
 
-    @staticmethod
-    def _enable_item(combo: QComboBox, value: str, enabled: bool) -> None:
-        item = combo.model().item(combo.findData(value))
-        if item is not None:
-            item.setEnabled(enabled)
 
-    @staticmethod
-    def _force(combo: QComboBox, value: str) -> None:
-        if combo.currentData() != value:
-            combo.blockSignals(True)
-            _select(combo, value)
-            combo.blockSignals(False)
+def _schedule(gamma: float) -> str:
+    return "constant" if gamma >= 1.0 else f"exp:{gamma:.6g}"
+
+
+def _enable_item(combo: QComboBox, value: str, enabled: bool) -> None:
+    item = combo.model().item(combo.findData(value))
+    if item is not None:
+        item.setEnabled(enabled)

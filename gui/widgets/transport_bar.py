@@ -5,6 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton, QWidget
 
+from gui.run_state import DONE_STATES
+
 # (label, steps per second); 0 means as fast as the solver goes. Max must stay last.
 SPEEDS = (
     ("1 step/s", 1.0),
@@ -20,7 +22,7 @@ PLAY_TEXT, PAUSE_TEXT = "Play ▶", "Pause ❚❚"
 
 
 class TransportBar(QWidget):
-    """Buttons that drive the run. It only reports clicks; the window decides what happens.
+    """Buttons that drive the run. It only reports clicks and shows the run's state.
 
     Signals:
         play_toggled(): Play/Pause was clicked.
@@ -90,6 +92,22 @@ class TransportBar(QWidget):
     def speed(self) -> float:
         """The chosen steps per second; 0 means Max."""
         return float(self.speed_combo.currentData())
+
+    def show_speed(self, steps_per_second: float) -> None:
+        """Show `steps_per_second` as the chosen speed, without emitting speed_changed."""
+        index = self.speed_combo.findData(float(steps_per_second))
+        if index >= 0 and index != self.speed_combo.currentIndex():
+            self.speed_combo.blockSignals(True)
+            self.speed_combo.setCurrentIndex(index)
+            self.speed_combo.blockSignals(False)
+
+    def show_state(self, state: str) -> None:
+        """Follow the run's state: Pause while running; Play and Step off while the run
+        cannot move (failed: until the matrix or a setting changes; a lesson replaying)."""
+        self.set_playing(state == "running")
+        movable = state not in ("failed", "restoring")
+        self.play_button.setEnabled(movable)
+        self.step_button.setEnabled(movable and state not in DONE_STATES)
 
     def set_playing(self, playing: bool) -> None:
         """Show Pause while a run plays, Play otherwise."""

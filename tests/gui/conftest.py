@@ -87,7 +87,8 @@ def no_thread_left_running(monkeypatch):
 def isolated_files(tmp_path_factory, monkeypatch):
     """No test reads or writes the user's real QSettings (recent files, geometry), and no
     file dialog or question opens: unsaved changes are discarded on close unless a test
-    injects its own answers (window.files.ask_unsaved etc.); any other dialog fails it."""
+    sets its own answers (in gui.files.dialogs, the one place dialogs are stubbed: see
+    files_support.Answers); any other dialog fails it."""
     from PySide6.QtCore import QSettings
 
     from gui.files import dialogs
@@ -99,7 +100,7 @@ def isolated_files(tmp_path_factory, monkeypatch):
         raise AssertionError(f"a real dialog would have opened: {args[1:]}")
 
     monkeypatch.setattr(dialogs, "ask_unsaved", lambda *args: dialogs.DISCARD)
-    for name in ("show_error", "ask_open_path", "ask_save_path"):
+    for name in ("ask_open_path", "ask_save_path"):
         monkeypatch.setattr(dialogs, name, unexpected)
 
 

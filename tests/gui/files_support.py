@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from PySide6.QtWidgets import QMenu
 
+from gui.files import dialogs
 from gui.main_window import MainWindow
 
 TIMEOUT_MS = 20_000
@@ -14,7 +15,9 @@ TIMEOUT_MS = 20_000
 
 @dataclass
 class Answers:
-    """Stands in for every dialog of a window's FileController.
+    """Stands in for every file dialog (gui.files.dialogs, which the GUI conftest has
+    already patched for the test, so the originals come back after it) and collects the
+    window's file error messages.
 
     `errors` collects reported messages; `open_paths`, `save_paths` ((path, filter)) and
     `unsaved` (save/discard/cancel) are queues of answers; `asked` records the questions.
@@ -28,22 +31,22 @@ class Answers:
     asked: list[tuple] = field(default_factory=list)
 
     def install(self, window: MainWindow) -> Answers:
-        files = window.files
-        files.report_error = self.errors.append
-        files.ask_open_path = self._open
-        files.ask_save_path = self._save
-        files.ask_unsaved = self._unsaved
+        dialogs.ask_open_path = self._open
+        dialogs.ask_save_path = self._save
+        dialogs.ask_unsaved = self._unsaved
+        window.files.message.connect(
+            lambda text, kind: self.errors.append(text) if kind == "error" else None)
         return self
 
-    def _open(self, caption, folder, filters):
+    def _open(self, _parent, caption, folder, filters):
         self.asked.append(("open", caption, folder))
         return self.open_paths.pop(0) if self.open_paths else ""
 
-    def _save(self, caption, suggested, filters, selected):
+    def _save(self, _parent, caption, suggested, filters, selected):
         self.asked.append(("save", caption, suggested, selected, filters))
         return self.save_paths.pop(0) if self.save_paths else ("", "")
 
-    def _unsaved(self, name):
+    def _unsaved(self, _parent, name):
         self.asked.append(("unsaved", name))
         return self.unsaved.pop(0) if self.unsaved else "discard"
 
@@ -60,10 +63,10 @@ def new_window(qtbot, **kwargs) -> tuple[MainWindow, Answers]:
 
 def step(qtbot, window: MainWindow, count: int) -> None:
     """Step `count` times from where the run is and wait until every loss is recorded."""
-    target = window.files.recorder.count + count
+    target = len(window.model.losses) + count
     for _ in range(count):
         window.step_once()
-    qtbot.waitUntil(lambda: window.files.recorder.count == target, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: len(window.model.losses) == target, timeout=TIMEOUT_MS)
 
 
 def state(window: MainWindow) -> dict:
@@ -72,7 +75,7 @@ def state(window: MainWindow) -> dict:
         "matrix": window.editor.array(),
         "settings": window.panel.settings(),
         "speed": window.transport.speed(),
-        "history": window.files.recorder.losses(),
+        "history": window.model.history()[1],
         "points": window.loss_plot.point_count,
         "title": window.windowTitle(),
         "document": (window.files.path, window.files.kind),
@@ -96,3 +99,10 @@ def menu_action(window: MainWindow, *path: str):
         menu = action.menu()
         menus = menu.actions() if isinstance(menu, QMenu) else []
     return action
+
+
+def new_run(window):
+    """A check_params_cb for waitSignal(window.frame_drawn): true for the first frame of a
+    run the model starts after this call (a new run id: restart, reset, resume, example)."""
+    before = window.model.run.run_id
+    return lambda frame: frame.run_id > before

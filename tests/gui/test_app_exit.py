@@ -19,7 +19,8 @@ app = QApplication(sys.argv[:1])
 
 def close_during_run():
     window = next(w for w in app.topLevelWidgets() if w.objectName() == "mainWindow")
-    window.files.ask_unsaved = lambda name: "discard"  # the settings below are not saved
+    from gui.files import dialogs
+    dialogs.ask_unsaved = lambda *args: "discard"  # the settings below are not saved
     window.transport.speed_combo.setCurrentText("Max")
     window.panel.max_steps_spin.setValue(0)
     window.panel.tol_spin.setValue(0.0)

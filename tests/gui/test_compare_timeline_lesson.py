@@ -7,16 +7,18 @@ snapshot shown when scrubbing back, and the losses after resuming.
 from dataclasses import replace
 
 import numpy as np
+from files_support import new_run
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QSpinBox
 
+from gui import projector as projector_module
 from gui.compare import figures
 from gui.compare.figures import FIGURES, TUTORIAL_INVERSE, TUTORIAL_SVD
 from gui.files import dialogs
 from gui.files.store import open_store
 from gui.main_window import MainWindow
 from gui.plots.heatmap import DIVERGING
-from gui.projector import POINT_SIZE, PROJECTOR_COLOURS, SETTINGS_KEY
+from gui.projector import PROJECTOR_COLOURS, SETTINGS_KEY
 from solver import Run, Settings
 from solver.compare_export import read_compare_csv
 from solver.presets import load_preset
@@ -25,10 +27,6 @@ TIMEOUT_MS = 30_000
 FIGURE_TIMEOUT_MS = 180_000  # two headless runs on a machine shared with other test suites
 DIAGONAL = np.diag([1.0, 2.0, 3.0, 4.0])
 DIAGONAL_LABEL = "tutorial-diagonal · momentum lr 0.9 β 0.9"
-
-
-def restarted(frame) -> bool:
-    return frame.restarted
 
 
 def step(qtbot, win, times: int) -> None:
@@ -42,9 +40,9 @@ def step(qtbot, win, times: int) -> None:
 def play_to_end(qtbot, win, max_steps: int) -> None:
     """Restart with `max_steps` and tol 0, then play at Max speed until the run has
     finished."""
-    with qtbot.waitSignal(win.frame_drawn, check_params_cb=restarted, timeout=TIMEOUT_MS):
+    with qtbot.waitSignal(win.frame_drawn, check_params_cb=new_run(win), timeout=TIMEOUT_MS):
         win.findChild(QDoubleSpinBox, "tolSpin").setValue(0.0)
-    with qtbot.waitSignal(win.frame_drawn, check_params_cb=restarted, timeout=TIMEOUT_MS):
+    with qtbot.waitSignal(win.frame_drawn, check_params_cb=new_run(win), timeout=TIMEOUT_MS):
         win.findChild(QSpinBox, "maxStepsSpin").setValue(max_steps)
     win.findChild(QComboBox, "speedCombo").setCurrentText("Max")
     win.toggle_play()
@@ -72,16 +70,20 @@ def test_pinned_runs_survive_reset_and_matrix_change_and_show_in_the_legend(qtbo
     step(qtbot, window, 5)
     pinned = compare.pin_current()
     assert pinned.name == DIAGONAL_LABEL
-    np.testing.assert_array_equal(pinned.losses, headless(DIAGONAL, Settings(), 5).history.values())
+    # The loss before each of the 5 updates, then the loss of the estimate after them.
+    run = headless(DIAGONAL, Settings(), 5)
+    np.testing.assert_array_equal(pinned.losses[:5], run.history.values())
+    assert pinned.losses[5] == run.snapshot().loss
+    np.testing.assert_array_equal(pinned.iterations, np.arange(6))
     assert compare.overlay.legend_names() == ["now: " + DIAGONAL_LABEL, DIAGONAL_LABEL]
 
-    with qtbot.waitSignal(window.frame_drawn, check_params_cb=restarted, timeout=TIMEOUT_MS):
+    with qtbot.waitSignal(window.frame_drawn, check_params_cb=new_run(window), timeout=TIMEOUT_MS):
         window.reset_run()
     assert compare.pins.names() == [DIAGONAL_LABEL]
     assert compare.overlay.curve_names == [DIAGONAL_LABEL]
     assert compare.overlay.legend_names() == [DIAGONAL_LABEL]  # the live run has no points
 
-    with qtbot.waitSignal(window.frame_drawn, check_params_cb=restarted, timeout=TIMEOUT_MS):
+    with qtbot.waitSignal(window.frame_drawn, check_params_cb=new_run(window), timeout=TIMEOUT_MS):
         menu_action(window, "E&xamples", "tutorial-random").trigger()
     step(qtbot, window, 3)
     random_label = "tutorial-random · momentum lr 0.9 β 0.9"
@@ -89,7 +91,8 @@ def test_pinned_runs_survive_reset_and_matrix_change_and_show_in_the_legend(qtbo
     second = compare.pin_current()
     assert compare.pins.names() == [DIAGONAL_LABEL, random_label]
     np.testing.assert_array_equal(
-        second.losses, headless(load_preset("tutorial-random"), Settings(), 3).history.values())
+        second.losses[:3],
+        headless(load_preset("tutorial-random"), Settings(), 3).history.values())
 
     compare.pins.unpin(DIAGONAL_LABEL)
     assert compare.overlay.curve_names == [random_label]
@@ -127,7 +130,9 @@ def test_tutorial_figure_pins_both_runs_equal_to_the_headless_solver(qtbot, wind
     pins = window.compare.pins
     assert pins.names() == [r.name for r in spec.runs]
     assert pins.title == spec.title
-    assert window.loss_plot.getPlotItem().titleLabel.text == spec.title
+    # The figure's title heads its legend, under the plot; its curves are the only ones.
+    assert window.loss_panel.legend.plain_text().startswith(spec.title)
+    assert not window.loss_plot.live_visible
     for run, pinned in zip(spec.runs, pins.runs, strict=True):
         expected = headless(load_preset(run.preset), short, 1500).history.values()
         assert pinned.losses.size == 1500
@@ -154,18 +159,18 @@ def test_compare_csv_round_trip(qtbot, window, tmp_path, monkeypatch):
     compare = window.compare
     step(qtbot, window, 4)
     compare.pin_current()
-    with qtbot.waitSignal(window.frame_drawn, check_params_cb=restarted, timeout=TIMEOUT_MS):
+    with qtbot.waitSignal(window.frame_drawn, check_params_cb=new_run(window), timeout=TIMEOUT_MS):
         window.panel.lr_spin.setValue(0.5)  # paused at 4: lr applies live, no restart
         window.reset_run()
     step(qtbot, window, 2)
     path = tmp_path / "compared.csv"
     compare.export_csv(str(path))
     back = read_compare_csv(path)
-    assert [name for name, _ in back] == [
+    assert [name for name, _, _ in back] == [
         DIAGONAL_LABEL, "tutorial-diagonal · momentum lr 0.5 β 0.9 (current run)"]
-    np.testing.assert_array_equal(back[0][1], compare.pins.runs[0].losses)
-    np.testing.assert_array_equal(
-        back[1][1], headless(DIAGONAL, Settings(lr=0.5), 2).history.values())
+    np.testing.assert_array_equal(back[0][2], compare.pins.runs[0].losses)
+    run = headless(DIAGONAL, Settings(lr=0.5), 2)
+    np.testing.assert_array_equal(back[1][2], [*run.history.values(), run.snapshot().loss])
     lines = path.read_text(encoding="utf-8").splitlines()
     assert lines[0].startswith("iteration,")
     assert lines[4].endswith(",")  # the 2-step run is blank at iteration 3
@@ -207,7 +212,7 @@ def test_scrubbing_back_shows_the_exact_snapshot_and_resuming_reproduces_the_run
     for series, before in zip(curves, recorded, strict=True):  # nor cuts the teaching curves
         np.testing.assert_array_equal(series.x(), before)
 
-    with qtbot.waitSignal(window.frame_drawn, check_params_cb=restarted, timeout=TIMEOUT_MS):
+    with qtbot.waitSignal(window.frame_drawn, check_params_cb=new_run(window), timeout=TIMEOUT_MS):
         timeline.resume_button.click()
     assert timeline.viewing is None
     assert window.state == "paused"
@@ -307,7 +312,7 @@ def test_projector_mode_changes_fonts_lines_colours_and_back(qtbot, window):
 
     projector.action.trigger()
     assert projector.enabled
-    assert window.font().pointSize() == POINT_SIZE > normal_points
+    assert window.font().pointSize() == projector.point_size > normal_points
     assert axis.style["tickFont"].pointSizeF() > normal_tick
     assert heatmap.colour_bar.colorMap() is PROJECTOR_COLOURS
     assert window.estimate_heatmap.colour_bar.colorMap() is PROJECTOR_COLOURS
@@ -316,7 +321,7 @@ def test_projector_mode_changes_fonts_lines_colours_and_back(qtbot, window):
     assert float(scaled_title[:-2]) > float(normal_title[:-2])
     assert open_store().value(SETTINGS_KEY) in (True, "true")
     # A restart sets the heatmap titles again; projector mode keeps them large.
-    with qtbot.waitSignal(window.frame_drawn, check_params_cb=restarted, timeout=TIMEOUT_MS):
+    with qtbot.waitSignal(window.frame_drawn, check_params_cb=new_run(window), timeout=TIMEOUT_MS):
         window.reset_run()
     assert heatmap.title_label.opts["size"] == scaled_title
 
@@ -330,12 +335,17 @@ def test_projector_mode_changes_fonts_lines_colours_and_back(qtbot, window):
     assert open_store().value(SETTINGS_KEY) in (False, "false")
 
 
-def test_projector_choice_is_remembered(qtbot, window):
+def test_projector_choice_is_remembered_where_the_screen_fits_it(qtbot, window, monkeypatch):
     window.projector.set_enabled(True)
+    # The offscreen screen is 800 x 800: too small for the presentation layout.
+    small = MainWindow()
+    qtbot.addWidget(small)
+    assert not small.projector.enabled and not small.projector.action.isChecked()
+    monkeypatch.setattr(projector_module, "screen_fits", lambda window: True)
     second = MainWindow()
     qtbot.addWidget(second)
     assert second.projector.enabled
-    assert second.font().pointSize() == POINT_SIZE
+    assert second.font().pointSize() == second.projector.point_size
     assert second.projector.action.isChecked()
 
 

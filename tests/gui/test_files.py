@@ -179,7 +179,7 @@ def test_every_bad_file_gives_one_line_and_changes_nothing(qtbot, win, tmp_path)
         assert_same_state(before, state(window))
     # Nothing restarted behind the scenes either: the run goes on from step 4.
     step(qtbot, window, 1)
-    assert window.files.recorder.count == 5
+    assert len(window.model.losses) == 5
 
 
 def test_an_unreadable_file_is_reported(qtbot, win, tmp_path, monkeypatch):

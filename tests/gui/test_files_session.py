@@ -6,7 +6,15 @@ import os
 
 import numpy as np
 import pytest
-from files_support import TIMEOUT_MS, assert_same_state, menu_action, new_window, state, step
+from files_support import (
+    TIMEOUT_MS,
+    assert_same_state,
+    menu_action,
+    new_run,
+    new_window,
+    state,
+    step,
+)
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage
 from PySide6.QtWidgets import QApplication
@@ -26,11 +34,11 @@ def win(qtbot):
 
 
 def _losses_after_reset(qtbot, window, count):
-    with qtbot.waitSignal(window.frame_drawn, check_params_cb=lambda f: f.restarted,
+    with qtbot.waitSignal(window.frame_drawn, check_params_cb=new_run(window),
                           timeout=TIMEOUT_MS):
         window.reset_run()
     step(qtbot, window, count)
-    return window.files.recorder.losses()
+    return window.model.history()[1]
 
 
 def test_a_lesson_reopens_every_control_and_reset_replays_the_run_bit_for_bit(qtbot, tmp_path):
@@ -38,19 +46,23 @@ def test_a_lesson_reopens_every_control_and_reset_replays_the_run_bit_for_bit(qt
     first, answers = new_window(qtbot, matrix=matrix, settings=LESSON_SETTINGS)
     first.transport.speed_combo.setCurrentText("5 steps/s")
     step(qtbot, first, 30)
-    recorded = first.files.recorder.losses()
+    recorded = first.model.history()[1]
     lesson = tmp_path / "class.mdlesson"
     answers.save_paths.append((str(lesson), "Lesson with loss history (*.mdlesson)"))
     menu_action(first, "File", "Save As").trigger()
     assert answers.errors == [] and not first.files.is_modified()
     stored = load_lesson(lesson)
-    assert stored.history.tobytes() == recorded.tobytes() and len(recorded) == 30
+    # The loss before each of the 30 updates, then the loss of the estimate after them.
+    assert stored.history.tobytes() == recorded.tobytes() and len(recorded) == 31
 
     second, answers2 = new_window(qtbot)
-    with qtbot.waitSignal(second.frame_drawn, check_params_cb=lambda f: f.restarted,
-                          timeout=TIMEOUT_MS):
-        assert second.files.open_path(lesson)
+    assert second.files.open_path(lesson)
+    # The saved history is on the plot at once; the run is replayed to its end.
+    assert second.loss_plot.point_count == 30
+    qtbot.waitUntil(lambda: second.state == "paused", timeout=TIMEOUT_MS)
     assert answers2.errors == []
+    assert second.model.history()[1].tobytes() == stored.history.tobytes()
+    assert second.iteration_label.text() == "30"
     assert np.array_equal(second.editor.array(), matrix)
     assert second.panel.settings() == LESSON_SETTINGS
     assert second.transport.speed_combo.currentText() == "5 steps/s"
@@ -77,7 +89,7 @@ def test_saving_a_reopened_lesson_before_running_keeps_its_history(qtbot, win, t
     assert window.files.save_to(lesson)
     history = load_lesson(lesson).history
     assert window.files.open_path(lesson)
-    qtbot.waitUntil(lambda: window.files.recorder.count == 0, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: window.state == "paused", timeout=TIMEOUT_MS)  # replayed
     window.transport.speed_combo.setCurrentText("Max")  # a change, so Save has work to do
     menu_action(window, "File", "Save").trigger()
     assert answers.asked == [] and answers.errors == []
@@ -189,10 +201,13 @@ def test_loss_history_exports_as_exact_csv(qtbot, win, tmp_path):
     answers.save_paths.append((str(path), "CSV (*.csv)"))
     menu_action(window, "File", "Export", "Loss history").trigger()
     lines = path.read_text().splitlines()
-    assert lines[0] == "iteration,loss" and len(lines) == 13
+    # Rows 0..11: the loss before each update; row 12: the loss of the estimate shown.
+    assert lines[0] == "iteration,loss" and len(lines) == 14
     table = np.loadtxt(path, delimiter=",", skiprows=1)
-    assert np.array_equal(table[:, 0], np.arange(12))
-    assert table[:, 1].tobytes() == window.files.recorder.losses().tobytes()
+    assert np.array_equal(table[:, 0], np.arange(13))
+    assert table[:, 1].tobytes() == window.model.history()[1].tobytes()
+    assert table[-1, 1] == float(window.loss_label.text().split()[-1]) or \
+        f"{table[-1, 1]:.4g}" == window.loss_label.text().split()[-1]
 
 
 def test_results_export_x_or_u_s_v(qtbot, win, tmp_path):
@@ -201,15 +216,13 @@ def test_results_export_x_or_u_s_v(qtbot, win, tmp_path):
     path = tmp_path / "x.npy"
     answers.save_paths.append((str(path), ""))
     menu_action(window, "File", "Export", "Result").trigger()
-    assert np.array_equal(np.load(path), window.files.recorder.snapshot.estimate)
+    assert np.array_equal(np.load(path), window.model.snapshot.estimate)
 
-    window.editor.load_example("svd-tutorial")
-    svd = window.panel.problem_combo.findData("svd")
     with qtbot.waitSignal(window.frame_drawn, check_params_cb=lambda f: f.snapshot.u is not None,
                           timeout=TIMEOUT_MS):
-        window.panel.problem_combo.setCurrentIndex(svd)
+        window.open_example("svd-tutorial")  # comes with the tutorial's SVD settings
     step(qtbot, window, 3)
-    snapshot = window.files.recorder.snapshot
+    snapshot = window.model.snapshot
     answers.save_paths.append((str(tmp_path / "svd.npz"), ""))
     answers.save_paths.append((str(tmp_path / "svd.csv"), ""))
     menu_action(window, "File", "Export", "Result").trigger()
@@ -235,6 +248,7 @@ def test_geometry_and_last_folder_are_remembered(qtbot, tmp_path):
     height = window.height()
     assert window.close()
     again, answers = new_window(qtbot)
+    assert again.restore_geometry()  # as main.py does before showing the window
     assert again.height() == height
     answers.open_paths.append("")
     menu_action(again, "File", "Open").trigger()

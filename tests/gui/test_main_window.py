@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from files_support import new_run
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -99,7 +100,7 @@ def test_reset_reproduces_the_first_losses_exactly(qtbot, window):
         click(qtbot, window, "stepButton")
     qtbot.waitUntil(lambda: len(losses) == 3, timeout=TIMEOUT_MS)
     first = list(losses)
-    with qtbot.waitSignal(window.frame_drawn, check_params_cb=lambda f: f.restarted,
+    with qtbot.waitSignal(window.frame_drawn, check_params_cb=new_run(window),
                           timeout=TIMEOUT_MS):
         click(qtbot, window, "resetButton")
     assert iteration(window) == 0
@@ -129,7 +130,7 @@ def test_a_bad_cell_edit_is_refused_and_the_value_kept(qtbot, window):
         assert not table.model().setData(index, bad)
     assert window.editor.array()[1, 1] == 2.0
     # A good edit goes through, restarts the run, and can be undone.
-    with qtbot.waitSignal(window.frame_drawn, check_params_cb=lambda f: f.restarted,
+    with qtbot.waitSignal(window.frame_drawn, check_params_cb=new_run(window),
                           timeout=TIMEOUT_MS):
         assert table.model().setData(index, "-2.5e-1")
     assert window.editor.array()[1, 1] == -0.25
@@ -149,7 +150,7 @@ def test_a_huge_learning_rate_pauses_with_a_divergence_message(qtbot, window):
     assert window.banner.action_button.isVisible()
     assert window.banner.action_button.text().startswith("Use lr = ")
     # Taking the suggestion starts over with a stable learning rate.
-    with qtbot.waitSignal(window.frame_drawn, check_params_cb=lambda f: f.restarted,
+    with qtbot.waitSignal(window.frame_drawn, check_params_cb=new_run(window),
                           timeout=TIMEOUT_MS):
         window.banner.action_button.click()
     assert child(window, QDoubleSpinBox, "lrSpin").value() < 1.9
@@ -166,7 +167,7 @@ def test_closing_during_a_run_leaves_no_thread_running(qtbot):
     with qtbot.waitSignal(win.frame_drawn, check_params_cb=lambda f: f.playing,
                           timeout=TIMEOUT_MS):
         click(qtbot, win, "playButton")
-    thread = win._thread
+    thread = win.model._thread
     assert thread.isRunning()
     win.close()
     assert not thread.isRunning()
@@ -174,14 +175,11 @@ def test_closing_during_a_run_leaves_no_thread_running(qtbot):
 
 @pytest.mark.parametrize("example, problem", [("indicator", "pinv"), ("svd-tutorial", "svd")])
 def test_examples_step_through_pinv_and_svd(qtbot, window, example, problem):
-    with qtbot.waitSignal(window.frame_drawn, check_params_cb=lambda f: f.restarted,
+    with qtbot.waitSignal(window.frame_drawn, check_params_cb=new_run(window),
                           timeout=TIMEOUT_MS):
-        window._load_example(example)
+        window.open_example(example)
     combo = child(window, QComboBox, "problemCombo")
-    if combo.currentData() != problem:
-        with qtbot.waitSignal(window.frame_drawn, check_params_cb=lambda f: f.restarted,
-                              timeout=TIMEOUT_MS):
-            combo.setCurrentIndex(combo.findData(problem))
+    assert combo.currentData() == problem  # an example comes with the tutorial's settings
     assert example in window.windowTitle()
     for _ in range(3):
         click(qtbot, window, "stepButton")
@@ -228,8 +226,9 @@ def test_arrow_keys_move_in_the_table_and_step_elsewhere(qtbot, window):
 
 
 def test_lr_applies_live_and_seed_restarts(qtbot, window):
-    restarts = []
-    window.frame_drawn.connect(lambda f: restarts.append(f.restarted))
+    first_run = window.model.run.run_id
+    runs = set()
+    window.frame_drawn.connect(lambda f: runs.add(f.run_id))
     for _ in range(2):
         click(qtbot, window, "stepButton")
     qtbot.waitUntil(lambda: iteration(window) == 2, timeout=TIMEOUT_MS)
@@ -238,8 +237,8 @@ def test_lr_applies_live_and_seed_restarts(qtbot, window):
     click(qtbot, window, "stepButton")
     # lr and momentum changed without a restart (each change also sends a frame).
     qtbot.waitUntil(lambda: iteration(window) == 3, timeout=TIMEOUT_MS)
-    assert not any(restarts)
-    with qtbot.waitSignal(window.frame_drawn, check_params_cb=lambda f: f.restarted,
+    assert runs == {first_run}
+    with qtbot.waitSignal(window.frame_drawn, check_params_cb=new_run(window),
                           timeout=TIMEOUT_MS):
         window.panel.seed_spin.setValue(315)
     assert iteration(window) == 0 and window.loss_plot.point_count == 0

@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 import pytest
+from files_support import new_run
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QAbstractButton, QMenu
 
@@ -112,7 +113,7 @@ def test_window_shows_the_svd_tab_for_an_svd_run(qtbot):
     step(qtbot, win, 3)
     assert len(dock.svd_view.paths.series) == 4  # iterations 0..3
     assert dock.svd_view.table.rowCount() == 3
-    assert not dock.optimal_action.isEnabled()  # no theory optimum for the SVD
+    assert not win.optimal_action.isEnabled()  # no theory optimum for the SVD
 
 
 # --- pseudo-inverse ------------------------------------------------------------------------
@@ -207,8 +208,8 @@ def test_the_predicted_factor_shown_is_theorys(qtbot):
     theory = blocker.args[0].theory
     overlay = win.teaching.overlay
     assert overlay.factor == theory.predicted_loss_factor
-    assert f"× {theory.predicted_loss_factor:.4g} / step" in overlay.label.text
-    assert f"lr &lt; {theory.max_stable_lr:.3g}" in overlay.label.text
+    assert f"× {theory.predicted_loss_factor:.4g} / step" in overlay.label.text()
+    assert f"lr &lt; {theory.max_stable_lr:.3g}" in overlay.label.text()
     # The dashed line starts at the current point and falls by log10(factor) per step.
     xs, ys = overlay.line_points()
     assert xs[0] == 1 and ys[0] == pytest.approx(math.log10(blocker.args[0].snapshot.loss))
@@ -238,42 +239,46 @@ def test_predicted_rate_within_ten_percent_of_the_observed_one(preset, lr):
 def test_optimal_settings_puts_theorys_values_into_the_controls(qtbot):
     win = open_window(qtbot, "tutorial-random")  # heavy ball, the tutorial's optimizer
     dock = win.teaching
-    theory = dock.optimal_action.theory
-    assert dock.optimal_action.isEnabled()
+    action = win.optimal_action
+    theory = win.model.theory
+    assert action.isEnabled()
     # The same action is a button under the momentum control, in the Theory tab and in Run.
     panel_button = win.panel.findChild(QAbstractButton, "panelOptimalSettingsButton")
-    assert panel_button.defaultAction() is dock.optimal_action
-    assert dock.theory_view.optimal_button.defaultAction() is dock.optimal_action
+    assert panel_button.defaultAction() is action
+    assert dock.theory_view.optimal_button.defaultAction() is action
     run_menu = next(a.menu() for a in win.menuBar().actions() if a.text() == "&Run")
-    assert isinstance(run_menu, QMenu) and dock.optimal_action in run_menu.actions()
-    with qtbot.waitSignal(win.frame_drawn, check_params_cb=lambda f: f.theory is not theory,
-                          timeout=TIMEOUT_MS):
+    assert isinstance(run_menu, QMenu) and action in run_menu.actions()
+    with qtbot.waitSignal(
+            win.frame_drawn, timeout=TIMEOUT_MS,
+            check_params_cb=lambda f: f.settings.momentum == theory.optimal_momentum):
         panel_button.click()
     assert win.panel.lr_spin.value() == theory.optimal_lr
     assert win.panel.momentum_spin.value() == theory.optimal_momentum  # every digit
-    assert dock.stable_hint.inside
+    assert win.model.settings.lr == theory.optimal_lr  # and so does the run
+    assert win.panel.lr_inside_stable_range
 
 
 def test_optimal_settings_for_plain_descent_sets_the_lr_only(qtbot):
     win = open_window(qtbot, settings=Settings(optimizer="gd", momentum=0.0))
-    theory = win.teaching.optimal_action.theory
+    theory = win.model.theory
     assert theory.optimal_momentum is None
-    win.teaching.optimal_action.trigger()
+    win.optimal_action.trigger()
     assert win.panel.lr_spin.value() == pytest.approx(2.0 / (theory.L + theory.mu))
     assert win.panel.momentum_spin.value() == 0.0
 
 
 def test_the_stable_label_turns_red_above_the_stable_lr(qtbot):
     win = open_window(qtbot)
-    hint = win.teaching.stable_hint
-    label = win.panel.stable_label
+    panel = win.panel
+    label = panel.stable_label
 
     def colour():
         return label.palette().color(QPalette.ColorRole.WindowText).name()
 
-    assert hint.inside and colour() == "#1b5e20" and not label.font().bold()
-    win.panel.lr_spin.setValue(hint.limit * 1.5)
-    assert hint.inside is False and colour() == "#b00020" and label.font().bold()
+    assert panel.lr_inside_stable_range and colour() == "#1b5e20" and not label.font().bold()
+    panel.lr_spin.setValue(win.model.theory.max_stable_lr * 1.5)
+    assert panel.lr_inside_stable_range is False
+    assert colour() == "#b00020" and label.font().bold()
     # Coloured, it still takes the window's font size (a style sheet would pin it).
     assert label.font().pointSize() == win.font().pointSize()
 
@@ -323,8 +328,7 @@ def test_a_reset_starts_the_series_again(qtbot):
     step(qtbot, win, 4)
     plot = win.teaching.theory_view.directions
     assert len(plot.series) == 5
-    with qtbot.waitSignal(win.frame_drawn, check_params_cb=lambda f: f.restarted,
-                          timeout=TIMEOUT_MS):
+    with qtbot.waitSignal(win.frame_drawn, check_params_cb=new_run(win), timeout=TIMEOUT_MS):
         win.reset_run()
     assert len(plot.series) == 1 and plot.series.x()[0] == 0
 
