@@ -9,12 +9,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from solver import Settings
+from solver.settings import default_lr
 
 ADAPTIVE = ("adam", "rmsprop")
-# The learning rate an optimizer starts from when chosen: the tutorial's 0.9 for its heavy
-# ball (and the plain and Nesterov variants), torch.optim's default 1e-3 for Adam and RMSprop
-# (the tutorial's Adam variant passes no lr, so torch's default applies).
-DEFAULT_LR = {"gd": 0.9, "momentum": 0.9, "nesterov": 0.9, "adam": 1e-3, "rmsprop": 1e-3}
 
 
 def consistent(settings: Settings, shape: tuple[int, int]) -> Settings:
@@ -52,5 +49,8 @@ def with_changes(settings: Settings, shape: tuple[int, int], **changes) -> Setti
     optimizer = changes.get("optimizer")
     if optimizer is not None and "lr" not in changes and \
             (optimizer in ADAPTIVE) != (settings.optimizer in ADAPTIVE):
-        new = replace(new, lr=DEFAULT_LR[optimizer])
+        # The optimizer's own starting lr (solver.settings.default_lr): the tutorial's 0.9
+        # for its heavy ball and the plain and Nesterov variants, torch.optim's 1e-3 for Adam
+        # and RMSprop, as the CLI uses without --lr.
+        new = replace(new, lr=default_lr(optimizer))
     return consistent(new, shape)

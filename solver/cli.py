@@ -27,6 +27,7 @@ from solver.matrix_io import (
 )
 from solver.presets import PRESETS, resolve_matrix
 from solver.run import Run, cast_matrix
+from solver.session import SESSION_SUFFIX, load_lesson
 from solver.settings import (
     DEVICES,
     DTYPES,
@@ -40,10 +41,19 @@ from solver.settings import (
     SettingsError,
     default_lr,
 )
+from solver.svd_verdict import SvdWatch
 from solver.theory import analyse
 
 EXIT_OK, EXIT_RUN_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 EXIT_TERMINATED = 128 + signal.SIGTERM  # 143, as a shell reports a process ended by SIGTERM
+# An SVD run is sampled for its verdict every this many steps.
+SVD_SAMPLE_STEPS = 100
+# Settings field -> argparse destination of the option that sets it.
+SETTING_OPTIONS = {"side": "side", "svd_method": "svd_method", "optimizer": "optimizer",
+                   "lr": "lr", "momentum": "momentum", "schedule": "schedule",
+                   "weight_decay": "weight_decay", "init": "init", "seed": "seed",
+                   "dtype": "dtype", "gradient": "gradient", "device": "device",
+                   "max_steps": "steps", "tol": "tol"}
 MATRIX_OUT = (".csv", ".tsv", ".txt", ".npy", ".npz")
 # Settings field -> the option that sets it, so SettingsError messages name the option.
 OPTION_OF = {"problem": "--problem", "side": "--side", "svd_method": "--svd-method",
@@ -53,7 +63,8 @@ OPTION_OF = {"problem": "--problem", "side": "--side", "svd_method": "--svd-meth
              "device": "--device", "max_steps": "--steps", "tol": "--tol"}
 
 EPILOG = f"""\
-MATRIX is a .csv, .tsv, .txt, .npy or .npz file, or preset:NAME with NAME one of
+MATRIX is a .csv, .tsv, .txt, .npy or .npz file, a lesson file (.mdlesson: its matrix
+and settings, options given override them), or preset:NAME with NAME one of
 {", ".join(PRESETS)}.
 Exit status: 0 the run converged or used all its steps, 1 it diverged, 2 bad input
 (one line "error: ..." on stderr), 130 interrupted (Ctrl+C), 143 terminated (SIGTERM).
@@ -111,34 +122,36 @@ def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog="main.py solve", allow_abbrev=False, epilog=EPILOG,
                 formatter_class=argparse.RawDescriptionHelpFormatter,
                 description="Compute an inverse, pseudo-inverse or SVD by gradient descent.")
-    p.add_argument("matrix", metavar="MATRIX", help="matrix file or preset:NAME")
+    p.add_argument("matrix", metavar="MATRIX", help="matrix file, preset:NAME or a lesson "
+                   f"file (*{SESSION_SUFFIX}: its matrix and settings; options given override "
+                   "them)")
     p.add_argument("--problem", choices=("inverse", "pinv", "svd"),
                    help="default: inverse for a square matrix, pinv otherwise")
     p.add_argument("--side", choices=SIDES, help="residual X@M (left, default), M@X (right) "
                    "or their mean (both)")
     p.add_argument("--svd-method", choices=SVD_METHODS,
                    help="penalty (the tutorial's, default) or deflation")
-    p.add_argument("--optimizer", choices=OPTIMIZERS, default="momentum",
+    p.add_argument("--optimizer", choices=OPTIMIZERS,
                    help="default: momentum (the tutorial's heavy ball)")
     p.add_argument("--lr", type=_in_range("lr"),
                    help="learning rate (default 0.9; 1e-3 for adam and rmsprop, torch's default)")
     p.add_argument("--momentum", type=_number(lambda v: 0 <= v < 1, "in [0, 1)"),
                    help="momentum, beta1 for adam (default 0.9)")
-    p.add_argument("--weight-decay", type=_in_range("weight_decay"), default=0.0,
+    p.add_argument("--weight-decay", type=_in_range("weight_decay"),
                    help="for adam and rmsprop (the tutorial's adam uses 1e-5); default 0")
     p.add_argument("--auto", action="store_true",
                    help="use the learning rate (and momentum) that theory says is optimal")
-    p.add_argument("--schedule", default="constant", help="constant (default) or exp:GAMMA")
-    p.add_argument("--steps", type=_whole("max_steps"), default=10000,
+    p.add_argument("--schedule", help="constant (default) or exp:GAMMA")
+    p.add_argument("--steps", type=_whole("max_steps"),
                    help="at most N steps, 0 = no limit (default 10000)")
-    p.add_argument("--tol", type=_in_range("tol"), default=1e-12,
+    p.add_argument("--tol", type=_in_range("tol"),
                    help="stop once the loss is below T, 0 = never (default 1e-12)")
-    p.add_argument("--init", choices=INITS, default="random",
+    p.add_argument("--init", choices=INITS,
                    help="initial guess (default random, the tutorial's seeded torch.rand)")
-    p.add_argument("--seed", type=_whole("seed"), default=314, help="default 314")
-    p.add_argument("--dtype", choices=DTYPES, default="float32", help="default float32")
-    p.add_argument("--gradient", choices=GRADIENTS, default="autograd", help="default autograd")
-    p.add_argument("--device", choices=DEVICES, default="cpu", help="default cpu")
+    p.add_argument("--seed", type=_whole("seed"), help="default 314")
+    p.add_argument("--dtype", choices=DTYPES, help="default float32")
+    p.add_argument("--gradient", choices=GRADIENTS, help="default autograd")
+    p.add_argument("--device", choices=DEVICES, help="default cpu")
     p.add_argument("--history", metavar="FILE.csv", help="write iteration,loss: the loss before "
                    "each step, then that of the estimate returned")
     p.add_argument("--out", metavar="FILE", help="write the result: .csv/.npy for an inverse, "
@@ -202,9 +215,10 @@ def _settings_message(message: str) -> str:
 
 def _prepare(args) -> tuple[Run, str]:
     """Load the matrix and build a validated Run, refusing bad combinations before running."""
-    matrix = resolve_matrix(args.matrix)
+    matrix, base = _load(args.matrix)
     rows, cols = matrix.shape
-    problem = args.problem or ("inverse" if rows == cols else "pinv")
+    problem = args.problem or (base.problem if base.problem != "auto" else
+                               "inverse" if rows == cols else "pinv")
     if problem == "inverse" and rows != cols:
         raise CliError(f"--problem inverse: {args.matrix} is {rows} x {cols}; an inverse needs "
                        "a square matrix (try --problem pinv)")
@@ -229,17 +243,29 @@ def _prepare(args) -> tuple[Run, str]:
             what = "an SVD result is saved as .npz with U, S and V" if problem == "svd" else \
                 "use .csv, .tsv, .txt, .npy or .npz"
             raise CliError(f"--out: {args.out}: cannot write '{suffix}': {what}")
-    settings = Settings(
-        problem=problem, side=args.side or "left", svd_method=args.svd_method or "penalty",
-        optimizer=args.optimizer, lr=default_lr(args.optimizer) if args.lr is None else args.lr,
-        momentum=0.9 if args.momentum is None else args.momentum, schedule=args.schedule,
-        weight_decay=args.weight_decay, init=args.init, seed=args.seed, dtype=args.dtype,
-        gradient=args.gradient, device=args.device, max_steps=args.steps, tol=args.tol,
-    ).validated(matrix.shape)
-    cast_matrix(matrix, settings.dtype)  # SettingsError naming dtype if M overflows it
+    settings = _settings(args, base, problem).validated(matrix.shape)
+    cast_matrix(matrix, settings.dtype)  # SettingsError naming dtype if M does not fit it
     if args.auto:
         settings = _auto_tuned(matrix, settings, args)
     return Run(matrix, settings), args.matrix
+
+
+def _load(spec: str) -> tuple[np.ndarray, Settings]:
+    """The matrix, and the settings options start from: a lesson's own, else the defaults."""
+    if spec.lower().endswith(SESSION_SUFFIX) and not spec.startswith("preset:"):
+        lesson = load_lesson(spec)
+        return np.asarray(lesson.matrix), lesson.settings
+    return resolve_matrix(spec), Settings()
+
+
+def _settings(args, base: Settings, problem: str) -> Settings:
+    """`base` with every option given on the command line in its place."""
+    given = {field: getattr(args, dest) for field, dest in SETTING_OPTIONS.items()
+             if getattr(args, dest) is not None}
+    fields = {**base.to_dict(), **given, "problem": problem}
+    if args.lr is None and fields["optimizer"] != base.optimizer:
+        fields["lr"] = default_lr(fields["optimizer"])  # a lesson's lr was for its optimizer
+    return Settings(**fields)
 
 
 def _auto_tuned(matrix: np.ndarray, settings: Settings, args) -> Settings:
@@ -276,21 +302,33 @@ def _solve(run: Run, args, matrix_name: str) -> int:
     print(f"{s.problem} of {matrix_name} ({rows} x {cols}): optimizer {s.optimizer}, lr {s.lr:.6g}"
           f"{momentum}{' (auto)' if args.auto else ''}, {s.dtype}, "
           f"{s.max_steps or 'unlimited'} steps", file=table)
+    theory = run.theory
+    for line in (theory.warning, theory.tuning if args.auto else ""):
+        if line:
+            print(f"note: {line}", file=table)
     print(f"{'iteration':>9}  loss", file=table)
     every = max(1, s.max_steps // 5) if s.max_steps else 1000
+    # An SVD is judged (slow or stalled) from samples of its singular values, as the GUI does.
+    watch = SvdWatch() if s.problem == "svd" else None
+    chunk = min(every, SVD_SAMPLE_STEPS) if watch else every
     elapsed = 0.0
     while not run.done:
         start = time.perf_counter()
-        batch = run.step(every)
+        batch = run.step(chunk)
         elapsed += time.perf_counter() - start  # only the solver loop is timed, not printing
         for i, loss in zip(batch.iterations.tolist(), batch.losses.tolist(), strict=True):
             if i % every == 0:
                 print(f"{i:>9}  {loss:.4e}", file=table, flush=True)
+        if watch is not None:
+            watch.record(run.snapshot())
     snap = run.snapshot()
     state = run.status.state
     # The last row is the estimate the run returns (X_N), the same loss as final_loss.
     print(f"{run.iteration:>9}  {snap.loss:.4e}", file=table)
     print(run.status.reason, file=table)
+    verdict = watch.verdict(snap) if watch is not None else None
+    if verdict is not None:
+        print(verdict.text, file=table)
     print(f"{run.iteration} steps in {elapsed:.3g} s; final loss {snap.loss:.4g} at iteration "
           f"{run.iteration}; distance to torch.linalg's answer {snap.distance:.4g}", file=table)
     if args.history:
@@ -298,7 +336,7 @@ def _solve(run: Run, args, matrix_name: str) -> int:
     if args.out:
         _write_result(args.out, snap, s.problem, state)
     if args.json:
-        print(json.dumps(_summary(run, snap, args, elapsed)))
+        print(json.dumps(_summary(run, snap, args, elapsed, verdict)))
     return EXIT_RUN_FAILED if state == "diverged" else EXIT_OK
 
 
@@ -317,7 +355,7 @@ def _finite(value) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _summary(run: Run, snap, args, elapsed: float) -> dict:
+def _summary(run: Run, snap, args, elapsed: float, verdict) -> dict:
     s = run.settings
     summary = {
         "matrix": args.matrix, "shape": list(run.matrix.shape), "problem": s.problem,
@@ -331,4 +369,7 @@ def _summary(run: Run, snap, args, elapsed: float) -> dict:
     }
     if s.problem == "svd":
         summary["singular_values"] = [_finite(v) for v in np.asarray(snap.s).tolist()]
+        summary["verdict"] = verdict.kind
+        summary["verdict_text"] = verdict.text
+        summary["steps_needed"] = verdict.steps_needed
     return summary

@@ -14,6 +14,7 @@ from zero; gradient descent in float32 cannot either).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -41,9 +42,14 @@ class LossFloor:
         """How far above the floor a loss computed in `dtype` may be and still be at it."""
         return FLOOR_EPS * EPS[dtype] * self.value
 
+    def limit(self, tol: float, dtype: str) -> float:
+        """The stop rule's bound: a loss below floor + (tol + slack(dtype)) has reached the
+        floor; -inf when tol is 0 (which disables every convergence stop)."""
+        return self.value + (tol + self.slack(dtype)) if tol > 0 else -math.inf
+
     def reached(self, loss: float, tol: float, dtype: str) -> bool:
-        """The stop rule: loss − floor < tol + slack(dtype), with tol > 0 (0 disables it)."""
-        return tol > 0 and loss - self.value < tol + self.slack(dtype)
+        """The stop rule: loss < floor + (tol + slack(dtype)), with tol > 0."""
+        return loss < self.limit(tol, dtype)
 
 
 def numerical_rank(singular_values: np.ndarray, shape: tuple[int, int], dtype: str) -> int:
@@ -68,8 +74,12 @@ def loss_floor(matrix: np.ndarray, singular_values: np.ndarray, side: str,
         return None
     fraction = Fraction(size - rank, size * size)
     equation = "X·M = I" if side == "left" else "M·X = I"
-    return LossFloor(rank, float(fraction), str(fraction),
-                     f"M has rank {rank}: no X makes {equation}")
+    if numerical_rank(singular_values, matrix.shape, "float64") > rank:
+        # Invertible in float64, not at this precision (hilbert-6 in float32).
+        why = f"M has rank {rank} at {dtype}'s precision: no {dtype} X makes {equation}"
+    else:
+        why = f"M has rank {rank}: no X makes {equation}"
+    return LossFloor(rank, float(fraction), str(fraction), why)
 
 
 def _both_sides_floor(matrix: np.ndarray, rank: int, dtype: str) -> LossFloor | None:

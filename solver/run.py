@@ -16,7 +16,8 @@ from solver.reference import align_signs, reference_inverse, reference_svd
 from solver.settings import Settings, SettingsError
 from solver.spectrum import full_spectrum, spectrum
 from solver.svd_problem import DeflationSvd, PenaltySvd
-from solver.theory import Theory, analyse
+from solver.theory import Theory, analyse, power_text
+from solver.views_math import residual
 
 # A loss this many times above the starting loss is a runaway, not a transient.
 RUNAWAY_FACTOR = 1e8
@@ -68,19 +69,6 @@ class Checkpoint:
     optimizer: dict
     first_loss: float | None
     changed_at: int = 0
-
-
-def cast_matrix(matrix: np.ndarray, dtype: str) -> np.ndarray:
-    """M in the run's precision; raises SettingsError naming dtype if an entry does not fit
-    (1e300 in float32 would become inf, and every number computed from it NaN)."""
-    with np.errstate(over="ignore"):
-        cast = np.asarray(matrix).astype(dtype)
-    if cast.size and not np.isfinite(cast).all():
-        largest = float(np.abs(np.asarray(matrix, dtype=np.float64)).max())
-        limit = float(np.finfo(dtype).max)
-        raise SettingsError(f"dtype: the matrix does not fit {dtype}: an entry of {largest:.3g} "
-                            f"is beyond its largest number {limit:.3g}; use float64")
-    return cast
 
 
 class Run:
@@ -246,12 +234,15 @@ class Run:
         if self._first_loss is None:
             self._first_loss = problem.current_loss()
         stop = None
+        # The stop rules of _stop_at, as two comparisons per step: converged below `below`,
+        # diverged unless below `runaway` (NaN included).
+        below, runaway = self._stop_bounds()
         # The NumPy (closed-form) path has no autograd state to switch off.
         grad_ctx = torch.no_grad() if problem.uses_torch else contextlib.nullcontext()
         for i in range(start, start + k):
             loss, grads = problem.loss_and_grads()
-            stop = self._stop_at(i, loss)
-            if stop is not None:
+            if loss < below or not loss < runaway:
+                stop = self._stop_at(i, loss)
                 break
             with grad_ctx:
                 optimizer.update(params, grads, lr if constant else self.lr_at(i))
@@ -275,6 +266,13 @@ class Run:
         self.status = stop or Status("running")
         return StepBatch(np.arange(start, self.iteration), np.asarray(losses), self.status)
 
+    def _stop_bounds(self) -> tuple[float, float]:
+        """(below, runaway): the run stops at a loss < below (converged) or not < runaway."""
+        s = self._settings
+        floor = self.theory.floor
+        below = max(s.tol, floor.limit(s.tol, s.dtype)) if floor is not None else s.tol
+        return below, RUNAWAY_FACTOR * max(self._first_loss, 1e-3)
+
     def _stop_at(self, iteration: int, loss: float) -> Status | None:
         """Converged or diverged at `iteration` with loss(X_iteration) = loss, else None."""
         s = self._settings
@@ -294,20 +292,15 @@ class Run:
     def loss_rows(self) -> np.ndarray:
         """The loss history a user gets, rows 0..N: loss(X_t) before each update t < N (the
         tutorial's list, bit for bit), then loss(X_N) of the estimate the run has now (the
-        snapshot's loss, and the CLI's final_loss). A float64 copy."""
-        rows = np.empty(len(self.history) + 1)
-        rows[:-1] = self.history.values()
+        snapshot's loss, and the CLI's final_loss). A float64 copy. For a run made with
+        keep_history=False (whose history only counts) it holds row N alone."""
+        kept = self.history.values()
+        rows = np.empty(kept.size + 1)
+        rows[:-1] = kept
         rows[-1] = self.problem.current_loss()
         return rows
 
     def _divergence(self, iteration: int, loss: float) -> Status:
-        if iteration == 0 and not math.isfinite(loss):
-            # No step has been taken: no learning rate is to blame, the numbers are.
-            largest = float(np.abs(self.matrix).max())
-            return Status("diverged", f"diverged at iteration 0: the loss of the starting "
-                          f"estimate is already infinite or NaN in {self._settings.dtype}; "
-                          f"the matrix's entries (up to {largest:.3g}) are too large for it. "
-                          "Scale the matrix down.")
         since = (f" (its value at iteration {self.changed_at}, where the settings last "
                  f"changed)" if self.changed_at else "")
         what = (f"the loss grew from {self._first_loss:.3g}{since} to {loss:.3g}"
@@ -316,12 +309,42 @@ class Run:
         limit = self.theory.max_stable_lr
         # The step that produced X_iteration used the learning rate of the step before.
         lr = self.lr_at(max(iteration - 1, 0))
-        if limit is not None and lr > limit:
+        overflow = None if math.isfinite(loss) else self._overflow()
+        if overflow and (iteration == 0 or limit is None or lr <= limit):
+            # No step made the numbers grow: they are too large for the precision itself.
+            reason += (f": {overflow}. Use float64, or scale M down (and the answer back)."
+                       if self._settings.dtype == "float32" else
+                       f": {overflow}. Scale M down (and the answer back).")
+        elif limit is not None and lr > limit:
             reason += (f"; the learning rate {lr:.4g} is above the stable limit {limit:.4g} "
                        f"for this matrix and momentum. Try lr <= {limit:.4g}.")
         else:
             reason += "; try a smaller learning rate."
         return Status("diverged", reason)
+
+    def _overflow(self) -> str | None:
+        """Which number overflowed the run's precision, when the loss is not finite and X
+        itself still is: X·M − I's entries, or their squares. None otherwise."""
+        if self._settings.problem == "svd":
+            return None
+        dtype = self._settings.dtype
+        x = self.problem.estimate().astype(np.float64)
+        if not np.isfinite(x).all():
+            return None
+        side = self.problem.side
+        with np.errstate(over="ignore", invalid="ignore"):
+            r = residual(self.matrix.astype(np.float64), x, side)
+            largest = float(np.abs(r).max(initial=0.0))
+        limit = float(np.finfo(dtype).max)
+        product = {"left": "X·M", "right": "M·X", "both": "(X·M + M·X)/2"}[side]
+        if not largest <= limit:
+            return f"entries of {product} (up to {largest:.3g}) overflow {dtype} " \
+                   f"(largest {limit:.3g})"
+        if largest * largest > limit or not math.isfinite(largest * largest):
+            square = power_text(2 * math.log10(largest))
+            return f"the squares of {product} − I (up to {largest:.3g}² = {square}) overflow " \
+                   f"{dtype} (largest {limit:.3g})"
+        return f"the sum of the squares of {product} − I overflows {dtype} (largest {limit:.3g})"
 
     def snapshot(self, reference: bool = True) -> Snapshot:
         """The current estimate, its error, gradient and distance to torch.linalg's answer.
@@ -358,15 +381,16 @@ class Run:
             if ref is None:
                 return Snapshot(**common, reference=None, distance=math.nan)
             x = common["estimate"].astype(np.float64)
-            return Snapshot(**common, reference=ref, distance=float(np.linalg.norm(x - ref)),
+            return Snapshot(**common, reference=ref, distance=_norm(x - ref),
                             extra={"null_space_norm": self.null_space_norm(x)})
         u, s, v = p.factors()
         if ref is None:
             return Snapshot(**common, reference=None, distance=math.nan, u=u, s=s, v=v)
         u_ref, s_ref, v_ref = ref
         u_ref, v_ref = align_signs(u_ref, v_ref, u, v)
-        return Snapshot(**common, reference=s_ref, distance=float(np.linalg.norm(s - s_ref)),
-                        u=u, s=s, v=v, extra={"u_ref": u_ref, "v_ref": v_ref})
+        return Snapshot(**common, reference=s_ref, distance=_norm(s - s_ref),
+                        u=u, s=s, v=v, extra={"u_ref": u_ref, "v_ref": v_ref,
+                                              "svd_method": self._settings.svd_method})
 
     def reference(self):
         """torch.linalg's answer for this problem (cached): inv/pinv, or (U, s, V)."""
@@ -390,3 +414,31 @@ class Run:
             else:
                 part = x - (x @ m) @ pinv
             return float(np.linalg.norm(part))
+
+
+def cast_matrix(matrix: np.ndarray, dtype: str) -> np.ndarray:
+    """M in the run's precision; SettingsError (naming dtype) if an entry overflows to inf
+    or a non-zero entry underflows to 0 there, which would silently change M."""
+    with np.errstate(over="ignore", under="ignore"):
+        cast = matrix.astype(dtype)
+    info = np.finfo(dtype)
+    if not np.isfinite(cast).all():
+        largest = float(np.abs(matrix).max())
+        raise SettingsError(f"dtype: M's entries (up to {largest:.3g}) overflow {dtype}, whose "
+                            f"largest number is {float(info.max):.3g}; use float64 or scale M")
+    lost = (cast == 0) & (matrix != 0)
+    if lost.any():
+        example = float(np.abs(matrix[lost]).max())
+        raise SettingsError(f"dtype: {int(lost.sum())} of M's entries (e.g. {example:.3g}) "
+                            f"underflow {dtype} to 0 (its smallest number is "
+                            f"{float(info.smallest_subnormal):.3g}); use float64 or scale M")
+    return cast
+
+
+def _norm(values: np.ndarray) -> float:
+    """Frobenius norm without overflow or underflow in the squares (any finite entries)."""
+    values = np.asarray(values, dtype=np.float64)
+    largest = float(np.abs(values).max(initial=0.0))
+    if not 0 < largest < math.inf:
+        return largest
+    return largest * float(np.linalg.norm(values / largest))

@@ -22,10 +22,17 @@ LANCZOS_STEPS = 64
 LANCZOS_TOL = 1e-10  # bound on the relative error of the largest eigenvalue of M^T M
 
 
+SCALE_FREE = (1e-100, 1e100)
+"""Matrices whose largest |entry| lies in this range are analysed unscaled: their
+curvatures and learning rates are far inside float64's range. Others are analysed as
+M / (their largest |entry|), and the scale enters only at the end (solver.theory)."""
+
+
 @dataclass(frozen=True)
 class Spectrum:
-    """M's largest singular value, and every singular value (descending) once computed."""
+    """The singular values of M / scale: the largest, and all (descending) once computed."""
 
+    scale: float
     largest: float
     values: np.ndarray | None = None
 
@@ -35,10 +42,18 @@ class Spectrum:
         return self.values is not None
 
 
+def analysis_scale(matrix: np.ndarray) -> float:
+    """The scale M is analysed at: 1 for ordinary matrices, else its largest |entry|."""
+    largest = float(np.abs(np.asarray(matrix)).max(initial=0.0))
+    return 1.0 if SCALE_FREE[0] <= largest <= SCALE_FREE[1] or largest == 0 else largest
+
+
 def full_spectrum(matrix: np.ndarray) -> Spectrum:
-    """Every singular value of M (a full SVD, in float64)."""
-    values = singular_values(matrix)
-    return Spectrum(float(values[0]) if values.size else 0.0, values)
+    """Every singular value of M / scale (a full SVD, in float64)."""
+    m = np.asarray(matrix, dtype=np.float64)
+    scale = analysis_scale(m)
+    values = singular_values(m / scale) if np.any(m) else np.zeros(min(m.shape))
+    return Spectrum(scale, float(values[0]) if values.size else 0.0, values)
 
 
 def spectrum(matrix: np.ndarray, full: bool | None = None) -> Spectrum:
@@ -49,11 +64,12 @@ def spectrum(matrix: np.ndarray, full: bool | None = None) -> Spectrum:
         full = max(np.shape(matrix)) <= FULL_ANALYSIS_MAX_DIM
     if full:
         return full_spectrum(matrix)
-    return Spectrum(largest_singular_value(matrix))
+    scale = analysis_scale(matrix)
+    return Spectrum(scale, largest_singular_value(matrix, scale))
 
 
-def largest_singular_value(matrix: np.ndarray) -> float:
-    """sigma_max of M by the Lanczos method on M^T M (or M M^T, the smaller), with full
+def largest_singular_value(matrix: np.ndarray, scale: float | None = None) -> float:
+    """sigma_max of M (of M / scale, if given) by the Lanczos method on M^T M (or M M^T, the smaller), with full
     reorthogonalisation, in float64, from a fixed start: the same matrix gives the same
     number. Stops when the error bound of sigma_max**2 is below 1e-10 relative, or after 64
     steps (a few dozen matrix-vector products). M is scaled by its largest entry first, so
@@ -61,10 +77,10 @@ def largest_singular_value(matrix: np.ndarray) -> float:
     m = np.array(matrix, dtype=np.float64)  # a copy, scaled in place below
     if m.size == 0:
         return 0.0
-    scale = float(np.abs(m).max())
-    if scale == 0.0:
+    inner = float(np.abs(m).max())
+    if inner == 0.0:
         return 0.0
-    m /= scale
+    m /= inner
     tall = m.shape[0] >= m.shape[1]
     size = m.shape[1] if tall else m.shape[0]
 
@@ -93,4 +109,6 @@ def largest_singular_value(matrix: np.ndarray) -> float:
             break
         betas.append(beta)
         basis[k + 1] = w / beta
-    return scale * float(np.sqrt(max(theta, 0.0)))
+    # sigma(M / scale) = sigma(M / inner) * inner / scale; the theory's scale is inner.
+    factor = inner if scale is None else inner / scale
+    return factor * float(np.sqrt(max(theta, 0.0)))

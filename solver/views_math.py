@@ -66,29 +66,80 @@ def autograd_gradient(matrix: np.ndarray, x: np.ndarray, side: str, dtype: str) 
 
 @dataclass(frozen=True)
 class GradientCheck:
-    """autograd's gradient next to the closed form, and their largest entrywise difference."""
+    """autograd's gradient next to the closed form, their largest entrywise difference, and
+    how much rounding in the run's precision allows.
+
+    `bound` is, per entry, the difference float rounding can make when R and ∇ are computed
+    from numbers the size of X and M (see rounding_bound); `ratio` is the largest
+    |difference| / bound: at most 1 means "equal up to rounding".
+    """
 
     autograd: np.ndarray
     closed_form: np.ndarray
     max_difference: float
     largest_entry: float
     n_entries: int
+    bound: np.ndarray
+    ratio: float
+
+    @property
+    def equal(self) -> bool:
+        """autograd and the closed form differ by no more than rounding allows."""
+        return self.ratio <= 1.0
 
 
 def check_gradient(matrix: np.ndarray, x: np.ndarray, side: str, dtype: str) -> GradientCheck:
-    """Compare autograd (in the run's `dtype`) with the closed form (float64) at X.
-
-    The difference is rounding only: about 1e-7 of the largest entry in float32."""
+    """Compare autograd (in the run's `dtype`) with the closed form (float64) at X."""
     auto = autograd_gradient(matrix, x, side, dtype)
     closed = closed_form_gradient(np.asarray(matrix).astype(dtype), x, side)
+    return compare_gradients(matrix, x, side, dtype, auto, closed)
+
+
+def compare_gradients(matrix, x, side: str, dtype: str, auto: np.ndarray,
+                      closed: np.ndarray) -> GradientCheck:
+    """The GradientCheck of two gradients computed at X (see check_gradient)."""
     size = matrix.shape[1] if side != "right" else matrix.shape[0]
+    bound = rounding_bound(np.asarray(matrix).astype(dtype), x, side, dtype)
+    difference = np.abs(auto - closed)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratios = np.where(difference == 0, 0.0, difference / bound)
     return GradientCheck(
         autograd=auto,
         closed_form=closed,
-        max_difference=float(np.abs(auto - closed).max(initial=0.0)),
+        max_difference=float(difference.max(initial=0.0)),
         largest_entry=float(np.abs(closed).max(initial=0.0)),
         n_entries=size * size,
+        bound=bound,
+        ratio=float(np.nan_to_num(ratios, nan=np.inf).max(initial=0.0)),
     )
+
+
+def rounding_bound(matrix: np.ndarray, x: np.ndarray, side: str, dtype: str) -> np.ndarray:
+    """Per entry of ∇loss, how far two correct computations in `dtype` may differ.
+
+    R = X·M − I loses up to k·ε·(|X|·|M| + I) per entry (k the inner dimension, ε of
+    `dtype`), however small R itself is, and 2/N·R·Mᵀ adds k·ε·|R|·|Mᵀ|: the bound is
+    2/N·k·ε·((|X|·|M| + I + |R|)·|Mᵀ|) (the mirror image for M·X, both terms for the mean
+    of the two), plus dtype's smallest normal number. It follows the size of X and M, not
+    of the gradient, so a converged run, whose gradient is down at rounding level, is judged
+    by the same yardstick as its first step.
+    """
+    m = np.abs(np.asarray(matrix, dtype=np.float64))
+    a = np.abs(np.asarray(x, dtype=np.float64))
+    r = np.abs(residual(np.asarray(matrix, dtype=np.float64), np.asarray(x, np.float64), side))
+    k = max(m.shape)
+    eps = float(np.finfo(dtype).eps)
+    size = r.shape[0]
+    eye = np.eye(size)
+    if side == "left":
+        terms = (a @ m + eye + r) @ m.T
+    elif side == "right":
+        terms = m.T @ (m @ a + eye + r)
+    else:
+        inner = (a @ m + m @ a) / 2 + eye + r
+        terms = (inner @ m.T + m.T @ inner) / 2
+    # Below dtype's smallest normal number values are subnormal: their last bits are noise.
+    return 2.0 / (size * size) * k * eps * terms + float(np.finfo(dtype).tiny)
 
 
 def orthogonality_defects(u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -150,9 +201,49 @@ def predicted_segment(
     return (low, high), (y0 + slope * (low - t0), y0 + slope * (high - t0))
 
 
+def predicted_curve(
+    anchor: tuple[float, float],
+    factor: float,
+    floor: float,
+    x_range: tuple[float, float],
+    points: int = 64,
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The predicted loss towards a floor f > 0, in (iteration, log10 loss): loss(t) =
+    f + (loss(t0) − f)·factor^(t − t0), sampled over the visible iterations from t0 on.
+    (With f = 0 it is predicted_segment's straight line.) None when nothing is visible or
+    the anchor is at or below the floor."""
+    t0, log0 = anchor
+    excess = 10.0**log0 - floor
+    if not (factor > 0 and math.isfinite(factor) and excess > 0):
+        return None
+    low, high = max(x_range[0], t0), x_range[1]
+    if not high > low:
+        return None
+    t = np.linspace(low, high, points)
+    with np.errstate(over="ignore", under="ignore"):
+        values = floor + excess * np.exp((t - t0) * math.log(factor))
+    ys = np.log10(values)
+    keep = np.isfinite(ys) & (ys >= LOG_BAND[0]) & (ys <= LOG_BAND[1])
+    if keep.sum() < 2:
+        return None
+    return t[keep], ys[keep]
+
+
 def observed_factor(start: tuple[int, float], end: tuple[int, float]) -> float | None:
     """Geometric-mean loss factor per step between two (iteration, loss) points, or None."""
     (t0, l0), (t1, l1) = start, end
     if t1 <= t0 or not (l0 > 0 and l1 > 0 and math.isfinite(l0) and math.isfinite(l1)):
         return None
     return float((l1 / l0) ** (1.0 / (t1 - t0)))
+
+
+def factor_text(factor: float, digits: int = 4) -> str:
+    """A loss factor per step with the digits that matter: 0.9889, or 1 − 8.9e-15 when
+    it is so close to 1 that `digits` significant figures would print "1"."""
+    if not math.isfinite(factor):
+        return "∞" if factor > 0 else "NaN"
+    if 0 < abs(1.0 - factor) < 10.0 ** (1 - digits) and factor != 1.0:
+        gap = 1.0 - factor
+        sign = "−" if gap > 0 else "+"
+        return f"1 {sign} {abs(gap):.2g}"
+    return f"{factor:.{digits}g}"

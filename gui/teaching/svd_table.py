@@ -9,7 +9,11 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTab
 
 from gui.teaching.style import colour
 from gui.teaching.svd_paths import subscript
+from solver.svd_verdict import SIGMA_TOL, VECTOR_TOL
 from solver.views_math import svd_mismatch
+
+# A triple matches torch when |Δσ| <= SIGMA_TOL·σ₁ and both vectors are within VECTOR_TOL
+# (float32 descent gets within ~1e-5 of both when it has converged): the verdict's rule.
 
 MAX_ROWS = 10
 # Four short columns, so the table still reads in a dock squeezed to 240 px.
@@ -20,10 +24,6 @@ COLUMN_TIPS = (
     "‖uᵢ − uᵢ(torch)‖, torch's sign flipped to match.",
     "‖vᵢ − vᵢ(torch)‖, torch's sign flipped to match.",
 )
-# A triple matches torch when |Δσ| <= SIGMA_TOL·σ₁ and both vectors are within VECTOR_TOL
-# (float32 descent gets within ~1e-5 of both when it has converged).
-SIGMA_TOL = 1e-3
-VECTOR_TOL = 1e-2
 GOOD = QColor("#d9f0d3")
 BAD = QColor("#f4cccc")
 

@@ -19,7 +19,12 @@ from PySide6.QtGui import QPainterPath
 from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsItem, QGraphicsPathItem
 
 from gui.teaching.style import PREDICTION_COLOUR, dashed_pen
-from solver.views_math import observed_factor, predicted_segment
+from solver.views_math import (
+    factor_text,
+    observed_factor,
+    predicted_curve,
+    predicted_segment,
+)
 
 
 class TheoryOverlay(QObject):
@@ -86,7 +91,10 @@ class TheoryOverlay(QObject):
             if back or stepped:
                 self.anchor = point
                 self._redraw()
-            self.observed = observed_factor(self.anchor, point)
+            floor = getattr(getattr(self.theory, "floor", None), "value", 0.0)
+            # Above a floor the prediction is for the excess loss − floor: observe the same.
+            self.observed = observed_factor((self.anchor[0], self.anchor[1] - floor),
+                                            (point[0], point[1] - floor))
         if changed or snapshot is not None:
             self.label.show_html(self.label_html())
 
@@ -108,18 +116,25 @@ class TheoryOverlay(QObject):
         theory = self.theory
         if theory is None:
             return ""
-        first = (f"κ(M) = {_number(theory.condition_number)}"
-                 if theory.condition_number is not None else "κ(M) not computed")
+        first = f"κ(M) = {_kappa(theory)}"
         if theory.max_stable_lr is not None:
             first += f" &nbsp;·&nbsp; stable: lr &lt; {theory.max_stable_lr:.3g}"
         lines = [first]
+        floor = getattr(theory, "floor", None)
         if self.factor is None:
             lines.append(html.escape(_short_note(theory.note)))
         else:
             dash = f"<span style='color:{PREDICTION_COLOUR}'><b>– – –</b></span>"
-            lines.append(f"{dash} predicted: loss × {self.factor:.4g} / step")
+            if floor is not None:
+                lines.append(f"{dash} predicted: loss − {floor.text} × "
+                             f"{factor_text(self.factor)} / step")
+            else:
+                lines.append(f"{dash} predicted: loss × {factor_text(self.factor)} / step")
             if self.observed is not None and self.anchor is not None:
-                lines.append(f"observed from t = {self.anchor[0]:,}: × {self.observed:.4g} / step")
+                lines.append(f"observed from t = {self.anchor[0]:,}: × "
+                             f"{factor_text(self.observed)} / step")
+        if floor is not None:
+            lines.append(f"floor {floor.text}: rank {floor.rank}")
         return "<br>".join(lines)
 
     def _redraw(self, *_args) -> None:
@@ -134,19 +149,36 @@ class TheoryOverlay(QObject):
             self.marker.hide()
             return
         x_range, _y_range = self._view.viewRange()
-        segment = predicted_segment((t0, log0), self.factor, tuple(x_range))
         path = QPainterPath()
-        if segment is not None:
-            (x0, x1), (y0, y1) = segment
-            path.moveTo(x0, y0)
-            path.lineTo(x1, y1)
+        floor = getattr(getattr(self.theory, "floor", None), "value", 0.0)
+        if floor > 0:
+            # A rank-deficient M: the prediction bends towards the loss floor, not to 0.
+            curve = predicted_curve((t0, log0), self.factor, floor, tuple(x_range))
+            if curve is not None:
+                xs, ys = curve
+                path.moveTo(xs[0], ys[0])
+                for x, y in zip(xs[1:], ys[1:], strict=True):
+                    path.lineTo(x, y)
+        else:
+            segment = predicted_segment((t0, log0), self.factor, tuple(x_range))
+            if segment is not None:
+                (x0, x1), (y0, y1) = segment
+                path.moveTo(x0, y0)
+                path.lineTo(x1, y1)
         self.line.setPath(path)
         self.marker.setPos(t0, log0)
         self.marker.show()
 
 
-def _number(value: float) -> str:
-    return "∞" if not math.isfinite(value) else f"{value:.4g}"
+def _kappa(theory) -> str:
+    """κ(M), or ∞ with the rank of a rank-deficient M (at the run's precision)."""
+    value = theory.condition_number
+    if value is None:  # a large M: only sigma_max computed so far (Run.complete_theory)
+        return "not computed"
+    if math.isfinite(value):
+        return f"{value:.4g}"
+    rank = getattr(theory, "rank", None)
+    return "∞" if rank is None else f"∞ (rank {rank})"
 
 
 def _short_note(note: str) -> str:

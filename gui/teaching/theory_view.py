@@ -3,6 +3,7 @@ button, and the error split by singular direction."""
 
 from __future__ import annotations
 
+import html
 import math
 
 import numpy as np
@@ -11,7 +12,8 @@ from PySide6.QtWidgets import QLabel, QToolButton, QVBoxLayout, QWidget
 
 from gui.teaching.direction_plot import DirectionPlot
 from gui.widgets.vertical_scroll import VerticalScrollArea
-from solver.theory import spectral_radius
+from solver.theory import power_text
+from solver.views_math import factor_text
 
 MAX_LISTED = 6  # singular values listed by value; more are summarised
 MIN_PLOT_HEIGHT = 180
@@ -62,36 +64,73 @@ def theory_html(theory, optimizer: str, lr: float, momentum: float) -> str:
     listed = ", ".join(f"{s:.3g}" for s in sv[:MAX_LISTED])
     if sv.size > MAX_LISTED:
         listed += f", … ({sv.size} in all, smallest {sv[-1]:.3g})"
-    cond = theory.condition_number
-    if cond is None:  # a large matrix: only sigma_max computed so far (solver.spectrum)
+    if theory.condition_number is None:  # a large M: only sigma_max so far (solver.spectrum)
         listed = f"largest {sv[0]:.4g} (the others not computed)"
-        kappa = "not computed"
-    else:
-        kappa = "∞ (singular)" if not math.isfinite(cond) else f"{cond:.4g}"
     rows = [("Singular values of M", listed),
-            ("Condition number κ = σ<sub>max</sub>/σ<sub>min</sub>", f"<b>{kappa}</b>")]
+            ("Condition number κ = σ<sub>max</sub>/σ<sub>min</sub>",
+             f"<b>{kappa_text(theory)}</b>")]
+    if theory.warning:
+        warning = html.escape(theory.warning)
+        rows.append(("Range", f"<span style='color:#b00020'>{warning}</span>"))
     if theory.L is not None:
-        smallest = f"{theory.mu:.4g}" if theory.mu is not None else "not computed"
-        rows.append(("Curvatures 2σ²/N", f"largest L = {theory.L:.4g}, smallest μ = "
-                                         f"{smallest}"))
+        rows.append(_curvature_row(theory))
+    floor = theory.floor
+    if floor is not None:
+        rows.append(("Loss floor", f"<b>{floor.text}</b>: {html.escape(floor.why)}; the loss "
+                                   "falls towards it, not to 0"))
     if theory.predicted_loss_factor is None:
         note = theory.note or "No linear prediction for these settings."
-        rows.append(("Prediction", f"<i>{note}</i>"))
+        rows.append(("Prediction", f"<i>{html.escape(note)}</i>"))
         return _table(rows)
     beta = f" (β = {momentum:.3g})" if optimizer != "gd" else ""
-    rows.append((f"Stable learning rates{beta}",
-                 f"<b>0 &lt; lr &lt; {theory.max_stable_lr:.4g}</b>; lr now {lr:.4g}"))
+    limit = theory.max_stable_lr
+    stable = (f"<b>0 &lt; lr &lt; {limit:.4g}</b>" if limit is not None
+              else "<b>beyond float64's range</b> (see Range)")
+    rows.append((f"Stable learning rates{beta}", f"{stable}; lr now {lr:.4g}"))
     factor = theory.predicted_loss_factor
+    above = " − floor" if floor is not None else ""
     rows.append(("Predicted (dashed line)",
-                 f"loss × <b>{factor:.4g}</b> per step{_every(factor)}"))
+                 f"loss{above} × <b>{factor_text(factor)}</b> per step{_every(factor)}"))
     if theory.optimal_lr is not None:
         best_beta = theory.optimal_momentum
-        rho = spectral_radius(optimizer, theory.optimal_lr, best_beta or 0.0,
-                              theory.curvatures).max()
+        best = theory.optimal_loss_factor
         momentum_text = f", β = {best_beta:.4g}" if best_beta is not None else ""
-        rows.append(("Optimal settings", f"lr = {theory.optimal_lr:.4g}{momentum_text}: loss × "
-                                         f"{rho * rho:.4g} per step{_every(rho * rho)}"))
+        tuning = f"<br><i>{html.escape(theory.tuning)}</i>" if theory.tuning else ""
+        rows.append(("Optimal settings", f"lr = {theory.optimal_lr:.4g}{momentum_text}: "
+                                         f"loss{above} × {factor_text(best)} per step"
+                                         f"{_every(best)}{tuning}"))
     return _table(rows)
+
+
+def kappa_text(theory) -> str:
+    """κ(M), or ∞ with the rank and why: singular, or only at the run's precision."""
+    cond = theory.condition_number
+    if cond is None:  # a large M: only sigma_max computed so far (Run.complete_theory)
+        return "not computed"
+    if math.isfinite(cond):
+        return f"{cond:.4g}"
+    n = np.asarray(theory.singular_values).size
+    ratio = theory.sigma_ratio
+    if theory.rank == 0 or not math.isfinite(ratio) or ratio > 1e15:
+        return f"∞ (M has rank {theory.rank} of {n}: singular)"
+    return f"∞ at this precision (rank {theory.rank} of {n}; σmax/σmin = {ratio:.3g})"
+
+
+def _curvature_row(theory) -> tuple[str, str]:
+    high = _size(theory.L, theory.log10_L)
+    low = _size(theory.mu, theory.log10_mu) if theory.mu is not None else "not computed"
+    if theory.two_sided:
+        ratio = math.sqrt(theory.L / theory.mu) if theory.mu else math.inf
+        return ("Curvatures 2s²/N of X ↦ (X·M + M·X)/2 (s: its singular values, not M's)",
+                f"largest L = {high}, smallest μ = {low}; its κ = √(L/μ) = {ratio:.4g}")
+    return ("Curvatures 2σ²/N", f"largest L = {high}, smallest μ = {low}")
+
+
+def _size(value: float, log10_value: float | None) -> str:
+    """A curvature, written from its log10 when float64 cannot hold it."""
+    if (value == 0 or not math.isfinite(value)) and log10_value is not None:
+        return power_text(log10_value)
+    return f"{value:.4g}"
 
 
 def _table(rows: list[tuple[str, str]]) -> str:
@@ -103,6 +142,8 @@ def _table(rows: list[tuple[str, str]]) -> str:
 def _every(factor: float) -> str:
     if 0 < factor < 1:
         return f" (10× smaller every {-1.0 / math.log10(factor):.3g} steps)"
+    if factor == 1:
+        return " (<b>no step moves it</b>)"
     if factor >= 1:
         return " (<span style='color:#b00020'><b>grows: the run diverges</b></span>)"
     return ""

@@ -22,7 +22,8 @@ learning rate and momentum apply at the next step; any other change starts the r
 <h3>Teaching views (right)</h3>
 <ul>
 <li><b>SVD</b>: each singular value against torch.linalg.svd, the defects U·S·Vᵀ − M,
-UᵀU − I and VᵀV − I, and whether the run has stalled at a wrong answer.</li>
+UᵀU − I and VᵀV − I, and whether the run is slow (with the steps it still needs) or
+has stalled at a wrong answer.</li>
 <li><b>Pinv</b>: the distance to the pseudo-inverse and the part of X that descent never
 changes.</li>
 <li><b>Gradient</b>: the gradient of this step, autograd against the closed form.</li>

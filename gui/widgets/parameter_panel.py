@@ -21,6 +21,13 @@ from gui.widgets.sci_spin_box import SciSpinBox
 from solver import Settings
 
 MAX_INT = 2**31 - 1
+# The stable-lr label's tooltip, per optimizer (solver.theory.max_stable_lr).
+_ABOVE = ", λmax the largest curvature of the loss; above it the loss grows step after step."
+STABLE_TIPS = {
+    "gd": "Largest stable lr = 2/λmax" + _ABOVE,
+    "momentum": "Largest stable lr = 2(1+β)/λmax for heavy-ball momentum" + _ABOVE,
+    "nesterov": "Largest stable lr = 2(1+β)/((1+2β)·λmax) for Nesterov momentum" + _ABOVE,
+}
 # What each numeric control can show (lesson files are checked against these).
 CONTROL_RANGES = {
     "lr": (1e-12, 1e6), "momentum": (0.0, 0.999), "schedule": (0.5, 1.0),
@@ -33,7 +40,8 @@ OUTSIDE_COLOUR = "#b00020"  # and once it is above it (the run will diverge)
 # (value, label, tooltip) for each choice; the combo's tooltip explains the field as a whole.
 PROBLEMS = (
     ("inverse", "Inverse", "Find X with X·M = I (M square)."),
-    ("pinv", "Pseudo-inverse", "Find X minimising ‖X·M − I‖², the pseudo-inverse M⁺."),
+    ("pinv", "Pseudo-inverse", "Find X minimising ‖X·M − I‖² (M tall or square) or "
+                               "‖M·X − I‖² (M wide): the pseudo-inverse M⁺."),
     ("svd", "SVD", "Find U, d, V with M = U·diag(d²)·Vᵀ."),
 )
 SIDES = (
@@ -63,7 +71,9 @@ DTYPES = (
 )
 GRADIENTS = (
     ("autograd", "autograd", "∇loss from loss.backward(), as in the tutorial."),
-    ("closed-form", "closed form", "∇loss = (2/N)·R·Mᵀ written out by hand (inverse, pinv)."),
+    ("closed-form", "closed form", "∇loss written out by hand (inverse, pinv): (2/N)·R·Mᵀ "
+                                   "for X·M = I, (2/N)·Mᵀ·R for M·X = I, (1/N)·(R·Mᵀ + Mᵀ·R) "
+                                   "for (X·M + M·X)/2 = I."),
 )
 
 
@@ -159,10 +169,7 @@ class ParameterPanel(QWidget):
                 "For this optimizer or problem the stable learning rate has no closed form."
             )
         else:
-            tip = (
-                "Largest stable lr = 2(1+β)/λmax for momentum (2/λmax without), λmax the "
-                "largest curvature of the loss; above it the loss grows step after step."
-            )
+            tip = STABLE_TIPS.get(self.optimizer_combo.currentData(), STABLE_TIPS["momentum"])
             best = getattr(theory, "optimal_lr", None)
             if best is not None:
                 # The fastest lr goes with its own momentum, so it can exceed the limit shown
@@ -204,7 +211,8 @@ class ParameterPanel(QWidget):
             "Floating-point precision of M and X, which sets how small the loss can get.", self)
         self.gradient_combo = _combo(
             "gradientCombo", GRADIENTS,
-            "How ∇loss is computed: by autograd or from the closed form (2/N)·R·Mᵀ.", self)
+            "How ∇loss is computed: by autograd or from the closed form ((2/N)·R·Mᵀ for "
+            "X·M = I; see each choice).", self)
         devices = [("cpu", "CPU", "Run on the processor.")]
         if torch.cuda.is_available():
             devices.append(("cuda", "GPU (CUDA)", "Run on the graphics card."))
