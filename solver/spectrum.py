@@ -69,11 +69,11 @@ def spectrum(matrix: np.ndarray, full: bool | None = None) -> Spectrum:
 
 
 def largest_singular_value(matrix: np.ndarray, scale: float | None = None) -> float:
-    """sigma_max of M (of M / scale, if given) by the Lanczos method on M^T M (or M M^T, the smaller), with full
-    reorthogonalisation, in float64, from a fixed start: the same matrix gives the same
-    number. Stops when the error bound of sigma_max**2 is below 1e-10 relative, or after 64
-    steps (a few dozen matrix-vector products). M is scaled by its largest entry first, so
-    entries up to the float64 limit do not overflow."""
+    """sigma_max of M (of M / scale, if given) by the Lanczos method on M^T M (or M M^T,
+    the smaller), with full reorthogonalisation, in float64, from a fixed start: the same
+    matrix gives the same number. Stops when the error bound of sigma_max**2 is below 1e-10
+    relative, or after 64 steps (a few dozen matrix-vector products). M is scaled by its
+    largest entry first, so entries up to the float64 limit do not overflow."""
     m = np.array(matrix, dtype=np.float64)  # a copy, scaled in place below
     if m.size == 0:
         return 0.0
