@@ -281,7 +281,8 @@ def _auto_tuned(matrix: np.ndarray, settings: Settings, args) -> Settings:
         raise CliError("--momentum: cannot be combined with --auto, which chooses the momentum")
     theory = analyse(matrix.astype(settings.dtype), settings)
     if theory.optimal_lr is None:
-        raise CliError(f"--auto: no auto-tuned settings for this matrix. {theory.note}".strip())
+        why = theory.warning or theory.note  # e.g. the curvature overflows float64
+        raise CliError(f"--auto: no auto-tuned settings for this matrix. {why}".strip())
     low, high = RANGES["lr"]
     if not low <= theory.optimal_lr <= high:
         raise CliError(f"--auto: theory's optimal learning rate for this matrix, "

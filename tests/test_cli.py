@@ -176,13 +176,13 @@ BAD_INPUT = {
                           "--weight-decay: must be a number from 0 to 1000"),
     "nan-gamma": ([DIAG, "--schedule", "exp:nan"], "--schedule: expected 'constant' or"),
     "zero-gamma": ([DIAG, "--schedule", "exp:0"], "--schedule: expected 'constant' or"),
-    "beyond-float32": (["beyond-float32.csv"], "--dtype: the matrix does not fit float32: "
-                                               "an entry of 1e+300"),
+    "beyond-float32": (["beyond-float32.csv"], "--dtype: M's entries (up to 1e+300) overflow "
+                                               "float32"),
     "beyond-float32-auto": (["beyond-float32.csv", "--auto"],
-                            "--dtype: the matrix does not fit float32"),
+                            "--dtype: M's entries (up to 1e+300) overflow float32"),
     "auto-curvature-overflow": (["beyond-curvature.csv", "--dtype", "float64", "--auto"],
-                                "--auto: no auto-tuned settings for this matrix. The "
-                                "matrix's entries are too large for the analysis"),
+                                "--auto: no auto-tuned settings for this matrix. The largest "
+                                "curvature 2σ²/N, about 5e+399, overflows float64"),
     "matrix-fifo": (["pipe.csv"], "pipe.csv: is a FIFO (named pipe), not a regular file"),
     "matrix-device": (["zero.npy"], "zero.npy: is a device, not a regular file"),
     "matrix-link-loop": (["loop-a.csv"], "loop-a.csv: cannot read (symbolic link loop)"),
@@ -346,5 +346,5 @@ def test_a_diverged_run_prints_no_warnings(diverged_runs, case):
 
 def test_a_matrix_too_large_for_its_precision_is_named_as_such(diverged_runs):
     reason = diverged_runs["entries-beyond-float64-squares"].stdout
-    assert "the loss of the starting estimate is already infinite or NaN in float64; the " \
-           "matrix's entries (up to 1e+300) are too large for it" in reason
+    assert "diverged at iteration 0: the loss became infinite or NaN: the squares of X·M − I " \
+           "(up to 7.2e+299² = 5.2e+599) overflow float64" in reason
