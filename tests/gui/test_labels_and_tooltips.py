@@ -41,11 +41,13 @@ def test_both_sides_curvatures_are_named_as_the_operators():
 @pytest.mark.parametrize(("optimizer", "formula"), [
     ("gd", "2/λmax"), ("momentum", "2(1+β)/λmax"), ("nesterov", "2(1+β)/((1+2β)·λmax)")])
 def test_stable_lr_tooltip_gives_each_optimizers_formula(qtbot, optimizer, formula):
-    panel = ParameterPanel(Settings(optimizer=optimizer))
+    panel = ParameterPanel()
     qtbot.addWidget(panel)
     matrix = load_preset("tutorial-random")
-    theory = analyse(matrix, Settings(optimizer=optimizer).validated(matrix.shape))
-    panel.set_theory(theory)
+    settings = Settings(optimizer=optimizer).validated(matrix.shape)
+    panel.show_settings(settings, matrix.shape)
+    theory = analyse(matrix, settings)
+    panel.show_theory(theory)
     tip = panel.findChild(QLabel, "stableLrLabel").toolTip()
     assert tip.startswith(f"Largest stable lr = {formula}")
     # The formula is the one theory computes the limit with.
