@@ -52,12 +52,12 @@ def test_the_guard_fails_a_test_whose_paint_raises(qtbot):
 @pytest.mark.parametrize("cell", [1e308, 1.7e308, -1.7976931348623157e308])
 def test_float64_svd_with_the_largest_numbers_draws(qtbot, window, cell):
     """The issue's case: every repaint raised OverflowError in the axis code."""
-    window.panel.set_settings(Settings(problem="svd", dtype="float64"))
+    window.model.update_settings(problem="svd", dtype="float64")
     matrix = np.array([[1.0, 2, 3], [4, 5, 6], [7, 8, cell]])
     with qtbot.waitSignal(window.frame_drawn, timeout=30_000):
-        window.editor.set_array(matrix)
+        assert window.model.set_matrix(matrix)
     with qtbot.waitSignal(window.frame_drawn, timeout=30_000):
-        window.step_once()
+        window.model.step()
     window.grab()  # every plot painted; an escaped exception fails the test (conftest)
 
 
@@ -85,7 +85,7 @@ def test_a_large_matrix_has_an_incomplete_theory_the_views_can_show():
 # --- one size cap -------------------------------------------------------------------------
 
 def test_the_editor_makes_no_matrix_the_loader_refuses(qtbot):
-    editor = MatrixEditor(np.eye(2))
+    editor = MatrixEditor(MatrixModel(np.eye(2)))
     qtbot.addWidget(editor)
     assert editor.rows_spin.maximum() == editor.cols_spin.maximum() == MAX_DIM
     model = editor.model
@@ -198,13 +198,15 @@ def test_the_window_refuses_special_files_at_once(window, tmp_path):
     os.mkfifo(fifo)
     device = tmp_path / "zero.mdlesson"
     device.symlink_to("/dev/zero")
-    before = window.editor.array()
+    before = window.model.matrix
+    reports = []
+    window.files.message.connect(lambda text, kind: reports.append(text))
     for path, problem in ((fifo, "is a FIFO (named pipe), not a regular file"),
                           (device, "is a device, not a regular file")):
-        reports = []
-        assert not window.files.open_path(path, ask=False, report=reports.append)
+        reports.clear()
+        assert not window.files.open_path(path, ask=False)
         assert reports == [f"Cannot open {path}: {problem}"]
-    assert np.array_equal(window.editor.array(), before)
+    assert np.array_equal(window.model.matrix, before)
 
 
 # --- lessons: the solver's check is the window's controls --------------------------------
