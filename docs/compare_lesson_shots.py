@@ -150,6 +150,33 @@ def lesson_autograd(folder: Path) -> bool:
     return _save(window, folder / "view_lesson_autograd.png")
 
 
+def lesson_code(folder: Path) -> bool:
+    """The lesson's page "The code" (issue 15): notebook run B's program, at t = 20."""
+    _isolate()
+    window = _open("tutorial-diagonal",
+                   Settings(optimizer="gd", lr=TUTORIAL_B_LR, momentum=0.0, max_steps=100))
+    _front(window, window.lesson)
+    window.lesson.show_page(9)
+    _step(window, 20)
+    _pause(400)
+    return _save(window, folder / "view_lesson_code.png")
+
+
+def code(folder: Path) -> bool:
+    """The Code tab (issue 15) on the tutorial's momentum run, widened to show whole lines,
+    just after momentum went from 0.9 to 0.5: the changed line is marked."""
+    from PySide6.QtCore import Qt
+
+    _isolate()
+    window = _open("tutorial-random", Settings())
+    _front(window, window.teaching)
+    window.teaching.show_tab("code")
+    window.resizeDocks([window.teaching], [760], Qt.Orientation.Horizontal)
+    window.panel.momentum_spin.setValue(0.5)
+    _step(window, 10)
+    return _save(window, folder / "view_code.png")
+
+
 def projector(folder: Path) -> bool:
     """Projector mode on the random matrix at t = 60, with the lesson's momentum page."""
     _isolate()
@@ -167,6 +194,8 @@ SHOTS = {
     "compare-svd": compare_svd,
     "lesson": lesson,
     "lesson-autograd": lesson_autograd,
+    "lesson-code": lesson_code,
+    "code": code,
     "projector": projector,
 }
 

@@ -131,9 +131,13 @@ class MainWindow(QMainWindow):
         """Take `width` x `height` (a share of the screen) and split it so that the plots in
         the middle get what the editor, the settings and the teaching views can spare."""
         self.resize(width, height)
-        left = max(self._splitter.widget(0).minimumSizeHint().width(), round(0.26 * width))
+        # Room for the matrix's first columns (four: the tutorial's matrices) where the
+        # window can spare it, else a quarter of it, the rest scrolls.
+        table = min(self.editor.natural_width(columns=4) + 24, round(0.32 * width))
+        left = max(self._splitter.widget(0).minimumSizeHint().width(), round(0.26 * width),
+                   table)
         self._splitter.setSizes([left, width - left])
-        self.resizeDocks([self.teaching], [round(0.28 * width)], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.teaching], [round(0.25 * width)], Qt.Orientation.Horizontal)
 
     def stop_worker(self) -> None:
         """Stop the solver thread and wait for it (idempotent)."""

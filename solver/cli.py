@@ -18,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
+from solver.codegen.export import write_notebook, write_script
+from solver.codegen.notebook import RunFacts
 from solver.matrix_io import (
     MatrixFileError,
     check_save_target,
@@ -156,6 +158,10 @@ def _parser() -> argparse.ArgumentParser:
                    "each step, then that of the estimate returned")
     p.add_argument("--out", metavar="FILE", help="write the result: .csv/.npy for an inverse, "
                    ".npz with U, S (singular values), V for an SVD")
+    p.add_argument("--script", metavar="FILE.py", help="write the run as a standalone PyTorch "
+                   "program: `python FILE.py losses.csv` writes the same history, bit for bit")
+    p.add_argument("--notebook", metavar="FILE.ipynb", help="the same program as a Jupyter "
+                   "notebook, each step explained with this run's numbers")
     p.add_argument("--json", action="store_true", help="print one JSON line with the outcome "
                    "(the progress table then goes to stderr)")
     return p
@@ -226,7 +232,12 @@ def _prepare(args) -> tuple[Run, str]:
         raise CliError("--side: applies to an inverse or pseudo-inverse, not an SVD")
     if args.svd_method and problem != "svd":
         raise CliError(f"--svd-method: applies to --problem svd only, not {problem}")
-    for option, path in (("--out", args.out), ("--history", args.history)):
+    for option, path, suffix in (("--script", args.script, ".py"),
+                                 ("--notebook", args.notebook, ".ipynb")):
+        if path and Path(path).suffix.lower() != suffix:
+            raise CliError(f"{option}: {path}: expected a {suffix} file")
+    for option, path in (("--out", args.out), ("--history", args.history),
+                         ("--script", args.script), ("--notebook", args.notebook)):
         if path and Path(path).is_dir():
             raise CliError(f"{option}: {path}: is a folder, not a file")
         if path and not Path(os.path.abspath(path)).parent.is_dir():
@@ -336,9 +347,24 @@ def _solve(run: Run, args, matrix_name: str) -> int:
         save_history(args.history, run.loss_rows())
     if args.out:
         _write_result(args.out, snap, s.problem, state)
+    _write_program(run, args, matrix_name, snap)
     if args.json:
         print(json.dumps(_summary(run, snap, args, elapsed, verdict)))
     return EXIT_RUN_FAILED if state == "diverged" else EXIT_OK
+
+
+def _write_program(run: Run, args, matrix_name: str, snap) -> None:
+    """The --script and --notebook outputs: the program of this run, from its start."""
+    if not (args.script or args.notebook):
+        return
+    name = matrix_name.removeprefix("preset:") if matrix_name.startswith("preset:") \
+        else Path(matrix_name).name
+    facts = RunFacts(state=run.status.state, reason=run.status.reason,
+                     iteration=run.iteration, loss=float(snap.loss))
+    if args.script:
+        write_script(args.script, run.matrix, run.settings, name)
+    if args.notebook:
+        write_notebook(args.notebook, run.matrix, run.settings, name, facts)
 
 
 def _write_result(path: str, snap, problem: str, state: str) -> None:

@@ -15,6 +15,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
+from gui.code.export_actions import PROGRAM_FILTERS, default_name, write_program
 from gui.files import dialogs, store
 from gui.files.exports import MATRIX_FILTERS, PLOT_FILTERS, export_plot, export_result
 from gui.files.file_menu import FileMenu
@@ -242,6 +243,13 @@ class FileController(QObject):
         filters = [MATRIX_FILTERS[3], *MATRIX_FILTERS[:3]] if svd else MATRIX_FILTERS
         path = self._ask_export("Export result", default, filters)
         return bool(path) and self._write(path, lambda: export_result(snapshot, path))
+
+    def export_program(self, kind: str) -> bool:
+        """Export > Program as script or notebook ("script", "notebook"): the PyTorch program
+        of the document's matrix and settings, the run Reset starts (solver/codegen)."""
+        path = self._ask_export(f"Export the program as a {kind}",
+                                default_name(self._model, kind), [PROGRAM_FILTERS[kind]])
+        return bool(path) and self._write(path, lambda: write_program(path, self._model, kind))
 
     def export_plot(self, widget, default: str) -> bool:
         """Export > a plot: the widget as it is drawn now, as PNG or SVG."""

@@ -70,6 +70,14 @@ class FileMenu(QObject):
                      "Every loss of the current run: iteration,loss with 17 digits.")
         self._action(export, "&Result (X, or U, S, V)…", None, files.export_result,
                      "The current estimate as CSV, TSV, .npy or .npz.")
+        self._action(export, "Program as &script (.py)…", None,
+                     lambda: files.export_program("script"),
+                     "The PyTorch program of this matrix and these settings: `python FILE.py "
+                     "losses.csv` writes the run's loss history bit for bit.")
+        self._action(export, "Program as &notebook (.ipynb)…", None,
+                     lambda: files.export_program("notebook"),
+                     "The same program as a Jupyter notebook, each step explained with this "
+                     "run's numbers.")
         export.addSeparator()
         for name, widget in self._plots.items():
             default = name.replace(" ", "-") + ".png"

@@ -257,6 +257,13 @@ def page_svd(ctx: LessonContext) -> str:
             + formula(f"loss = {num(snap.loss)}"))
 
 
+def _code_page(ctx: LessonContext) -> str:
+    # Imported on first use: gui.lesson.code_page imports this module for LessonContext.
+    from gui.lesson.code_page import page_code
+
+    return page_code(ctx)
+
+
 PAGES: tuple[tuple[str, Callable[[LessonContext], str]], ...] = (
     ("Autograd: derivatives for free", page_autograd),
     ("Guess", page_guess),
@@ -267,5 +274,6 @@ PAGES: tuple[tuple[str, Callable[[LessonContext], str]], ...] = (
     ("Momentum: a rolling ball", page_momentum),
     ("Pseudo-inverse", page_pinv),
     ("SVD", page_svd),
+    ("The code", lambda ctx: _code_page(ctx)),
 )
 """(title, render) in the tutorial's order."""

@@ -7,8 +7,12 @@ import math
 import pyqtgraph as pg
 from PySide6.QtGui import QFont, QFontMetrics
 
+from gui.plots.pixmap_axis import PixmapAxis
+
 # The widest tick label a log axis of losses shows (pyqtgraph writes 1e-300 as "10⁻³⁰⁰").
 WIDEST_LOG_LABEL = "10⁻³⁰⁰"
+# Log axes show the 2 ... 9 ticks of each decade only up to this many decades in view.
+MINOR_TICK_DECADES = 6
 
 
 def style_axes(plot: pg.PlotItem, point_size: int) -> None:
@@ -45,3 +49,26 @@ def fix_log_axis_width(axis: pg.AxisItem) -> None:
     title = QFontMetrics(axis.label.font()).height() if axis.label.isVisible() else 0
     offset = axis.style["tickTextOffset"][0] + max(0, axis.style["tickLength"])
     axis.setWidth(math.ceil(labels + offset + title + 2))
+
+
+class DecadeAxis(PixmapAxis):
+    """A log-mode axis that labels only decades when a decade or more is in view:
+    pyqtgraph also labels the minor ticks (0.2 ... 0.9) on a range of two decades or less,
+    and 0.09, 0.08 then overprint 0.1. Zoomed into one decade, the minor labels stay."""
+
+    def logTickStrings(self, values, scale, spacing):
+        strings = super().logTickStrings(values, scale, spacing)
+        # The minor level (log10 of 1 ... 9 in each decade) comes without a spacing. None,
+        # not "": pyqtgraph measures "" as a line of text and then drops the whole level
+        # (decades included) as too crowded once the font is large.
+        if spacing is None and self.range[1] - self.range[0] >= 1.0:
+            return [text if abs(value - round(value)) < 1e-9 else None
+                    for value, text in zip(values, strings, strict=True)]
+        return strings
+
+    def logTickValues(self, minVal, maxVal, size, stdTicks):
+        # Over many decades the 2 ... 9 ticks of every decade are a grey smear, and each
+        # re-render of the axis (after a range change, with the GIL held) drew them all.
+        if maxVal - minVal > MINOR_TICK_DECADES:
+            return [(spacing, ticks) for spacing, ticks in stdTicks if spacing >= 1.0]
+        return super().logTickValues(minVal, maxVal, size, stdTicks)

@@ -11,7 +11,7 @@ import html
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextDocumentFragment
-from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
+from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 # How each line style is drawn in a legend entry.
 SAMPLES = {"solid": "━━", "dashed": "╍╍", "dotted": "┅┅"}
@@ -20,8 +20,9 @@ SAMPLES = {"solid": "━━", "dashed": "╍╍", "dotted": "┅┅"}
 def entry_html(colour: str, text: str, style: str = "solid") -> str:
     """One legend entry: a coloured line sample, then the name (escaped)."""
     sample = SAMPLES.get(style, SAMPLES["solid"])
+    # Non-breaking spaces: a narrow legend wraps between entries, not inside one.
     return (f"<span style='color:{colour}'><b>{sample}</b></span>&nbsp;"
-            f"{html.escape(text)}")
+            f"{html.escape(text).replace(' ', '&nbsp;')}")
 
 
 class PlotNote(QLabel):
@@ -68,3 +69,17 @@ class LegendNote(PlotNote):
     def names(self) -> list[str]:
         """The entries' texts, in order (empty while hidden)."""
         return [text for _colour, text, _style in self._entries] if not self.isHidden() else []
+
+
+def with_notes(plot: QWidget, title: PlotNote, legend: LegendNote,
+               parent: QWidget | None = None) -> QWidget:
+    """A widget holding `title` above `plot` and `legend` below it (see the module
+    docstring: nothing written on the data)."""
+    box = QWidget(parent)
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(0)
+    layout.addWidget(title)
+    layout.addWidget(plot, 1)
+    layout.addWidget(legend)
+    return box

@@ -14,38 +14,12 @@ from PySide6.QtCore import QPointF
 from PySide6.QtWidgets import QGraphicsPathItem, QWidget
 
 from gui.loss_store import LossStore
-from gui.plots.axes import fix_log_axis_width, nice_ceiling, style_axes
+from gui.plots.axes import DecadeAxis, fix_log_axis_width, nice_ceiling, style_axes
 from gui.plots.loss_curve import PeakDecimator, log_losses
-from gui.plots.pixmap_axis import PixmapAxis
 from gui.plots.plot_widgets import DecadeLines, PlotWidget
 
-# Log axes show the 2 ... 9 ticks of each decade only up to this many decades in view.
-MINOR_TICK_DECADES = 6
 LIVE_COLOUR = "#0b3d91"  # the live run's curve: dark blue, apart from the pinned runs' colours
 DENSE_CURVE_POINTS = 1000  # points on screen above which the loss curve is drawn 1 px wide
-
-
-class DecadeAxis(PixmapAxis):
-    """A log-mode axis that labels only decades when a decade or more is in view:
-    pyqtgraph also labels the minor ticks (0.2 ... 0.9) on a range of two decades or less,
-    and 0.09, 0.08 then overprint 0.1. Zoomed into one decade, the minor labels stay."""
-
-    def logTickStrings(self, values, scale, spacing):
-        strings = super().logTickStrings(values, scale, spacing)
-        # The minor level (log10 of 1 ... 9 in each decade) comes without a spacing. None,
-        # not "": pyqtgraph measures "" as a line of text and then drops the whole level
-        # (decades included) as too crowded once the font is large.
-        if spacing is None and self.range[1] - self.range[0] >= 1.0:
-            return [text if abs(value - round(value)) < 1e-9 else None
-                    for value, text in zip(values, strings, strict=True)]
-        return strings
-
-    def logTickValues(self, minVal, maxVal, size, stdTicks):
-        # Over many decades the 2 ... 9 ticks of every decade are a grey smear, and each
-        # re-render of the axis (after a range change, with the GIL held) drew them all.
-        if maxVal - minVal > MINOR_TICK_DECADES:
-            return [(spacing, ticks) for spacing, ticks in stdTicks if spacing >= 1.0]
-        return super().logTickValues(minVal, maxVal, size, stdTicks)
 
 
 class LossPlot(PlotWidget):

@@ -18,7 +18,7 @@ import math
 
 import pyqtgraph as pg
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QPainter, QPixmap
+from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPixmap
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPixmapItem
 
 # pyqtgraph shows every axis it is given, and by default only these two.
@@ -38,6 +38,27 @@ class PixmapAxis(pg.AxisItem):
         self._sprite = QGraphicsPixmapItem(self)
         self._sprite.setShapeMode(QGraphicsPixmapItem.ShapeMode.BoundingRectShape)
         self._sprite.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+
+    def tickSpacing(self, minVal, maxVal, size):  # noqa: N802, N803 (pyqtgraph's API)
+        """pyqtgraph's spacing, widened on a horizontal axis until the labels fit side by
+        side: pyqtgraph keeps at least 2.25 intervals whatever the label width, so a
+        narrow plot wrote "200400600800" (issue 14)."""
+        levels = super().tickSpacing(minVal, maxVal, size)
+        if not levels or self.orientation not in ("bottom", "top") or self.logMode:
+            return levels
+        metrics = QFontMetrics(self.style.get("tickFont") or QFont())
+        major = levels[0][0]
+        widest = max(metrics.horizontalAdvance(text)
+                     for text in self.tickStrings([minVal, maxVal], 1.0, major))
+        room = widest + metrics.horizontalAdvance("M")
+        span = abs(maxVal - minVal)
+        wider = major
+        while span / wider * room > size:
+            wider = _next_nice(wider)
+        if wider == major:
+            return levels
+        return [(wider, 0), *[(s, o) for s, o in levels[1:]
+                              if s < wider and abs(wider / s - round(wider / s)) < 1e-9]]
 
     # pyqtgraph's AxisItem sets `self.picture = None` wherever its drawing goes stale.
     @property
@@ -115,3 +136,12 @@ def default_axes(axis_items: dict | None) -> dict:
     for orientation in SHOWN_BY_DEFAULT:
         items.setdefault(orientation, PixmapAxis(orientation))
     return items
+
+
+def _next_nice(step: float) -> float:
+    """The next 1-2-5 step above `step` (0.5 -> 1, 1 -> 2, 2 -> 5, 5 -> 10)."""
+    decade = 10.0 ** math.floor(math.log10(step) + 1e-9)
+    for factor in (2.0, 5.0, 10.0):
+        if factor * decade > step * (1 + 1e-9):
+            return factor * decade
+    return 20.0 * decade

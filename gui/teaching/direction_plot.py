@@ -10,15 +10,17 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QWidget
 
+from gui.plots.legend_label import LegendNote, PlotNote
 from gui.plots.plot_widgets import PlotWidget
 from gui.teaching.draw_when_shown import DrawWhenShown
 from gui.teaching.series import Series
 from gui.teaching.style import (
     RangeFollower,
-    add_legend,
+    colour,
     finite_bounds,
     setup_plot,
     solid_pen,
+    title_html,
 )
 from gui.teaching.svd_paths import subscript
 from solver.analysis import error_by_direction, singular_directions
@@ -37,9 +39,12 @@ class DirectionPlot(DrawWhenShown, PlotWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("directionPlot")
-        self.plot = setup_plot(self, "Error along each vᵢ of M",
-                               "iteration t  (steps)", "‖R·vᵢ‖²", log_y=True)
-        self.legend = add_legend(self.plot, columns=2)
+        self.plot = setup_plot(self, "", "iteration t  (steps)", "‖R·vᵢ‖²", log_y=True)
+        # Above and below the plot, where they cover no curve (gui/plots/legend_label.py);
+        # the owner lays them out with the plot (with_notes).
+        self.title = PlotNote("directionTitle")
+        self.title.show_html(title_html("Error along each vᵢ of M"))
+        self.legend = LegendNote("directionLegend")
         self.series = Series(1)
         self._follower = RangeFollower(self.plot, log_y=True)
         self._curves: list[pg.PlotDataItem] = []
@@ -60,11 +65,11 @@ class DirectionPlot(DrawWhenShown, PlotWidget):
         for curve in self._curves:
             curve.setData([], [])
             curve.setVisible(False)
-        self.legend.clear()
+        self.legend.set_entries([])
         self._follower.reset()
         if context is None or context.kind == "svd":
             self.note = "The SVD loss is not quadratic: no split by singular direction."
-            self.plot.setTitle("Error split: inverse and pinv only", size="13pt", color="k")
+            self.title.show_html(title_html("Error split: inverse and pinv only"))
             return
         if max(context.matrix.shape) > MAX_SIZE:
             self.note = f"Matrix larger than {MAX_SIZE}: the split is not computed."
@@ -81,15 +86,16 @@ class DirectionPlot(DrawWhenShown, PlotWidget):
         vector = "u" if context.side == "right" else "v"
         label = "‖uᵢᵀ·R‖²" if context.side == "right" else "‖R·vᵢ‖²"
         self.plot.setLabel("left", label)
-        self.plot.setTitle(f"Error along each {vector}ᵢ of M", size="13pt", color="k")
+        self.title.show_html(title_html(f"Error along each {vector}ᵢ of M"))
         while len(self._curves) < self.shown.size:
             curve = self.plot.plot(pen=solid_pen(len(self._curves)))
             curve.setClipToView(True)
             self._curves.append(curve)
-        for k, i in enumerate(self.shown):
-            curve = self._curves[k]
-            curve.setVisible(True)
-            self.legend.addItem(curve, f"{vector}{subscript(i + 1)}:  σ = {self.sigma[i]:.3g}")
+        for k in range(self.shown.size):
+            self._curves[k].setVisible(True)
+        self.legend.set_entries([
+            (colour(k), f"{vector}{subscript(i + 1)}: σ = {self.sigma[i]:.3g}", "solid")
+            for k, i in enumerate(self.shown)])
         self.series.clear(width=self.shown.size)
 
     def record(self, iteration: int, error: np.ndarray) -> None:
@@ -117,4 +123,4 @@ class DirectionPlot(DrawWhenShown, PlotWidget):
             # Exact zeros sit on the floor: drawn off the bottom, left out of the range.
             lo, hi = finite_bounds(y[y > self._floor])
             low, high = min(low, lo), max(high, hi)
-        self._follower.update(float(x[-1]), low, high, self.legend)
+        self._follower.update(float(x[-1]), low, high)

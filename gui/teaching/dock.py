@@ -13,6 +13,9 @@ from dataclasses import replace
 
 from PySide6.QtWidgets import QComboBox, QDockWidget, QTabWidget, QVBoxLayout, QWidget
 
+# The module, not the class: gui.code.view imports gui.teaching.draw_when_shown, whose
+# package imports this module, so whichever is imported first sees the other unfinished.
+from gui.code import view as code_view
 from gui.teaching.context import RunContext
 from gui.teaching.gradient_view import GradientView
 from gui.teaching.pinv_view import PinvView
@@ -46,6 +49,8 @@ class TeachingDock(QDockWidget):
         self.pinv_view = PinvView(self)
         self.gradient_view = GradientView(self)
         self.theory_view = TheoryView(optimal_action, self)
+        # The program of the document (what Reset runs): built only while its tab is shown.
+        self.code_view = code_view.CodeView(self)
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("teachingTabs")
         self._tab_index = {}
@@ -58,6 +63,9 @@ class TeachingDock(QDockWidget):
              "autograd against the closed form."),
             ("theory", self.theory_view, "Theory", "Condition number, stable learning rates, "
              "predicted rate, optimal settings, error by singular direction."),
+            ("code", self.code_view, "Code", "The PyTorch program of this matrix and these "
+             "settings: saved as run.py, `python run.py losses.csv` writes the run's losses "
+             "bit for bit."),
         ):
             self._tab_index[key] = self.tabs.addTab(view, title)
             self.tabs.setTabToolTip(self._tab_index[key], tip)
@@ -78,6 +86,7 @@ class TeachingDock(QDockWidget):
         self._started = False  # the views have taken the current run's first snapshot
         self._shown_kind: str | None = None
         self._last_view = -1e9
+        self.code_view.bind(model)
         model.run_started.connect(self.on_run_started)
         model.frame.connect(self.on_frame)
         self.on_run_started(model.run)
@@ -126,7 +135,7 @@ class TeachingDock(QDockWidget):
         selector.blockSignals(False)
 
     def show_tab(self, key: str) -> None:
-        """Bring the view `key` (svd, pinv, gradient, theory) to the front."""
+        """Bring the view `key` (svd, pinv, gradient, theory, code) to the front."""
         self.tabs.setCurrentIndex(self._tab_index[key])
 
     def current_tab(self) -> str:

@@ -13,16 +13,18 @@ import math
 import numpy as np
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from gui.plots.legend_label import LegendNote, PlotNote, with_notes
 from gui.plots.plot_widgets import PlotWidget
 from gui.teaching.draw_when_shown import DrawWhenShown
 from gui.teaching.series import Series
 from gui.teaching.style import (
     RangeFollower,
-    add_legend,
+    colour,
     dashed_pen,
     finite_bounds,
     setup_plot,
     solid_pen,
+    title_html,
 )
 from solver.views_math import log10_floor
 
@@ -42,9 +44,11 @@ class PinvView(DrawWhenShown, QWidget):
         self.summary.setObjectName("pinvSummary")
         self.summary.setWordWrap(True)
         self.plot_widget = PlotWidget(self)
-        self.plot = setup_plot(self.plot_widget, "Distance to pinv(M)", "iteration t  (steps)",
+        self.plot = setup_plot(self.plot_widget, "", "iteration t  (steps)",
                                "size  ‖·‖  (Frobenius norm)", log_y=True)
-        self.legend = add_legend(self.plot)
+        # Above and below the plot, where they cover no curve (gui/plots/legend_label.py).
+        self.title = PlotNote("pinvTitle")
+        self.legend = LegendNote("pinvLegend")
         self.distance_curve = self.plot.plot(pen=solid_pen(0))
         self.null_curve = self.plot.plot(pen=dashed_pen(1, width=3))
         self.range_curve = self.plot.plot(pen=solid_pen(2, width=2))
@@ -58,18 +62,18 @@ class PinvView(DrawWhenShown, QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.summary)
-        layout.addWidget(self.plot_widget, 1)
+        layout.addWidget(with_notes(self.plot_widget, self.title, self.legend, self), 1)
 
     def start(self, context) -> None:
         """A new run: forget the curves and name the null-space part for its residual."""
         self._side = context.side
         part = NULL_PART.get(context.side, NULL_PART["left"])
         name = "pinv" if context.kind == "pinv" else "inv"
-        self.plot.setTitle(f"Distance to {name}(M)", size="13pt", color="k")
-        self.legend.clear()
-        self.legend.addItem(self.distance_curve, "‖X − M⁺‖  distance")
-        self.legend.addItem(self.null_curve, f"‖{part}‖  null-space part")
-        self.legend.addItem(self.range_curve, "rest of X − M⁺ (descent removes it)")
+        self.title.show_html(title_html(f"Distance to {name}(M)"))
+        self.legend.set_entries([
+            (colour(0), "‖X − M⁺‖ distance", "solid"),
+            (colour(1), f"‖{part}‖ null-space part", "dashed"),
+            (colour(2), "rest of X − M⁺ (descent removes it)", "solid")])
         self.series.clear()
         for curve in (self.distance_curve, self.null_curve, self.range_curve):
             curve.setData([], [])
@@ -104,7 +108,7 @@ class PinvView(DrawWhenShown, QWidget):
             curve.setData(x, y, skipFiniteCheck=True)
             lo, hi = finite_bounds(y[y > LOG_FLOOR])
             low, high = min(low, lo), max(high, hi)
-        self._follower.update(float(x[-1]), low, high, self.legend)
+        self._follower.update(float(x[-1]), low, high)
         snapshot, null = self._last
         part = NULL_PART.get(self._side, NULL_PART["left"])
         # Rounding alone leaves ~1e-7 of ‖M⁺‖ in float32: anything well above is real.

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
+import html
 import math
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
-from gui.plots.axes import fix_log_axis_width, nice_ceiling, style_axes
+from gui.plots.axes import DecadeAxis, fix_log_axis_width, nice_ceiling, style_axes
 from gui.plots.plot_widgets import DecadeLines
 
 # Okabe & Ito's colour-blind-safe palette (black and yellow left out: poor on white).
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#56B4E9", "#E69F00", "#000000",
            "#999999")
 PREDICTION_COLOUR = "#D55E00"
-LEGEND_TEXT = "11pt"
 TITLE_SIZE = "13pt"
 # Finer steps for a linear y axis, so the data fills most of the height.
 LINEAR_STEPS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0)
@@ -43,10 +43,14 @@ def setup_plot(widget: pg.PlotWidget, title: str, x_label: str, y_label: str,
     (taken once per point, not over the whole curve on every redraw, as LossPlot does)."""
     widget.setBackground("w")
     plot = widget.getPlotItem()
-    plot.setTitle(title, size=TITLE_SIZE, color="k")
+    if title:  # else the view writes its title in a note above the plot
+        plot.setTitle(title, size=TITLE_SIZE, color="k")
     plot.setLabel("left", y_label)
     plot.setLabel("bottom", x_label)
     if log_y:
+        # Decades only once a decade or more is in view: pyqtgraph's 0.9, 0.8, ... labels
+        # overprinted each other on a short plot.
+        plot.setAxisItems({"left": DecadeAxis("left")})
         plot.getAxis("left").setLogMode(True)
         plot.getAxis("left").enableAutoSIPrefix(False)
         widget.decade_lines = DecadeLines(plot)  # not showGrid: see DecadeLines
@@ -61,12 +65,9 @@ def setup_plot(widget: pg.PlotWidget, title: str, x_label: str, y_label: str,
     return plot
 
 
-def add_legend(plot: pg.PlotItem, offset=(-10, 10), columns: int = 1) -> pg.LegendItem:
-    """A framed legend in a corner (negative offsets count from the right/bottom)."""
-    legend = plot.addLegend(offset=offset, labelTextSize=LEGEND_TEXT, labelTextColor="k",
-                            brush=pg.mkBrush(255, 255, 255, 220), pen=pg.mkPen("#808080"),
-                            colCount=columns)
-    return legend
+def title_html(text: str) -> str:
+    """A plot's title as a PlotNote shows it: bold, centred, a little larger."""
+    return f"<div align='center' style='font-size:large'><b>{html.escape(text)}</b></div>"
 
 
 LARGEST_SHOWN = float(np.finfo(np.float64).max) / 8
@@ -90,17 +91,13 @@ class RangeFollower:
         self.following = True
         self._limits = None
 
-    def update(self, x_max: float, y_low: float, y_high: float, legend=None) -> None:
-        """Make sure x in [0, x_max] and y in [y_low, y_high] are visible; with a legend in
-        the top corner, add room above the data for it, so it never covers a curve."""
+    def update(self, x_max: float, y_low: float, y_high: float) -> None:
+        """Make sure x in [0, x_max] and y in [y_low, y_high] are visible."""
         if not self.following or not (math.isfinite(y_low) and math.isfinite(y_high)):
             return
         # Values near the float64 limit (an SVD of a matrix holding 1e308) would round the
         # limits, or pyqtgraph's padding, up to inf, and setRange refuses inf (issue 13).
         y_low, y_high = max(y_low, -LARGEST_SHOWN), min(y_high, LARGEST_SHOWN)
-        if legend is not None and self._plot.vb.height() > 0:
-            share = min(legend.boundingRect().height() / self._plot.vb.height() + 0.04, 0.6)
-            y_high += share / (1.0 - share) * max(y_high - y_low, 1.0 if self._log_y else 0.0)
         x_limit = nice_ceiling(max(x_max, 10.0))
         if self._log_y:
             low = math.floor(y_low)

@@ -10,6 +10,7 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QToolButton, QVBoxLayout, QWidget
 
+from gui.plots.legend_label import with_notes
 from gui.teaching.direction_plot import DirectionPlot
 from gui.widgets.vertical_scroll import VerticalScrollArea
 from solver.theory import power_text
@@ -46,7 +47,8 @@ class TheoryView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.numbers_area)
-        layout.addWidget(self.directions, 1)
+        layout.addWidget(with_notes(self.directions, self.directions.title,
+                                    self.directions.legend, self), 1)
 
     def show_theory(self, theory, optimizer: str, lr: float, momentum: float) -> None:
         """Write the theory's numbers for the optimizer, lr and momentum in force."""

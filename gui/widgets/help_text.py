@@ -29,6 +29,10 @@ changes.</li>
 <li><b>Gradient</b>: the gradient of this step, autograd against the closed form.</li>
 <li><b>Theory</b>: condition number, stable learning rates, the predicted rate, and
 <i>Optimal settings</i>, which puts theory's fastest lr and momentum into the controls.</li>
+<li><b>Code</b>: the PyTorch program of this matrix and these settings, in the tutorial's
+style; the lines a change of setting changed are marked, <i>Copy</i> takes it all. File ▸
+Export ▸ Program saves it as a script or a notebook: <code>python run.py losses.csv</code>
+writes the run's loss history, bit for bit.</li>
 <li><b>Lesson</b> (Ctrl+L): the tutorial's steps with the numbers of the run on screen.</li>
 </ul>
 <h3>Compare, go back, keep</h3>

@@ -115,6 +115,15 @@ class MatrixEditor(QWidget):
         """A copy of the matrix being edited."""
         return self.model.array()
 
+    def natural_width(self, columns: int) -> int:
+        """Pixels the editor needs to show `columns` columns of numbers like the tutorial's
+        ("0.00827068", "-0.123457") whole, whatever matrix it shows now."""
+        table = self.table
+        cell = table.fontMetrics().horizontalAdvance("-0.00827068") + 12
+        rows = table.fontMetrics().horizontalAdvance("000") + 12
+        return (columns * cell + rows + 2 * table.frameWidth()
+                + table.verticalScrollBar().sizeHint().width())
+
     def show_message(self, text: str) -> None:
         """Show a message under the table for a few seconds (a refused edit, a bad paste)."""
         self.message.setText(text)

@@ -8,7 +8,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QSpinBox,
     QToolButton,
@@ -268,17 +267,16 @@ class ParameterPanel(QWidget):
         self.optimal_button = QToolButton(self)
         self.optimal_button.setObjectName("panelOptimalSettingsButton")
 
-        lr_row = QHBoxLayout()
-        lr_row.setContentsMargins(0, 0, 0, 0)
-        lr_row.addWidget(self.lr_spin, 1)
-        lr_row.addWidget(self.stable_label)
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 6, 0)  # a gap before the scroll bar
         form.addRow("Problem", self.problem_combo)
         form.addRow("Residual", self.side_combo)
         form.addRow("SVD method", self.svd_combo)
         form.addRow("Optimizer", self.optimizer_combo)
-        form.addRow("Learning rate", lr_row)
+        form.addRow("Learning rate", self.lr_spin)
+        # Under the field, not beside it: its text changes with every analysis, and beside
+        # the field it set the panel's width (and moved the Play button).
+        form.addRow("", self.stable_label)
         form.addRow("Momentum β", self.momentum_spin)
         form.addRow("", self.optimal_button)
         form.addRow("lr decay γ", self.decay_spin)

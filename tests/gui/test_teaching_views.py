@@ -323,7 +323,7 @@ def test_error_split_sums_to_the_squared_error(qtbot):
     error = blocker.args[0].snapshot.error.astype(np.float64)
     assert plot.last_split.sum() == pytest.approx(np.sum(error**2), rel=1e-9)
     assert len(plot.series) == 5 and plot.series.width == 4
-    legend = [label.text for _sample, label in plot.legend.items]
+    legend = plot.legend.names()
     assert all("σ =" in text for text in legend)
 
 

@@ -1,0 +1,48 @@
+"""The program of (matrix, settings, name), built once per document state.
+
+Building a program asks for M's singular values (the loss floor of a rank-deficient M), a
+second or more for a 1000 x 1000 matrix; the Code view and the lesson page ask again at
+every refresh and every change of a setting, so the last program and M's theory are kept
+and reused while nothing they depend on changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+
+from solver.codegen import Program, build_program
+from solver.run import _cast as cast_matrix
+from solver.settings import Settings
+from solver.theory import Theory, analyse
+
+_last: tuple[tuple, Program] | None = None
+_theory: tuple[tuple, Theory] | None = None
+
+
+def program_for(matrix: np.ndarray, settings: Settings, name: str) -> Program:
+    """build_program(matrix, settings, name), reused while its inputs stay equal.
+
+    Raises SettingsError as build_program does.
+    """
+    global _last
+    matrix = np.ascontiguousarray(matrix)
+    digest = hashlib.blake2b(matrix.tobytes(), digest_size=16).hexdigest()
+    key = (matrix.shape, str(matrix.dtype), digest, settings, name)
+    if _last is not None and _last[0] == key:
+        return _last[1]
+    global _theory
+    theory = None
+    if settings.problem != "svd":
+        # The program uses the theory's loss floor and singular values only, which depend on
+        # M, its precision, the problem and the side: a new lr or optimizer needs no SVD.
+        valid = settings.validated(matrix.shape)
+        theory_key = (matrix.shape, str(matrix.dtype), digest, valid.dtype, valid.problem,
+                      valid.side)
+        if _theory is None or _theory[0] != theory_key:
+            _theory = (theory_key, analyse(cast_matrix(matrix, valid.dtype), valid))
+        theory = _theory[1]
+    program = build_program(matrix, settings, name, theory=theory)
+    _last = (key, program)
+    return program
