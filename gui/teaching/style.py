@@ -71,7 +71,7 @@ def title_html(text: str) -> str:
 
 
 LARGEST_SHOWN = float(np.finfo(np.float64).max) / 8
-"""Plot ranges stop here: nice steps, padding and a legend's room stay finite above it."""
+"""Plot ranges stop here: nice 1-2-5 steps and padding stay finite above it."""
 
 
 class RangeFollower:
