@@ -12,7 +12,7 @@ import torch
 from solver.codegen import linear_code, svd_code
 from solver.codegen.matrix_code import NPY_READER, embeds, literal_lines, npy_bytes
 from solver.codegen.updates import update_code
-from solver.run import cast_matrix
+from solver.run import _cast as cast_matrix
 from solver.settings import Settings, SettingsError
 from solver.theory import Theory, analyse
 
