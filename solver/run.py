@@ -435,6 +435,10 @@ def cast_matrix(matrix: np.ndarray, dtype: str) -> np.ndarray:
     return cast
 
 
+# The name solver.codegen and gui.code import (issue 15) from before it became public.
+_cast = cast_matrix
+
+
 def _norm(values: np.ndarray) -> float:
     """Frobenius norm without overflow or underflow in the squares (any finite entries)."""
     values = np.asarray(values, dtype=np.float64)
