@@ -13,6 +13,13 @@ import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QColor, QUndoCommand, QUndoStack
 
+from solver.matrix_io import MAX_DIM
+
+
+def _too_large(rows: int, cols: int) -> str:
+    return f"{rows} x {cols} is larger than the {MAX_DIM} x {MAX_DIM} limit; the matrix was kept."
+
+
 _ALIGN = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 _NEGATIVE_TINT = QColor(60, 110, 220)
 _POSITIVE_TINT = QColor(220, 70, 50)
@@ -64,36 +71,74 @@ def parse_block(text: str) -> np.ndarray:
     return block
 
 
+UNDO_MEMORY_BYTES = 256 * 2**20
+"""The undo history keeps the newest steps whose matrices fit in this many bytes (256 MiB:
+two steps of a 4096 x 4096 matrix, eight of a 2000 x 2000 one) and drops the oldest."""
+UNDO_TOOLTIP = (
+    "Undo and redo matrix edits (Ctrl+Z, Ctrl+Shift+Z or Ctrl+Y). The history keeps the "
+    f"newest steps up to {UNDO_MEMORY_BYTES >> 20} MB of matrices (two steps of a "
+    "4096 × 4096 matrix, every cell edit) and drops the oldest ones beyond that."
+)
+"""The Edit menu's tooltip: what the undo history keeps."""
+_CELL_EDIT_BYTES = 64  # what one cell edit costs in the history, roughly
+
+
 class _SetCellCommand(QUndoCommand):
     """Undoable edit of one cell."""
 
-    def __init__(self, model: MatrixModel, row: int, col: int, new: float) -> None:
-        super().__init__(f"edit cell ({row}, {col})")
+    def __init__(self, model: MatrixModel, row: int, col: int, old: float, new: float,
+                 text: str | None = None, applied: bool = False) -> None:
+        super().__init__(text or f"edit cell ({row}, {col})")
         self._model, self._row, self._col = model, row, col
-        self._old = float(model.value(row, col))
-        self._new = new
+        self._old, self._new = old, new
+        self._applied = applied  # already done: the first redo() (from push) does nothing
+        self.nbytes = _CELL_EDIT_BYTES
 
     def redo(self) -> None:
+        if self._applied:
+            self._applied = False
+            return
         self._model._store_cell(self._row, self._col, self._new)
 
     def undo(self) -> None:
         self._model._store_cell(self._row, self._col, self._old)
 
+    def applied_copy(self) -> _SetCellCommand:
+        """The same edit as a new command that counts as done (for trimming the stack)."""
+        return _SetCellCommand(self._model, self._row, self._col, self._old, self._new,
+                               self.text(), applied=True)
+
 
 class _ReplaceCommand(QUndoCommand):
-    """Undoable replacement of the whole matrix (paste, resize, preset, file)."""
+    """Undoable replacement of the whole matrix (paste, resize, preset, file).
 
-    def __init__(self, model: MatrixModel, new: np.ndarray, text: str) -> None:
+    It holds one matrix, the one not on screen: the new one until redo() swaps it in, the
+    old one after (swapped, never copied: the model owns the arrays it is given)."""
+
+    def __init__(self, model: MatrixModel, new: np.ndarray, text: str,
+                 applied: bool = False) -> None:
         super().__init__(text)
         self._model = model
-        self._old = model.array()
-        self._new = new
+        self._stash = new
+        self._applied = applied
+
+    @property
+    def nbytes(self) -> int:
+        """Memory this step keeps for undo/redo."""
+        return self._stash.nbytes
 
     def redo(self) -> None:
-        self._model._store_array(self._new)
+        if self._applied:
+            self._applied = False
+            return
+        self._stash = self._model._swap_array(self._stash)
 
     def undo(self) -> None:
-        self._model._store_array(self._old)
+        self._stash = self._model._swap_array(self._stash)
+
+    def applied_copy(self) -> _ReplaceCommand:
+        """The same step as a new command that counts as done (for trimming the stack)."""
+        return _ReplaceCommand(self._model, self._stash, self.text(), applied=True)
 
 
 class MatrixModel(QAbstractTableModel):
@@ -113,7 +158,7 @@ class MatrixModel(QAbstractTableModel):
         self._scale = 0.0
         self.undo_stack = QUndoStack(self)
         if array is not None:
-            self._store_array(np.array(array, dtype=np.float64))
+            self._swap_array(np.array(array, dtype=np.float64))
 
     # --- Qt overrides --------------------------------------------------------------------
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
@@ -146,9 +191,10 @@ class MatrixModel(QAbstractTableModel):
                 f"Cell ({index.row()}, {index.column()}) kept its value: {error}."
             )
             return False
-        if number == self._array[index.row(), index.column()]:
+        old = float(self._array[index.row(), index.column()])
+        if number == old:
             return True
-        self.undo_stack.push(_SetCellCommand(self, index.row(), index.column(), number))
+        self._push(_SetCellCommand(self, index.row(), index.column(), old, number))
         return True
 
     def flags(self, index: QModelIndex) -> Qt.ItemFlag:
@@ -181,24 +227,30 @@ class MatrixModel(QAbstractTableModel):
     def set_array(self, array: np.ndarray, text: str = "load matrix") -> bool:
         """Replace the whole matrix (undoable). Refuses, with `edit_rejected`, a matrix that is
         not 2-D, is empty or holds a non-finite value; returns whether it was accepted."""
-        new = np.array(array, dtype=np.float64)
+        new = np.array(array, dtype=np.float64)  # a copy the model owns
         if new.ndim != 2 or new.size == 0:
             self.edit_rejected.emit(f"A matrix needs rows and columns, got shape {new.shape}.")
+            return False
+        if max(new.shape) > MAX_DIM:
+            self.edit_rejected.emit(_too_large(*new.shape))
             return False
         if not np.isfinite(new).all():
             self.edit_rejected.emit("Every entry must be a finite number; the matrix was kept.")
             return False
-        self.undo_stack.push(_ReplaceCommand(self, new, text))
+        self._push(_ReplaceCommand(self, new, text))
         return True
 
     def resize(self, rows: int, cols: int) -> None:
         """Change the shape, keeping the overlapping values and filling new cells with 0."""
         if (rows, cols) == self.shape or rows < 1 or cols < 1:
             return
+        if max(rows, cols) > MAX_DIM:
+            self.edit_rejected.emit(_too_large(rows, cols))
+            return
         new = np.zeros((rows, cols))
         keep_r, keep_c = min(rows, self.shape[0]), min(cols, self.shape[1])
         new[:keep_r, :keep_c] = self._array[:keep_r, :keep_c]
-        self.undo_stack.push(_ReplaceCommand(self, new, f"resize to {rows} x {cols}"))
+        self._push(_ReplaceCommand(self, new, f"resize to {rows} x {cols}"))
 
     def paste_text(self, row: int, col: int, text: str) -> bool:
         """Paste a tab- or comma-separated block with its top-left cell at (row, col).
@@ -213,10 +265,13 @@ class MatrixModel(QAbstractTableModel):
             return False
         rows = max(self.shape[0], row + block.shape[0])
         cols = max(self.shape[1], col + block.shape[1])
+        if max(rows, cols) > MAX_DIM:
+            self.edit_rejected.emit(f"Nothing was pasted: {_too_large(rows, cols)}")
+            return False
         new = np.zeros((rows, cols))
         new[: self.shape[0], : self.shape[1]] = self._array
         new[row : row + block.shape[0], col : col + block.shape[1]] = block
-        self.undo_stack.push(_ReplaceCommand(self, new, "paste"))
+        self._push(_ReplaceCommand(self, new, "paste"))
         return True
 
     def copy_text(self, top: int, left: int, bottom: int, right: int) -> str:
@@ -228,7 +283,30 @@ class MatrixModel(QAbstractTableModel):
         """Set the cells of an inclusive rectangle to zero (undoable)."""
         new = self._array.copy()
         new[top : bottom + 1, left : right + 1] = 0.0
-        self.undo_stack.push(_ReplaceCommand(self, new, "clear cells"))
+        self._push(_ReplaceCommand(self, new, "clear cells"))
+
+    def undo_bytes(self) -> int:
+        """Memory the undo history holds (matrices kept for undo and redo)."""
+        stack = self.undo_stack
+        return sum(stack.command(i).nbytes for i in range(stack.count()))
+
+    def _push(self, command: QUndoCommand) -> None:
+        """Do `command` through the undo stack, then drop the oldest steps beyond
+        UNDO_MEMORY_BYTES (the newest step is always kept)."""
+        self.undo_stack.push(command)
+        stack = self.undo_stack
+        sizes = [stack.command(i).nbytes for i in range(stack.count())]
+        total, first = sum(sizes), 0
+        while total > UNDO_MEMORY_BYTES and first < len(sizes) - 1:
+            total -= sizes[first]
+            first += 1
+        if first:
+            # QUndoStack cannot drop its oldest commands (setUndoLimit works only on an
+            # empty stack): rebuild it from copies of the newest ones, marked as done.
+            kept = [stack.command(i).applied_copy() for i in range(first, stack.count())]
+            stack.clear()
+            for copy in kept:
+                stack.push(copy)
 
     # --- storage used by the undo commands -------------------------------------------------
     def _store_cell(self, row: int, col: int, value: float) -> None:
@@ -244,13 +322,15 @@ class MatrixModel(QAbstractTableModel):
             self.dataChanged.emit(index, index)
         self.matrix_changed.emit()
 
-    def _store_array(self, array: np.ndarray) -> None:
+    def _swap_array(self, array: np.ndarray) -> np.ndarray:
+        """Show `array` (owned by the model from now on, not copied); return the previous."""
         # One reset, no per-cell work: a 1000 x 1000 matrix loads in milliseconds.
         self.beginResetModel()
-        self._array = array.copy()
+        previous, self._array = self._array, array
         self._update_scale()
         self.endResetModel()
         self.matrix_changed.emit()
+        return previous
 
     def _update_scale(self) -> None:
         self._scale = float(np.abs(self._array).max()) if self._array.size else 0.0

@@ -9,7 +9,10 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -17,9 +20,15 @@ import numpy as np
 
 from solver.codegen.export import write_notebook, write_script
 from solver.codegen.notebook import RunFacts
-from solver.matrix_io import MatrixFileError, save_history, save_matrix, save_npz
+from solver.matrix_io import (
+    MatrixFileError,
+    check_save_target,
+    save_history,
+    save_matrix,
+    save_npz,
+)
 from solver.presets import PRESETS, resolve_matrix
-from solver.run import Run
+from solver.run import Run, cast_matrix
 from solver.session import SESSION_SUFFIX, load_lesson
 from solver.settings import (
     DEVICES,
@@ -27,6 +36,7 @@ from solver.settings import (
     GRADIENTS,
     INITS,
     OPTIMIZERS,
+    RANGES,
     SIDES,
     SVD_METHODS,
     Settings,
@@ -37,6 +47,7 @@ from solver.svd_verdict import SvdWatch
 from solver.theory import analyse
 
 EXIT_OK, EXIT_RUN_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_TERMINATED = 128 + signal.SIGTERM  # 143, as a shell reports a process ended by SIGTERM
 # An SVD run is sampled for its verdict every this many steps.
 SVD_SAMPLE_STEPS = 100
 # Settings field -> argparse destination of the option that sets it.
@@ -58,7 +69,7 @@ MATRIX is a .csv, .tsv, .txt, .npy or .npz file, a lesson file (.mdlesson: its m
 and settings, options given override them), or preset:NAME with NAME one of
 {", ".join(PRESETS)}.
 Exit status: 0 the run converged or used all its steps, 1 it diverged, 2 bad input
-(one line "error: ..." on stderr), 130 interrupted.
+(one line "error: ..." on stderr), 130 interrupted (Ctrl+C), 143 terminated (SIGTERM).
 Example (the tutorial's notebook run): main.py solve preset:tutorial-diagonal --optimizer gd
   --lr 0.4605170185988092 --steps 100 --tol 0 --history losses.csv"""
 
@@ -80,15 +91,33 @@ def _number(check, requirement: str):
         except ValueError:
             value = math.nan
         if not (math.isfinite(value) and check(value)):
-            raise argparse.ArgumentTypeError(f"must be {requirement}, got {text!r}")
+            raise argparse.ArgumentTypeError(f"must be {requirement}, got {_shown(text)}")
         return value
     return parse
 
 
-def _whole(text: str) -> int:
-    if not text.strip().isdigit():
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 0, got {text!r}")
-    return int(text)
+def _in_range(field: str):
+    """A number within RANGES[field] (what the window's controls accept too)."""
+    low, high = RANGES[field]
+    return _number(lambda v: low <= v <= high, f"a number from {low:g} to {high:g}")
+
+
+def _whole(field: str):
+    """A whole number within RANGES[field]: digits only, so 1e30 or 2.0 are refused."""
+    low, high = RANGES[field]
+
+    def parse(text: str) -> int:
+        digits = text.strip()
+        if not (digits.isdigit() and len(digits) <= 20 and low <= int(digits) <= high):
+            raise argparse.ArgumentTypeError(f"must be a whole number from {low} to {high}, "
+                                             f"got {_shown(text)}")
+        return int(digits)
+    return parse
+
+
+def _shown(text: str) -> str:
+    """The text as typed, for a message (cut if it is very long)."""
+    return repr(text) if len(text) <= 40 else repr(text[:37] + "...")
 
 
 def run_parser(prog: str = "main.py solve", epilog: str = EPILOG,
@@ -110,22 +139,22 @@ def run_parser(prog: str = "main.py solve", epilog: str = EPILOG,
                    help="penalty (the tutorial's, default) or deflation")
     p.add_argument("--optimizer", choices=OPTIMIZERS,
                    help="default: momentum (the tutorial's heavy ball)")
-    p.add_argument("--lr", type=_number(lambda v: v > 0, "a positive number"),
+    p.add_argument("--lr", type=_in_range("lr"),
                    help="learning rate (default 0.9; 1e-3 for adam and rmsprop, torch's default)")
     p.add_argument("--momentum", type=_number(lambda v: 0 <= v < 1, "in [0, 1)"),
                    help="momentum, beta1 for adam (default 0.9)")
-    p.add_argument("--weight-decay", type=_number(lambda v: v >= 0, ">= 0"),
+    p.add_argument("--weight-decay", type=_in_range("weight_decay"),
                    help="for adam and rmsprop (the tutorial's adam uses 1e-5); default 0")
     p.add_argument("--auto", action="store_true",
                    help="use the learning rate (and momentum) that theory says is optimal")
     p.add_argument("--schedule", help="constant (default) or exp:GAMMA")
-    p.add_argument("--steps", type=_whole, help="at most N steps, 0 = no limit "
-                   "(default 10000)")
-    p.add_argument("--tol", type=_number(lambda v: v >= 0, ">= 0"),
+    p.add_argument("--steps", type=_whole("max_steps"),
+                   help="at most N steps, 0 = no limit (default 10000)")
+    p.add_argument("--tol", type=_in_range("tol"),
                    help="stop once the loss is below T, 0 = never (default 1e-12)")
     p.add_argument("--init", choices=INITS,
                    help="initial guess (default random, the tutorial's seeded torch.rand)")
-    p.add_argument("--seed", type=_whole, help="default 314")
+    p.add_argument("--seed", type=_whole("seed"), help="default 314")
     p.add_argument("--dtype", choices=DTYPES, help="default float32")
     p.add_argument("--gradient", choices=GRADIENTS, help="default autograd")
     p.add_argument("--device", choices=DEVICES, help="default cpu")
@@ -150,6 +179,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str]) -> int:
     """Run ``solve`` with arguments ``argv``; print results; return the exit status."""
     run = None
+    previous = _on_sigterm(_terminate)
     try:
         args = _parser().parse_args(argv)
         run, matrix_name = _prepare(args)
@@ -160,13 +190,32 @@ def main(argv: list[str]) -> int:
         return _fail(str(err))
     except SettingsError as err:
         return _fail(settings_message(str(err)))
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as stop:
+        # SIGINT (Ctrl+C) or SIGTERM: a save in progress has removed its temporary file.
+        terminated = isinstance(stop, Terminated)
         where = f" at iteration {run.iteration}" if run is not None else ""
-        print(f"interrupted{where}", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        print(f"{'terminated' if terminated else 'interrupted'}{where}", file=sys.stderr)
+        return EXIT_TERMINATED if terminated else EXIT_INTERRUPTED
     except Exception as err:  # noqa: BLE001 -- the contract: one line, never a traceback
         print(f"error: the solver failed: {type(err).__name__}: {err}", file=sys.stderr)
         return EXIT_RUN_FAILED
+    finally:
+        _on_sigterm(previous)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM arrived: unwound like Ctrl+C, so that saves clean up after themselves."""
+
+
+def _terminate(signum, frame) -> None:
+    raise Terminated
+
+
+def _on_sigterm(handler):
+    """Install `handler` for SIGTERM (main thread only); returns the one it replaces."""
+    if handler is None or threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, handler)
 
 
 def _fail(message: str) -> int:
@@ -190,8 +239,13 @@ def _prepare(args) -> tuple[Run, str]:
                          ("--script", args.script), ("--notebook", args.notebook)):
         if path and Path(path).is_dir():
             raise CliError(f"{option}: {path}: is a folder, not a file")
-        if path and not Path(path).resolve().parent.is_dir():
+        if path and not Path(os.path.abspath(path)).parent.is_dir():
             raise CliError(f"{option}: {path}: folder {str(Path(path).parent)!r} does not exist")
+        if path:
+            try:  # a FIFO, a device, a link loop: refused before the run, not after it
+                check_save_target(path)
+            except MatrixFileError as err:
+                raise CliError(f"{option}: {err}") from None
     matrix, settings = run_inputs(args)
     if args.out:
         problem = settings.problem
@@ -219,6 +273,7 @@ def run_inputs(args) -> tuple[np.ndarray, Settings]:
     if args.svd_method and problem != "svd":
         raise CliError(f"--svd-method: applies to --problem svd only, not {problem}")
     settings = _settings(args, base, problem).validated(matrix.shape)
+    cast_matrix(matrix, settings.dtype)  # SettingsError naming dtype if M does not fit it
     if args.auto:
         settings = _auto_tuned(matrix, settings, args)
     return matrix, settings
@@ -255,7 +310,13 @@ def _auto_tuned(matrix: np.ndarray, settings: Settings, args) -> Settings:
         raise CliError("--momentum: cannot be combined with --auto, which chooses the momentum")
     theory = analyse(matrix.astype(settings.dtype), settings)
     if theory.optimal_lr is None:
-        raise CliError(f"--auto: no auto-tuned settings for this matrix. {theory.note}".strip())
+        why = theory.warning or theory.note  # e.g. the curvature overflows float64
+        raise CliError(f"--auto: no auto-tuned settings for this matrix. {why}".strip())
+    low, high = RANGES["lr"]
+    if not low <= theory.optimal_lr <= high:
+        raise CliError(f"--auto: theory's optimal learning rate for this matrix, "
+                       f"{theory.optimal_lr:.3g}, is outside the accepted range {low:g} to "
+                       f"{high:g} (scale the matrix)")
     tuned = {"lr": float(theory.optimal_lr)}
     if settings.optimizer != "gd" and theory.optimal_momentum is not None:
         tuned["momentum"] = float(theory.optimal_momentum)

@@ -93,6 +93,11 @@ class LinearProblem:
             loss = (self.residual(x) ** 2).mean()
             (grad,) = torch.autograd.grad(loss, (x,))
             return loss.item(), [grad]
+        loss, _, grad = self._closed_form(x)
+        return loss, [grad]
+
+    def _closed_form(self, x):
+        """(loss, residual, gradient) by the closed form 2/N R Mᵀ (and its variants)."""
         r = self._closed_form_residual(x)
         loss = self._sum_of_squares(r) / self.n_entries
         scale = 2.0 / self.n_entries
@@ -104,7 +109,7 @@ class LinearProblem:
             grad = r @ self.Mt + self.Mt @ r
             scale /= 2
         grad *= scale
-        return loss, [grad]
+        return loss, r, grad
 
     def update_done(self) -> tuple[bool, bool]:
         """Hook after each update: (parameters replaced, problem finished). Never, here."""
@@ -135,6 +140,18 @@ class LinearProblem:
         x = self.params[0].detach().clone().requires_grad_(True)
         (grad,) = torch.autograd.grad((self.residual(x) ** 2).mean(), (x,))
         return {"X": _numpy(grad)}
+
+    def snapshot_parts(self) -> tuple[float, np.ndarray, dict[str, np.ndarray]]:
+        """(loss, error, {"X": gradient}) at the current X from one evaluation: the numbers
+        current_loss(), error() and current_gradients() give, for a third of their cost."""
+        if self.closed_form:
+            loss, r, grad = self._closed_form(self.params[0])
+            return loss, _numpy(r), {"X": _numpy(grad)}
+        x = self.params[0].detach().clone().requires_grad_(True)
+        r = self.residual(x)
+        loss = (r ** 2).mean()
+        (grad,) = torch.autograd.grad(loss, (x,))
+        return loss.item(), _numpy(r), {"X": _numpy(grad)}
 
     def current_loss(self) -> float:
         """Loss of the current X, computed exactly as a step records it."""

@@ -8,10 +8,8 @@ atomically, so an interrupted or failed save never leaves a partial file behind.
 
 from __future__ import annotations
 
+import errno
 import os
-import re
-import secrets
-import stat
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -20,19 +18,27 @@ from typing import BinaryIO
 
 import numpy as np
 
+from solver.safe_io import (
+    FileProblem,
+    atomic_write_all,
+    describe_os_error,
+    existing,
+    regular_opener,
+    write_target,
+)
+from solver.safe_io import atomic_write as _atomic_write
+from solver.text_matrix import CHARS_PER_ENTRY, TextMatrixError, read_text_matrix, too_large
+
 MAX_DIM = 4096
 """Largest number of rows or columns accepted: a bigger matrix is refused before it is read."""
 MAX_ENTRIES = MAX_DIM * MAX_DIM
 """Largest number of entries (16,777,216), i.e. a full MAX_DIM x MAX_DIM matrix."""
-MAX_TEXT_BYTES = 32 * MAX_ENTRIES
+MAX_TEXT_BYTES = CHARS_PER_ENTRY * MAX_ENTRIES
 """Largest text file read (512 MiB): 32 characters per entry is more than '%.17g' needs."""
 
 TEXT_TYPES = (".csv", ".tsv", ".txt")
 LOAD_TYPES = (*TEXT_TYPES, ".npy", ".npz")
 _TYPES_HINT = "use .csv, .tsv, .txt, .npy or .npz"
-# Control characters never found in a text matrix; their presence means binary data.
-_BINARY_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
-_NOT_A_NUMBER = re.compile(r"could not convert string (.*) to \w+ at row (\d+), column (\d+)")
 ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError,
                NotImplementedError, RuntimeError)
 
@@ -55,8 +61,11 @@ def load_matrix(path: str | os.PathLike) -> np.ndarray:
     Returns a C-contiguous float64 array, or float32 when a .npy/.npz stores float32.
     Text: comma, semicolon, tab or whitespace separated, ``#`` comments, an optional header
     row of labels; one line gives a 1 x n matrix, one column n x 1 (a 1-D array likewise
-    becomes one row). At most MAX_DIM rows and columns. Any failure raises MatrixFileError
-    naming the file; no other exception escapes. Rows in messages are the file's line numbers.
+    becomes one row). At most MAX_DIM rows and columns; text is read as a stream and refused
+    as soon as it exceeds what such a matrix can need (rows, columns, line length, bytes).
+    Anything but a regular file (a folder, FIFO, device such as /dev/zero) is refused before
+    it is read. Any failure raises MatrixFileError naming the file; no other exception
+    escapes. Rows in messages are the file's line numbers.
     """
     suffix = Path(path).suffix.lower()
     if suffix not in LOAD_TYPES:
@@ -73,12 +82,8 @@ def load_matrix(path: str | os.PathLike) -> np.ndarray:
         raise
     except FileNotFoundError:
         raise MatrixFileError(path, "no such file") from None
-    except IsADirectoryError:
-        raise MatrixFileError(path, "is a folder, not a file") from None
-    except PermissionError:
-        raise MatrixFileError(path, "cannot read (permission denied)") from None
     except OSError as err:
-        raise MatrixFileError(path, f"cannot read ({err.strerror or err})") from None
+        raise MatrixFileError(path, read_problem(err)) from None
     except MemoryError:
         raise MatrixFileError(path, "too large to load (out of memory)") from None
     except Exception as err:  # noqa: BLE001 -- a bad file must never crash the caller
@@ -87,77 +92,34 @@ def load_matrix(path: str | os.PathLike) -> np.ndarray:
     return matrix
 
 
-def _read_text(path) -> str:
-    with open(path, "rb") as fh:
+def _open_regular(path) -> BinaryIO:
+    # This module's `open`: tests replace it to simulate a file that cannot be read.
+    return open(path, "rb", opener=regular_opener)  # noqa: SIM115 -- the caller closes it
+
+
+def read_problem(err: OSError) -> str:
+    """The message for a file that could not be read: "is a FIFO (named pipe), not a
+    regular file", "cannot read (permission denied)", "cannot read (symbolic link loop)"."""
+    if isinstance(err, FileProblem) or err.errno == errno.EISDIR:
+        return describe_os_error(err)
+    return f"cannot read ({describe_os_error(err)})"
+
+
+def _load_text(path, suffix: str) -> np.ndarray:
+    with _open_regular(path) as fh:
         size = os.fstat(fh.fileno()).st_size
         if size > MAX_TEXT_BYTES:
             raise MatrixFileError(path, f"file is too large ({size >> 20} MiB; the limit is "
                                         f"{MAX_TEXT_BYTES >> 20} MiB)")
-        raw = fh.read()
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text" is UTF-16
-        encodings = ("utf-16",)
-    else:
-        encodings = ("utf-8-sig", "cp1252")  # labels from an older spreadsheet may be cp1252
-    for encoding in encodings:
         try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise MatrixFileError(path, "not a text matrix file (undecodable bytes)")
-    if _BINARY_CHARS.search(text):
-        raise MatrixFileError(path, "not a text matrix file (binary data)")
-    return text
-
-
-def _is_number(field: str) -> bool:
-    try:
-        float(field)
-    except ValueError:
-        return False
-    return True
-
-
-def _load_text(path, suffix: str) -> np.ndarray:
-    text = _read_text(path)
-    # (line number, content without comment) of every line holding data.
-    rows = [(n, line) for n, raw in enumerate(text.splitlines(), 1)
-            if (line := raw.split("#", 1)[0].strip())]
-    if not rows:
-        raise MatrixFileError(path, "file is empty" if not text.strip() else "holds no numbers")
-    sample = " ".join(line for _, line in rows[:2])  # row 0 alone may be a header
-    delimiter = next((d for d in (";", ",") if d in sample), None)
-    if delimiter is None and "\t" in sample and suffix != ".txt":
-        delimiter = "\t"  # keeps empty TSV cells visible instead of merging them
-    if not any(_is_number(f) for f in rows[0][1].split(delimiter)):
-        rows = rows[1:]  # a header row of labels
-        if not rows:
-            raise MatrixFileError(path, "holds no numbers (only a header row)")
-    ncols = len(rows[0][1].split(delimiter))
-    if len(rows) > MAX_DIM or ncols > MAX_DIM:
-        raise MatrixFileError(path, _too_large(len(rows), ncols))
-    for number, line in rows:
-        if (count := len(line.split(delimiter))) != ncols:
-            values = "value" if count == 1 else "values"
-            raise MatrixFileError(path, f"row {number} has {count} {values}, expected {ncols}")
-    try:
-        matrix = np.loadtxt([line for _, line in rows], dtype=np.float64, delimiter=delimiter,
-                            comments=None, ndmin=2)
-    except ValueError as err:
-        found = _NOT_A_NUMBER.search(str(err))
-        if not found:
-            raise MatrixFileError(path, f"not a number ({err})") from None
-        token, row, col = found.group(1), int(found.group(2)), found.group(3)
-        where = f"row {rows[row][0]}, column {col}" if row < len(rows) else "a row"
-        empty = token in ("''", '""')
-        problem = f"empty value at {where}" if empty else f"not a number at {where}: {token}"
-        raise MatrixFileError(path, problem) from None
-    return _checked(path, matrix, [n for n, _ in rows])
+            matrix, line_numbers = read_text_matrix(fh, suffix, MAX_DIM, MAX_TEXT_BYTES)
+        except TextMatrixError as err:
+            raise MatrixFileError(path, str(err)) from None
+    return _checked(path, matrix, line_numbers)
 
 
 def _too_large(rows: int, cols: int) -> str:
-    return f"{rows} x {cols} is larger than the {MAX_DIM} x {MAX_DIM} limit"
+    return too_large(rows, cols, MAX_DIM)
 
 
 def _check_header(path, shape: tuple, dtype: np.dtype) -> None:
@@ -204,14 +166,15 @@ def read_npy_stream(path, open_stream: Callable[[], BinaryIO]) -> np.ndarray:
 
 
 def _load_npy(path) -> np.ndarray:
-    if zipfile.is_zipfile(path):
-        raise MatrixFileError(path, "is a .npz archive, not a .npy file (rename it to .npz)")
-    return read_npy_stream(path, lambda: open(path, "rb"))
+    with _open_regular(path) as fh:
+        if zipfile.is_zipfile(fh):
+            raise MatrixFileError(path, "is a .npz archive, not a .npy file (rename it to .npz)")
+    return read_npy_stream(path, lambda: _open_regular(path))
 
 
 def _load_npz(path) -> np.ndarray:
     try:
-        with zipfile.ZipFile(path) as archive:
+        with _open_regular(path) as fh, zipfile.ZipFile(fh) as archive:
             names = [n for n in archive.namelist() if not n.endswith("/")]
             if "matrix.npy" in names:
                 name = "matrix.npy"
@@ -251,22 +214,40 @@ def save_matrix(path: str | os.PathLike, array) -> None:
     .csv (comma), .tsv (tab), .txt (space) hold every digit needed: '%.17g' for float64 and
     '%.9g' for float32 (loaded as float64 values that cast back to the same float32 bits);
     .npy and .npz (array 'matrix') keep float32 as float32. Other numbers are stored as float64.
-    The target is replaced atomically; on failure it is left as it was and MatrixFileError
-    says why.
+    The target is replaced atomically (through symbolic links; a folder, FIFO or device is
+    never replaced); on failure it is left as it was and MatrixFileError says why.
     """
+    atomic_write(path, _matrix_writer(path, array))
+
+
+def save_matrices(arrays: dict[str | os.PathLike, np.ndarray]) -> None:
+    """Write several matrices (e.g. U, S and V of an SVD as CSV files) as one: either every
+    file is replaced, or none is (see safe_io.atomic_write_all); formats as save_matrix.
+
+    Raises MatrixFileError naming the file that failed. `existing_files` tells which of
+    the targets exist, to ask before overwriting them.
+    """
+    writers = {path: _matrix_writer(path, array) for path, array in arrays.items()}
+    _saving(list(writers), lambda: atomic_write_all(writers))
+
+
+def existing_files(paths) -> list[str]:
+    """Those of `paths` that exist already (a dialog asks before overwriting them)."""
+    return existing(paths)
+
+
+def _matrix_writer(path, array) -> Callable[[BinaryIO], None]:
     suffix = Path(path).suffix.lower()
     if suffix not in SAVE_TYPES:
         raise MatrixFileError(path, f"cannot save as '{suffix}' (use .csv, .tsv, .txt, .npy "
                                     "or .npz)")
     matrix = _savable(path, array)
     if suffix == ".npy":
-        atomic_write(path, lambda fh: np.save(fh, matrix, allow_pickle=False))
-    elif suffix == ".npz":
-        atomic_write(path, lambda fh: np.savez(fh, allow_pickle=False, matrix=matrix))
-    else:
-        fmt = "%.9g" if matrix.dtype == np.float32 else "%.17g"
-        atomic_write(path, lambda fh: np.savetxt(fh, matrix, fmt=fmt,
-                                                  delimiter=SAVE_TYPES[suffix]))
+        return lambda fh: np.save(fh, matrix, allow_pickle=False)
+    if suffix == ".npz":
+        return lambda fh: np.savez(fh, allow_pickle=False, matrix=matrix)
+    fmt = "%.9g" if matrix.dtype == np.float32 else "%.17g"
+    return lambda fh: np.savetxt(fh, matrix, fmt=fmt, delimiter=SAVE_TYPES[suffix])
 
 
 def save_npz(path: str | os.PathLike, **arrays) -> None:
@@ -314,35 +295,52 @@ def _savable(path, array) -> np.ndarray:
 
 
 def atomic_write(path, write: Callable[[BinaryIO], None]) -> None:
-    """Run ``write`` on a temporary file beside ``path``, then os.replace it onto ``path``.
+    """Run ``write`` on a temporary file beside the target, then replace the target with it.
 
-    The temporary file is removed on any failure, even KeyboardInterrupt, so the old file
-    stays intact and nothing is left behind.
+    The target is ``path`` or, for a symbolic link, the file it leads to; a folder, FIFO or
+    device is refused. The temporary file is removed on any failure, even
+    KeyboardInterrupt, so the old file stays intact and nothing is left behind; stale
+    temporary files of earlier interrupted saves of the same target are removed first.
+    Failures raise MatrixFileError naming ``path``: "cannot save (disk full: ...)", ...
     """
-    target = Path(path)
-    tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+    _saving([path], lambda: _atomic_write(path, write))
+
+
+def save_problem(err: OSError) -> str:
+    """The message for a file that could not be written: "cannot save (disk full: ...)", ..."""
+    if isinstance(err, FileProblem):
+        return f"cannot save: {err}"
+    if isinstance(err, FileNotFoundError):
+        return "cannot save (no such folder)"
+    return f"cannot save ({describe_os_error(err)})"
+
+
+def _saving(paths: list, save: Callable[[], None]) -> None:
     try:
-        # os.open with 0o666 lets the umask decide permissions, as for any new file.
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
-                     0o666)
-        with os.fdopen(fd, "wb") as fh:
-            write(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        try:
-            os.chmod(tmp, stat.S_IMODE(os.stat(target).st_mode))  # keep an existing file's mode
-        except OSError:
-            pass
-        os.replace(tmp, target)
-    except BaseException as err:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        if isinstance(err, OSError):
-            reason = "permission denied" if isinstance(err, PermissionError) else (
-                "no such folder" if isinstance(err, FileNotFoundError) else err.strerror or err)
-            raise MatrixFileError(path, f"cannot save ({reason})") from None
-        if isinstance(err, ValueError | TypeError):
-            raise MatrixFileError(path, f"cannot save ({err})") from None
-        raise
+        save()
+    except OSError as err:
+        raise MatrixFileError(_failed(err, paths), save_problem(err)) from None
+    except (ValueError, TypeError) as err:
+        if isinstance(err, MatrixFileError):
+            raise
+        raise MatrixFileError(_failed(err, paths), f"cannot save ({err})") from None
+
+
+def _failed(err: BaseException, paths: list):
+    """The path (as the caller gave it) of the file whose save raised `err`."""
+    target = getattr(err, "failed_target", None)
+    for path in paths:
+        if target is not None and Path(path) == target:
+            return path
+    if len(paths) > 1 and target is not None:
+        return target
+    return paths[0]
+
+
+def check_save_target(path: str | os.PathLike) -> None:
+    """Refuse, before any work, a save to `path` that cannot succeed: a folder, FIFO or
+    device (also behind symbolic links), a symbolic link loop or a missing folder."""
+    try:
+        write_target(path)
+    except OSError as err:
+        raise MatrixFileError(path, save_problem(err)) from None

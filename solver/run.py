@@ -14,8 +14,9 @@ from solver.linear_problem import LinearProblem
 from solver.optimizers import make_optimizer
 from solver.reference import align_signs, reference_inverse, reference_svd
 from solver.settings import Settings, SettingsError
+from solver.spectrum import full_spectrum, spectrum
 from solver.svd_problem import DeflationSvd, PenaltySvd
-from solver.theory import analyse, power_text
+from solver.theory import Theory, analyse, power_text
 from solver.views_math import residual
 
 # A loss this many times above the starting loss is a runaway, not a transient.
@@ -49,7 +50,7 @@ class Snapshot:
     error: np.ndarray
     gradient: np.ndarray
     gradients: dict[str, np.ndarray]
-    reference: np.ndarray
+    reference: np.ndarray | None  # None when snapshot(reference=False) had none cached
     distance: float
     status: Status
     u: np.ndarray | None = None
@@ -89,9 +90,14 @@ class Run:
             raise SettingsError("matrix: contains NaN or infinite values")
         self._settings = (settings or Settings()).validated(matrix.shape)
         # The run works on M as cast to its precision; the reference uses the same numbers.
-        self.matrix = _cast(matrix, self._settings.dtype)
-        self.theory = analyse(self.matrix, self._settings)
+        self.matrix = cast_matrix(matrix, self._settings.dtype)
+        # All singular values for a small M; only the largest above FULL_ANALYSIS_MAX_DIM
+        # until complete_theory() is called (issue 13: opening a big matrix must not wait
+        # for a full SVD).
+        self._spectrum = spectrum(self.matrix)
+        self.theory = analyse(self.matrix, self._settings, self._spectrum)
         self.history = LossHistory(keep=keep_history)
+        self._reference_cache = None
         self.reset()
 
     @property
@@ -117,7 +123,6 @@ class Run:
         # momentum last changed (changed_at).
         self._first_loss: float | None = None
         self.changed_at = 0
-        self._reference_cache = None
 
     def _new_problem(self):
         s = self._settings
@@ -143,7 +148,7 @@ class Run:
         The loss history is cut at the checkpoint's iteration unless keep_history is set.
         """
         self._settings = checkpoint.settings
-        self.theory = analyse(self.matrix, self._settings)
+        self.theory = analyse(self.matrix, self._settings, self._spectrum)
         self.problem.set_state(checkpoint.problem)
         self.optimizer.set_state(checkpoint.optimizer)
         self.iteration = checkpoint.iteration
@@ -160,6 +165,7 @@ class Run:
         other.matrix = self.matrix
         other._settings = checkpoint.settings
         other.theory = self.theory
+        other._spectrum = self._spectrum
         other.history = LossHistory()
         other._reference_cache = self._reference_cache
         other.problem = other._new_problem()
@@ -174,14 +180,14 @@ class Run:
     def set_lr(self, lr: float) -> None:
         """Change the base learning rate from the next step on (no reset)."""
         self._settings = replace(self._settings, lr=lr).validated(self.matrix.shape)
-        self.theory = analyse(self.matrix, self._settings)
+        self.theory = analyse(self.matrix, self._settings, self._spectrum)
         self._changed()
 
     def set_momentum(self, momentum: float) -> None:
         """Change the momentum from the next step on (no reset)."""
         self._settings = replace(self._settings, momentum=momentum).validated(self.matrix.shape)
         self.optimizer.momentum = momentum
-        self.theory = analyse(self.matrix, self._settings)
+        self.theory = analyse(self.matrix, self._settings, self._spectrum)
         self._changed()
 
     def _changed(self) -> None:
@@ -189,6 +195,16 @@ class Run:
         # "the loss grew from 0.79" (at t = 0) would mislead after a change at loss 0.02.
         self.changed_at = self.iteration
         self._first_loss = None
+
+    def complete_theory(self) -> Theory:
+        """The full theory (every singular value: κ, the prediction, the optimum, the loss
+        floor), computed now if only sigma_max was known (a matrix above
+        FULL_ANALYSIS_MAX_DIM): one SVD of M, about as costly as 20 or more steps. Sets and
+        returns `theory`; a new Theory object only if something was computed."""
+        if not self._spectrum.complete:
+            self._spectrum = full_spectrum(self.matrix)
+            self.theory = analyse(self.matrix, self._settings, self._spectrum)
+        return self.theory
 
     def lr_at(self, iteration: int) -> float:
         """The learning rate the schedule gives at `iteration`."""
@@ -330,26 +346,47 @@ class Run:
                    f"{dtype} (largest {limit:.3g})"
         return f"the sum of the squares of {product} − I overflows {dtype} (largest {limit:.3g})"
 
-    def snapshot(self) -> Snapshot:
-        """The current estimate, its error, gradient and distance to torch.linalg's answer."""
+    def snapshot(self, reference: bool = True) -> Snapshot:
+        """The current estimate, its error, gradient and distance to torch.linalg's answer.
+
+        With reference=False, torch.linalg's answer is not computed here (an inverse or SVD
+        of M: for a large M far more than a step): `reference` is then the cached answer or
+        None, and `distance` (NaN), `null_space_norm`, `u_ref`, `v_ref` need it and are left
+        out. Estimates of a diverged run may hold inf or NaN; no warning is raised for them.
+        """
+        # A diverged estimate is inf or NaN: its numbers are shown as such, without NumPy
+        # printing RuntimeWarnings (issue 13: the CLI's stderr holds one line at most).
+        with np.errstate(all="ignore"):
+            return self._snapshot(reference)
+
+    def _snapshot(self, reference: bool) -> Snapshot:
         p = self.problem
-        grads = p.current_gradients()
+        parts = getattr(p, "snapshot_parts", None)
+        if parts is not None:  # loss, error and gradient from one evaluation
+            loss, error, grads = parts()
+        else:
+            grads = p.current_gradients()
+            loss, error = p.current_loss(), p.error()
         common = {
             "iteration": self.iteration,
-            "loss": p.current_loss(),
+            "loss": loss,
             "estimate": p.estimate(),
-            "error": p.error(),
+            "error": error,
             "gradient": next(iter(grads.values())),
             "gradients": grads,
             "status": self.status,
         }
+        ref = self.reference() if reference else self._reference_cache
         if self._settings.problem != "svd":
-            ref = self.reference()
+            if ref is None:
+                return Snapshot(**common, reference=None, distance=math.nan)
             x = common["estimate"].astype(np.float64)
             return Snapshot(**common, reference=ref, distance=_norm(x - ref),
                             extra={"null_space_norm": self.null_space_norm(x)})
         u, s, v = p.factors()
-        u_ref, s_ref, v_ref = self.reference()
+        if ref is None:
+            return Snapshot(**common, reference=None, distance=math.nan, u=u, s=s, v=v)
+        u_ref, s_ref, v_ref = ref
         u_ref, v_ref = align_signs(u_ref, v_ref, u, v)
         return Snapshot(**common, reference=s_ref, distance=_norm(s - s_ref),
                         u=u, s=s, v=v, extra={"u_ref": u_ref, "v_ref": v_ref,
@@ -381,7 +418,7 @@ class Run:
             return _norm(part) if np.isfinite(part).all() else float("inf")
 
 
-def _cast(matrix: np.ndarray, dtype: str) -> np.ndarray:
+def cast_matrix(matrix: np.ndarray, dtype: str) -> np.ndarray:
     """M in the run's precision; SettingsError (naming dtype) if an entry overflows to inf
     or a non-zero entry underflows to 0 there, which would silently change M."""
     with np.errstate(over="ignore", under="ignore"):
@@ -398,6 +435,10 @@ def _cast(matrix: np.ndarray, dtype: str) -> np.ndarray:
                             f"underflow {dtype} to 0 (its smallest number is "
                             f"{float(info.smallest_subnormal):.3g}); use float64 or scale M")
     return cast
+
+
+# The name solver.codegen and gui.code import (issue 15) from before it became public.
+_cast = cast_matrix
 
 
 def _norm(values: np.ndarray) -> float:

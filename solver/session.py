@@ -16,8 +16,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from solver.matrix_io import ZIP_ERRORS, MatrixFileError, atomic_write, read_npy_stream
-from solver.settings import Settings, SettingsError
+from solver.matrix_io import (
+    ZIP_ERRORS,
+    MatrixFileError,
+    atomic_write,
+    read_npy_stream,
+    read_problem,
+)
+from solver.safe_io import open_regular
+from solver.settings import CONTROL_RANGES, Settings, SettingsError, shown
 
 SESSION_SUFFIX = ".mdlesson"
 FORMAT_NAME = "matrix-descent-lesson"
@@ -26,6 +33,9 @@ FORMAT_VERSION = 1
 MAX_JSON_BYTES = 1_000_000
 # A history longer than this (8 bytes a step) is refused rather than read into memory.
 MAX_HISTORY = 100_000_000
+SPEEDS = (1.0, 5.0, 20.0, 100.0, 500.0, 2000.0, 0.0)
+"""The speeds (steps per second, 0 = as fast as possible) a lesson may ask for: the window's
+speed choices."""
 
 
 @dataclass
@@ -73,11 +83,15 @@ def save_lesson(path: str | os.PathLike, lesson: Lesson) -> None:
 
 
 def load_lesson(path: str | os.PathLike) -> Lesson:
-    """Read a lesson file; any problem raises MatrixFileError with a one-line message."""
-    if not os.path.exists(path):
-        raise MatrixFileError(path, "no such file")
+    """Read a lesson file and check everything in it before anything is shown.
+
+    Every setting must be valid for the matrix and within what the window's controls can
+    show (CONTROL_RANGES), the speed one of SPEEDS. Any problem raises MatrixFileError with
+    a one-line message naming the file and the field; a folder, FIFO or device is refused
+    before it is read. `python main.py LESSON` and the window's File > Open both call this.
+    """
     try:
-        with zipfile.ZipFile(path) as archive:
+        with open_regular(path) as fh, zipfile.ZipFile(fh) as archive:
             names = set(archive.namelist())
             for needed in ("session.json", "matrix.npy"):
                 if needed not in names:
@@ -92,18 +106,60 @@ def load_lesson(path: str | os.PathLike) -> Lesson:
                     iterations = _read_iterations(path, archive, history.size)
     except ZIP_ERRORS as err:
         raise MatrixFileError(path, f"not a lesson file ({err})") from None
+    except FileNotFoundError:
+        raise MatrixFileError(path, "no such file") from None
     except OSError as err:
-        raise MatrixFileError(path, f"cannot read ({err.strerror or err})") from None
+        raise MatrixFileError(path, read_problem(err)) from None
     try:
         settings = Settings.from_dict(meta["settings"])
         settings.validated(matrix.shape)
+        check_control_ranges(settings)
     except (SettingsError, TypeError) as err:
         raise MatrixFileError(path, f"bad setting: {err}") from None
+    return Lesson(matrix=matrix, settings=settings, view=_checked_view(path, meta),
+                  history=history, history_iterations=iterations)
+
+
+def check_control_ranges(settings: Settings) -> None:
+    """Raise SettingsError naming the field if a number is beyond what the window's controls
+    can show (CONTROL_RANGES): such a lesson could not be reopened exactly."""
+    for name, (low, high) in CONTROL_RANGES.items():
+        value = settings.schedule_gamma if name == "schedule" else getattr(settings, name)
+        if not low <= value <= high:
+            shown_name = "schedule GAMMA" if name == "schedule" else name
+            raise SettingsError(f"{shown_name}: must be from {low:g} to {high:g} in a lesson, "
+                                f"got {shown(value)}")
+
+
+def _checked_view(path, meta: dict) -> dict:
     view = meta.get("view", {})
     if not isinstance(view, dict):
         raise MatrixFileError(path, "bad view choices (expected a JSON object)")
-    return Lesson(matrix=matrix, settings=settings, view=view, history=history,
-                  history_iterations=iterations)
+    if "speed" in view:
+        speed = view["speed"]
+        if isinstance(speed, bool) or speed not in SPEEDS:
+            choices = ", ".join(f"{value:g}" for value in SPEEDS)
+            raise MatrixFileError(path, f"bad speed {shown(speed)} (expected one of {choices} "
+                                        "steps/s, 0 = Max)")
+    for key, kind in (("name", str), ("speed_label", str), ("history_has_live_changes", bool)):
+        if key in view and not isinstance(view[key], kind):
+            raise MatrixFileError(path, f"bad view choice {key}: {shown(view[key])}")
+    return view
+
+
+class HugeNumber:
+    """An integer in session.json too long to be any setting (Python refuses to convert
+    more than 4,300 digits); validation names the field it was found in."""
+
+    def __init__(self, digits: str) -> None:
+        self.digits = len(digits.lstrip("-"))
+
+    def __repr__(self) -> str:
+        return f"an integer of {self.digits} digits"
+
+
+def _json_int(text: str):
+    return int(text) if len(text) <= 100 else HugeNumber(text)
 
 
 def _npy_bytes(array: np.ndarray) -> bytes:
@@ -116,9 +172,11 @@ def _read_meta(path, archive: zipfile.ZipFile) -> dict:
     if archive.getinfo("session.json").file_size > MAX_JSON_BYTES:
         raise MatrixFileError(path, "session.json is too large to be a lesson")
     try:
-        meta = json.loads(archive.read("session.json").decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        meta = json.loads(archive.read("session.json").decode("utf-8"), parse_int=_json_int)
+    except (UnicodeDecodeError, ValueError) as err:  # JSONDecodeError is a ValueError
         raise MatrixFileError(path, f"session.json is not valid JSON ({err})") from None
+    except RecursionError:
+        raise MatrixFileError(path, "session.json is not valid JSON (nested too deeply)") from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT_NAME:
         raise MatrixFileError(path, "not a Matrix Descent lesson (format name missing)")
     version = meta.get("format_version")

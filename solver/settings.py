@@ -17,6 +17,21 @@ GRADIENTS = ("autograd", "closed-form")
 DEVICES = ("cpu", "cuda")
 
 
+MAX_SEED = 2**31 - 1
+MAX_STEPS = 2**31 - 1
+RANGES = {
+    "lr": (1e-12, 1e6),
+    "weight_decay": (0.0, 1e3),
+    "tol": (0.0, 1e6),
+    "seed": (0, MAX_SEED),
+    "max_steps": (0, MAX_STEPS),
+}
+"""Inclusive (low, high) of the numeric settings that have fixed bounds: what the app's
+controls and the command line accept. momentum is in [0, 1) and an exp schedule's GAMMA in
+(0, 1]; lessons are held to the narrower CONTROL_RANGES of the window's controls."""
+CONTROL_RANGES = {**RANGES, "momentum": (0.0, 0.999), "schedule": (0.5, 1.0)}
+"""What the window's spin boxes can show; "schedule" bounds GAMMA of exp:GAMMA."""
+
 # torch.optim's default lr for the adaptive optimizers (the tutorial's Adam variant relies on
 # it); the tutorial's lr 0.9 for the others. A step of lr 0.9 from Adam moves every entry by
 # about 0.9 at once, which throws the SVD's factors far off (it diverged to 6.4e5).
@@ -90,16 +105,12 @@ class Settings:
         _choice("dtype", self.dtype, DTYPES)
         _choice("gradient", self.gradient, GRADIENTS)
         _choice("device", self.device, DEVICES)
-        _positive("lr", self.lr)
+        _in_range("lr", self.lr)
         _number("momentum", self.momentum)
         if not 0.0 <= self.momentum < 1.0:
             raise SettingsError(f"momentum: must be in [0, 1), got {self.momentum:g}")
-        _number("weight_decay", self.weight_decay)
-        if self.weight_decay < 0:
-            raise SettingsError(f"weight_decay: must be >= 0, got {self.weight_decay:g}")
-        _number("tol", self.tol)
-        if self.tol < 0:
-            raise SettingsError(f"tol: must be >= 0, got {self.tol:g}")
+        _in_range("weight_decay", self.weight_decay)
+        _in_range("tol", self.tol)
         _whole("seed", self.seed)
         _whole("max_steps", self.max_steps)
         self._check_schedule()
@@ -150,17 +161,39 @@ def _choice(name: str, value: object, allowed: tuple[str, ...]) -> None:
         raise SettingsError(f"{name}: expected one of {', '.join(allowed)}, got {value!r}")
 
 
+def shown(value: object) -> str:
+    """A value for a message: repr, but a huge integer by its number of digits."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**20:
+        return f"an integer of {len(str(abs(value)))} digits"
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 def _number(name: str, value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise SettingsError(f"{name}: must be a finite number, got {value!r}")
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise SettingsError(f"{name}: must be a finite number, got {shown(value)}")
+    try:
+        finite = math.isfinite(value)
+    except OverflowError:  # an int beyond the float range
+        finite = False
+    if not finite:
+        raise SettingsError(f"{name}: must be a finite number, got {shown(value)}")
 
 
-def _positive(name: str, value: object) -> None:
-    _number(name, value)
-    if value <= 0:
-        raise SettingsError(f"{name}: must be a positive finite number, got {value!r}")
+def _in_range(name: str, value: object) -> None:
+    low, high = RANGES[name]
+    try:
+        _number(name, value)
+        fits = low <= value <= high
+    except SettingsError:
+        fits = False
+    if not fits:
+        raise SettingsError(f"{name}: must be a number from {low:g} to {high:g}, "
+                            f"got {shown(value)}")
 
 
 def _whole(name: str, value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise SettingsError(f"{name}: must be a whole number >= 0, got {value!r}")
+    low, high = RANGES[name]
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise SettingsError(f"{name}: must be a whole number from {low} to {high}, "
+                            f"got {shown(value)}")

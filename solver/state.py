@@ -6,6 +6,19 @@ import numpy as np
 import torch
 
 
+def tree_nbytes(value) -> int:
+    """Bytes held by the tensors and arrays inside lists, tuples and dicts."""
+    if isinstance(value, torch.Tensor):
+        return value.element_size() * value.nelement()
+    if isinstance(value, np.ndarray):
+        return value.nbytes
+    if isinstance(value, (list, tuple)):
+        return sum(tree_nbytes(v) for v in value)
+    if isinstance(value, dict):
+        return sum(tree_nbytes(v) for v in value.values())
+    return 0
+
+
 def clone_tree(value):
     """An independent copy of tensors/arrays inside lists, tuples and dicts.
 

@@ -11,6 +11,11 @@ Everything is computed in a scaled form, so any finite matrix is analysed: the s
 values of M / s (s = the largest |entry|) are found, and s enters only at the end, where
 curvatures, limits and learning rates that lie beyond float64's range come out as 0 or inf
 and the note says which number over- or underflows.
+
+For a large matrix (solver.spectrum) only the largest singular value may be known: the
+theory is then `complete=False`, with L, the stable learning rate and the range warning,
+but no condition number, rank, mu, prediction, optimum or loss floor until every singular
+value is computed (Run.complete_theory).
 """
 
 from __future__ import annotations
@@ -21,8 +26,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from solver.floor import EPS, MAX_BOTH_SIDES_N, LossFloor, loss_floor, numerical_rank
-from solver.reference import singular_values
 from solver.settings import Settings
+from solver.spectrum import FULL_ANALYSIS_MAX_DIM, SCALE_FREE, Spectrum, full_spectrum
 from solver.views_math import residual_side
 
 # Polyak's and Nesterov's optimal tunings put the largest curvature exactly on a double root
@@ -36,9 +41,11 @@ CURVATURE_MARGIN = 1.01
 # left the loss at 30 after 10,000 steps, where 0.9/0.9 reaches 0.085).
 BUDGET_STEPS = 4.0
 FLOAT64_MAX = float(np.finfo(np.float64).max)
-# Matrices whose largest |entry| lies in this range are analysed unscaled: their curvatures
-# and learning rates are far inside float64's range.
-SCALE_FREE = (1e-100, 1e100)
+__all__ = ["SCALE_FREE"]  # defined with the spectrum, where the scale is chosen
+INCOMPLETE_NOTE = (f"Matrix larger than {FULL_ANALYSIS_MAX_DIM} x {FULL_ANALYSIS_MAX_DIM}: "
+                   "only its largest singular value is computed so far, so the stable "
+                   "learning rate is known but not κ, the rank, the predicted rate, the "
+                   "optimal settings or the loss floor.")
 
 
 @dataclass(frozen=True)
@@ -52,8 +59,8 @@ class Theory:
     (`tuning` then says so). Learning rates beyond float64's range are None (`warning`).
     """
 
-    singular_values: np.ndarray
-    condition_number: float
+    singular_values: np.ndarray  # all, descending; sigma_max alone when not complete
+    condition_number: float | None  # None when not complete
     rank: int = 0
     sigma_ratio: float = math.inf  # sigma_max / sigma_min even when below the precision
     curvatures: np.ndarray | None = None
@@ -73,19 +80,25 @@ class Theory:
     floor: LossFloor | None = None  # the least loss any X reaches, when it is above 0
     # The curvatures are 2s²/N of the operator X -> (X·M + M·X)/2, not of M (side "both").
     two_sided: bool = False
+    # False: only sigma_max is known (a large M); condition_number is None, rank 0 means
+    # unknown, and mu, curvatures, prediction, optimum and floor wait for Run.complete_theory.
+    complete: bool = True
 
 
-def analyse(matrix: np.ndarray, settings: Settings) -> Theory:
+def analyse(matrix: np.ndarray, settings: Settings, spectrum: Spectrum | None = None) -> Theory:
     """Curvatures, stability limit, predicted loss factor per step and optimal settings.
 
     `settings` must already be validated (problem resolved). Never raises for a finite M.
+    `spectrum` is what is known of M's singular values (default: all of them, computed
+    here); with only the largest (a large M, see solver.spectrum) the theory is incomplete.
     """
+    spectrum = spectrum if spectrum is not None else full_spectrum(matrix)
+    if not spectrum.complete:
+        return _incomplete(np.shape(matrix), settings, spectrum)
     m = np.asarray(matrix, dtype=np.float64)
-    largest = float(np.abs(m).max(initial=0.0))
-    # Ordinary matrices are analysed as they are (scale 1, the plain formulas' numbers).
-    scale = 1.0 if SCALE_FREE[0] <= largest <= SCALE_FREE[1] or largest == 0 else largest
+    scale = spectrum.scale
     unit = m / scale
-    unit_sv = singular_values(unit) if largest > 0 else np.zeros(min(m.shape))
+    unit_sv = spectrum.values
     with np.errstate(over="ignore", under="ignore"):
         sv = unit_sv * scale  # may over- or underflow: shown only, never computed with
     rank = numerical_rank(unit_sv, m.shape, settings.dtype)
@@ -105,6 +118,39 @@ def analyse(matrix: np.ndarray, settings: Settings) -> Theory:
         return Theory(**base, note=f"Matrix too large for the two-sided operator analysis "
                                    f"(n > {MAX_BOTH_SIDES_N}).")
     return _linear_theory(base, unit_curv, scale, settings)
+
+
+def _incomplete(shape: tuple[int, int], settings: Settings, spectrum: Spectrum) -> Theory:
+    """What sigma_max alone gives: L = 2 sigma_max^2 / N and the stable learning rate."""
+    scale, unit_largest = spectrum.scale, spectrum.largest
+    with np.errstate(over="ignore", under="ignore"):
+        largest = unit_largest * scale
+    base = {"singular_values": np.array([largest]), "condition_number": None,
+            "complete": False}
+    if settings.problem == "svd":
+        return Theory(**base, note="The SVD loss is not quadratic: no linear-rate prediction.")
+    side = residual_side(shape, settings.problem, settings.side)
+    base["two_sided"] = side == "both"
+    if unit_largest == 0.0:  # M = 0: rank 0 is known without the other singular values
+        base.update(complete=True, condition_number=math.inf,
+                    singular_values=np.zeros(min(shape)),
+                    floor=loss_floor(np.zeros(shape), np.zeros(min(shape)), side,
+                                     settings.dtype))
+        return Theory(**base, note="M is zero: every X has the same loss, no step changes it.")
+    if side == "both":
+        return Theory(**base, note=f"Matrix too large for the two-sided operator analysis "
+                                   f"(n > {MAX_BOTH_SIDES_N}).")
+    size = min(shape)
+    big = 2.0 * unit_largest * unit_largest / (size * size)
+    with np.errstate(over="ignore", under="ignore"):
+        curvature = float(_rescaled(np.array([big]), scale)[0])
+    base.update(L=curvature, log10_L=math.log10(big) + 2 * math.log10(scale),
+                warning=_range_warning(big, scale))
+    if settings.optimizer in ("adam", "rmsprop"):
+        return Theory(**base, note="Adaptive optimizers rescale each step: no linear prediction.")
+    beta = settings.momentum if settings.optimizer != "gd" else 0.0
+    return Theory(**base, note=INCOMPLETE_NOTE, max_stable_lr=_representable(
+        _lr_for(max_stable_lr(settings.optimizer, beta, big), scale)))
 
 
 def _unit_curvatures(unit: np.ndarray, unit_sv: np.ndarray, side: str, dtype: str):

@@ -3,7 +3,10 @@
 Runs are deterministic, so any iteration is reproduced exactly by restoring the checkpoint
 before it and replaying the few steps in between. Checkpoints are kept every `stride`
 iterations over the most recent `recent` iterations and every `sparse_stride` before that,
-so memory grows by one small checkpoint per `sparse_stride` steps.
+so memory grows by one small checkpoint per `sparse_stride` steps. Checkpoints together
+hold at most `max_bytes` (a checkpoint of a 4096 x 4096 run is over 100 MB): beyond it
+they are thinned evenly, the start and the newest kept, and views between them fall back
+to the checkpoint before.
 """
 
 from __future__ import annotations
@@ -13,17 +16,26 @@ import bisect
 import numpy as np
 
 from solver.run import Checkpoint, Run, Snapshot, StepBatch
+from solver.state import tree_nbytes
+
+MAX_CHECKPOINT_BYTES = 512 * 2**20
+"""What a Timeline's checkpoints may hold together (512 MiB)."""
+
+
+def _nbytes(checkpoint: Checkpoint) -> int:
+    return tree_nbytes(checkpoint.problem) + tree_nbytes(checkpoint.optimizer)
 
 
 class Timeline:
     """Drives a Run and remembers enough of its past to show or resume any iteration."""
 
     def __init__(self, run: Run, stride: int = 64, recent: int = 8192,
-                 sparse_stride: int = 1024):
+                 sparse_stride: int = 1024, max_bytes: int = MAX_CHECKPOINT_BYTES):
         self.run = run
         self.stride = stride
         self.recent = recent
         self.sparse_stride = sparse_stride
+        self.max_bytes = max_bytes
         self.reset()
 
     def reset(self) -> None:
@@ -102,6 +114,24 @@ class Timeline:
             bisect.insort(self._keys, key)
         self._checkpoints[key] = checkpoint
         self._thin(key)
+        self._fit_budget()
+
+    @property
+    def checkpoint_bytes(self) -> int:
+        """Bytes the checkpoints hold (their tensors and arrays)."""
+        return sum(_nbytes(c) for c in self._checkpoints.values())
+
+    def _fit_budget(self) -> None:
+        # Drop, from the oldest on, the checkpoint with the smallest gap to the one before:
+        # what is left is spread evenly over the run, the start and the newest kept.
+        size = _nbytes(self._checkpoints[self._keys[-1]])
+        keys = self._keys
+        while size * len(keys) > self.max_bytes and len(keys) > 2:
+            gaps = [keys[i + 1] - keys[i - 1] for i in range(1, len(keys) - 1)]
+            drop = 1 + gaps.index(min(gaps))
+            del self._checkpoints[keys.pop(drop)]
+            if drop < self._settled:
+                self._settled -= 1
 
     def _thin(self, now: int) -> None:
         # Drop dense checkpoints that have aged out of the recent window, keeping every

@@ -2,6 +2,8 @@
 
 import json
 import os
+import re
+import signal
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -128,6 +130,13 @@ def _make_bad_files(folder: Path) -> None:
     with open(folder / "huge.npy", "wb") as fh:
         np.lib.format.write_array_header_1_0(
             fh, {"descr": "<f8", "fortran_order": False, "shape": (5000, 5000)})
+    (folder / "beyond-float32.csv").write_text("1e300,2\n3,4\n")
+    (folder / "beyond-curvature.csv").write_text("1e200,2\n3,4\n")
+    os.mkfifo(folder / "pipe.csv")
+    (folder / "zero.npy").symlink_to("/dev/zero")
+    (folder / "null.csv").symlink_to("/dev/null")
+    (folder / "loop-a.csv").symlink_to("loop-b.csv")
+    (folder / "loop-b.csv").symlink_to("loop-a.csv")
 
 
 SVD = ["preset:svd-tutorial", "--problem", "svd"]
@@ -150,17 +159,46 @@ BAD_INPUT = {
     "unknown-preset": (["preset:nope"], "preset:nope: unknown preset (choose from"),
     "inverse-of-non-square": (["preset:indicator", "--problem", "inverse"],
                               "--problem inverse: preset:indicator is 17 x 3"),
-    "negative-lr": ([DIAG, "--lr", "-1"], "--lr: must be a positive number, got '-1'"),
-    "text-lr": ([DIAG, "--lr", "abc"], "--lr: must be a positive number, got 'abc'"),
-    "infinite-lr": ([DIAG, "--lr=inf"], "--lr: must be a positive number"),
+    "negative-lr": ([DIAG, "--lr", "-1"], "--lr: must be a number from 1e-12 to 1e+06, "
+                                          "got '-1'"),
+    "text-lr": ([DIAG, "--lr", "abc"], "--lr: must be a number from 1e-12 to 1e+06, got 'abc'"),
+    "infinite-lr": ([DIAG, "--lr=inf"], "--lr: must be a number from"),
+    "huge-lr": ([DIAG, "--lr", "1e308"], "--lr: must be a number from 1e-12 to 1e+06, "
+                                         "got '1e308'"),
+    "tiny-lr": ([DIAG, "--lr", "1e-13"], "--lr: must be a number from 1e-12"),
+    "huge-seed": ([DIAG, "--seed", "18446744073709551616"],
+                  "--seed: must be a whole number from 0 to 2147483647, "
+                  "got '18446744073709551616'"),
+    "float-seed": ([DIAG, "--seed", "1e30"], "--seed: must be a whole number from 0 to"),
+    "huge-steps": ([DIAG, "--steps", "2147483648"], "--steps: must be a whole number from 0"),
+    "huge-tol": ([DIAG, "--tol", "1e308"], "--tol: must be a number from 0 to 1e+06"),
+    "huge-weight-decay": ([DIAG, "--optimizer", "adam", "--weight-decay", "1e308"],
+                          "--weight-decay: must be a number from 0 to 1000"),
+    "nan-gamma": ([DIAG, "--schedule", "exp:nan"], "--schedule: expected 'constant' or"),
+    "zero-gamma": ([DIAG, "--schedule", "exp:0"], "--schedule: expected 'constant' or"),
+    "beyond-float32": (["beyond-float32.csv"], "--dtype: M's entries (up to 1e+300) overflow "
+                                               "float32"),
+    "beyond-float32-auto": (["beyond-float32.csv", "--auto"],
+                            "--dtype: M's entries (up to 1e+300) overflow float32"),
+    "auto-curvature-overflow": (["beyond-curvature.csv", "--dtype", "float64", "--auto"],
+                                "--auto: no auto-tuned settings for this matrix. The largest "
+                                "curvature 2σ²/N, about 5e+399, overflows float64"),
+    "matrix-fifo": (["pipe.csv"], "pipe.csv: is a FIFO (named pipe), not a regular file"),
+    "matrix-device": (["zero.npy"], "zero.npy: is a device, not a regular file"),
+    "matrix-link-loop": (["loop-a.csv"], "loop-a.csv: cannot read (symbolic link loop)"),
+    "out-fifo": ([DIAG, "--out", "pipe.csv"], "--out: pipe.csv: cannot save: is a FIFO"),
+    "out-device": ([DIAG, "--out", "null.csv"], "--out: null.csv: cannot save: is a device"),
+    "history-link-loop": ([DIAG, "--history", "loop-a.csv"],
+                          "--history: loop-a.csv: cannot save (symbolic link loop)"),
     "lr-without-value": ([DIAG, "--lr"], "--lr: expected one argument"),
     "momentum-1": ([DIAG, "--momentum", "1"], "--momentum: must be in [0, 1)"),
     "fractional-steps": ([DIAG, "--steps", "1.5"], "--steps: must be a whole number"),
     "negative-steps": ([DIAG, "--steps=-1"], "--steps: must be a whole number"),
     "text-seed": ([DIAG, "--seed", "x"], "--seed: must be a whole number"),
-    "negative-tol": ([DIAG, "--tol=-1"], "--tol: must be >= 0"),
-    "nan-tol": ([DIAG, "--tol", "nan"], "--tol: must be >= 0"),
-    "negative-weight-decay": ([DIAG, "--weight-decay=-1"], "--weight-decay: must be >= 0"),
+    "negative-tol": ([DIAG, "--tol=-1"], "--tol: must be a number from 0 to 1e+06"),
+    "nan-tol": ([DIAG, "--tol", "nan"], "--tol: must be a number from 0"),
+    "negative-weight-decay": ([DIAG, "--weight-decay=-1"], "--weight-decay: must be a number "
+                                                          "from 0"),
     "unknown-option": ([DIAG, "--frobnicate"], "unrecognized arguments: --frobnicate"),
     "extra-argument": ([DIAG, "extra"], "unrecognized arguments: extra"),
     "unknown-problem": ([DIAG, "--problem", "qr"], "--problem: invalid choice: 'qr'"),
@@ -191,7 +229,9 @@ BAD_INPUT = {
 # shape, option value, unknown option, settings); every case in BAD_INPUT runs in-process too.
 IN_A_PROCESS = ["no-matrix", "missing-file", "ragged", "nan", "empty", "binary-junk",
                 "complex", "too-large", "unknown-preset", "inverse-of-non-square",
-                "negative-lr", "unknown-option", "closed-form-svd", "cuda"]
+                "negative-lr", "unknown-option", "closed-form-svd", "cuda", "huge-seed",
+                "huge-lr", "beyond-float32-auto", "matrix-fifo", "matrix-device",
+                "out-device"]
 
 
 @pytest.fixture(scope="module")
@@ -233,3 +273,78 @@ def test_bad_input_gives_one_error_line_and_status_2(bad_folder, monkeypatch, ca
     status = cli.main([str(arg) for arg in BAD_INPUT[case][0]])
     captured = capsys.readouterr()
     _check_one_error_line(case, status, captured.out, captured.err)
+
+
+# --- signals and stderr (issue 13) ---------------------------------------------------------
+
+def test_sigterm_ends_a_run_like_ctrl_c(tmp_path):
+    """SIGTERM (a desktop's logout, `kill`, a CI timeout) ends the run with one line."""
+    process = subprocess.Popen(
+        [sys.executable, str(MAIN), "solve", "preset:tutorial-random", "--steps", "0",
+         "--tol", "0", "--history", "h.csv"],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert "iteration" in process.stdout.readline() + process.stdout.readline()
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == cli.EXIT_TERMINATED == 143
+    assert re.fullmatch(r"terminated at iteration \d+\n", stderr), stderr
+    assert list(tmp_path.iterdir()) == []  # the history is only written after the run
+
+
+def test_sigterm_during_a_save_leaves_no_temporary_file(tmp_path):
+    script = (
+        "import os, signal, sys\n"
+        "import numpy as np\n"
+        "from solver import cli\n"
+        "real = np.savetxt\n"
+        "def interrupted(fh, *args, **kwargs):\n"
+        "    fh.write(b'0,1\\n' * 1000); fh.flush()\n"
+        "    os.kill(os.getpid(), signal.SIGTERM)\n"
+        "    real(fh, *args, **kwargs)\n"
+        "np.savetxt = interrupted\n"
+        "sys.exit(cli.main(['preset:tutorial-diagonal', '--steps', '5', '--history', "
+        "sys.argv[1]]))\n"
+    )
+    target = tmp_path / "h.csv"
+    target.write_text("old\n")
+    done = subprocess.run([sys.executable, "-c", script, str(target)], cwd=MAIN.parent,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 143, done.stderr
+    assert done.stderr == "terminated at iteration 5\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["h.csv"] and target.read_text() == "old\n"
+
+
+DIVERGING = {
+    "inverse": ["preset:tutorial-random", "--lr", "1e6"],
+    "pinv-right": ["preset:indicator", "--lr", "1e6"],
+    "closed-form-float64": ["preset:hilbert-6", "--lr", "1e6", "--gradient", "closed-form",
+                            "--dtype", "float64"],
+    "svd-penalty": [*SVD, "--lr", "1e6"],
+    "svd-deflation": [*SVD, "--svd-method", "deflation", "--lr", "1e6"],
+    "svd-adam-float64": [*SVD, "--optimizer", "adam", "--lr", "1e5", "--dtype", "float64"],
+    "entries-beyond-float64-squares": ["beyond-float32.csv", "--dtype", "float64"],
+}
+
+
+@pytest.fixture(scope="module")
+def diverged_runs(bad_folder):
+    with ThreadPoolExecutor(2) as pool:
+        futures = {name: pool.submit(solve, *args, "--out", f"{name}.npz", cwd=bad_folder)
+                   for name, args in DIVERGING.items()}
+        return {name: future.result() for name, future in futures.items()}
+
+
+@pytest.mark.parametrize("case", list(DIVERGING))
+def test_a_diverged_run_prints_no_warnings(diverged_runs, case):
+    """stderr holds the one line the CLI promises: no NumPy RuntimeWarning, no LAPACK
+    (oneMKL "DLASCL") complaint about NaN."""
+    done = diverged_runs[case]
+    assert done.returncode == 1, done.stderr
+    assert done.stderr == f"note: {case}.npz not written: the run diverged\n", done.stderr
+    assert "diverged at iteration" in done.stdout
+
+
+def test_a_matrix_too_large_for_its_precision_is_named_as_such(diverged_runs):
+    reason = diverged_runs["entries-beyond-float64-squares"].stdout
+    assert "diverged at iteration 0: the loss became infinite or NaN: the squares of X·M − I " \
+           "(up to 7.2e+299² = 5.2e+599) overflow float64" in reason

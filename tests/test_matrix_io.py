@@ -136,7 +136,8 @@ BAD_FILES = [
     ("overflow.csv", "1e400\n", "contains NaN or infinite values"),
     ("junk.csv", bytes(range(256)) * 4, "not a text matrix file"),
     ("junk.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not a text matrix file"),
-    ("tall.csv", "1\n" * 5000, "5000 x 1 is larger than the 4096 x 4096 limit"),
+    ("tall.csv", "1\n" * 5000,
+     "more than 4096 rows (refused at row 4097): larger than the 4096 x 4096 limit"),
     ("wide.csv", ",".join(["1"] * 4097), "1 x 4097 is larger than the 4096 x 4096 limit"),
     ("huge.npy", _npy_header((5000, 5000)), "5000 x 5000 is larger than the 4096 x 4096 limit"),
     ("cube.npy", lambda p: np.save(p, np.zeros((2, 2, 2))), "3-D array, expected a 2-D matrix"),
@@ -247,7 +248,7 @@ def test_interrupted_save_keeps_the_old_file(tmp_path, monkeypatch, suffix, writ
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(np, writer, fail_midway)
-    with pytest.raises(MatrixFileError, match=r"m\.\w+: cannot save \(No space left on device\)"):
+    with pytest.raises(MatrixFileError, match=r"m\.\w+: cannot save \(disk full: No space left"):
         save_matrix(path, np.ones((3, 3)))
     assert path.read_bytes() == before
     assert _temp_files(tmp_path) == []

@@ -68,3 +68,25 @@ def test_mark_keeps_views_exact_across_an_lr_change():
     expected.set_lr(0.5)
     expected.step(5)
     np.testing.assert_array_equal(timeline.view(18).estimate, expected.snapshot().estimate)
+
+
+def test_checkpoints_of_a_big_run_stay_within_their_budget():
+    """A 4096 x 4096 run's checkpoint is over 100 MB: the timeline keeps a bounded number,
+    spread over the run, and views and resumes stay exact where it keeps one."""
+    from solver.timeline import Timeline
+
+    m = np.eye(24) * 2.0
+    run = Run(m, Settings(tol=0.0, max_steps=0))
+    one = 2 * 24 * 24 * 4  # X and the momentum buffer, float32
+    timeline = Timeline(run, stride=4, recent=64, sparse_stride=16, max_bytes=6 * one)
+    reference = Run(m, Settings(tol=0.0, max_steps=0))
+    timeline.advance(200)
+    reference.step(200)
+    assert timeline.checkpoint_bytes <= 6 * one and timeline.checkpoint_count == 6
+    keys = [timeline.nearest(t).iteration for t in range(201)]
+    assert keys[0] == 0 and keys[-1] == 200
+    for t in sorted(set(keys)):
+        replay = Run(m, Settings(tol=0.0, max_steps=0))
+        replay.step(t)
+        assert np.array_equal(timeline.view(t).estimate, replay.snapshot().estimate)
+    assert np.array_equal(timeline.run.snapshot().estimate, reference.snapshot().estimate)

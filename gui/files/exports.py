@@ -11,7 +11,12 @@ from pathlib import Path
 
 import numpy as np
 
-from solver.matrix_io import MatrixFileError, save_matrix, save_npz
+from solver.matrix_io import (
+    MatrixFileError,
+    existing_files,
+    save_matrices,
+    save_npz,
+)
 
 MATRIX_FILTERS = ["CSV (*.csv)", "TSV (*.tsv)", "NumPy array (*.npy)", "NumPy archive (*.npz)"]
 
@@ -24,27 +29,42 @@ def result_arrays(snapshot) -> dict[str, np.ndarray]:
     return {"X": snapshot.estimate}
 
 
-def export_result(snapshot, path: str | os.PathLike) -> list[str]:
-    """Write the result in `snapshot` (see result_arrays); returns the files written.
+def result_files(snapshot, path: str | os.PathLike) -> dict[str, np.ndarray]:
+    """The files export_result writes for `snapshot` at `path`, each with its array.
 
-    .npz holds every part under its name (X, or U, S, V). .csv/.tsv/.npy hold one matrix
-    each: X goes to `path`, an SVD to `STEM-U.csv`, `STEM-S.csv`, `STEM-V.csv` beside it.
+    .npz: `path` alone (every part under its name). .csv/.tsv/.npy: X goes to `path`, an
+    SVD to `STEM-U.csv`, `STEM-S.csv`, `STEM-V.csv` beside it. Ask about
+    `existing_result_files` before overwriting them.
     """
     arrays = result_arrays(snapshot)
     target = Path(path)
     suffix = target.suffix.lower()
     if suffix == ".npz":
-        save_npz(target, **arrays)
-        return [os.fspath(target)]
+        return {os.fspath(target): arrays}
     if suffix not in (".csv", ".tsv", ".npy"):
         raise MatrixFileError(path, f"cannot export a result as '{suffix}' "
                                     "(use .csv, .tsv, .npy or .npz)")
     if len(arrays) == 1:
-        save_matrix(target, arrays["X"])
-        return [os.fspath(target)]
-    written = []
-    for name, array in arrays.items():
-        part = target.with_name(f"{target.stem}-{name}{target.suffix}")
-        save_matrix(part, array)
-        written.append(os.fspath(part))
-    return written
+        return {os.fspath(target): arrays["X"]}
+    return {os.fspath(target.with_name(f"{target.stem}-{name}{target.suffix}")): array
+            for name, array in arrays.items()}
+
+
+def existing_result_files(snapshot, path: str | os.PathLike) -> list[str]:
+    """Those of the files export_result would write that exist already (an SVD as CSV is
+    three files: a dialog should name them before they are replaced)."""
+    return existing_files(result_files(snapshot, path))
+
+
+def export_result(snapshot, path: str | os.PathLike) -> list[str]:
+    """Write the result in `snapshot` (see result_files); returns the files written.
+
+    The files of an SVD are written all or nothing: if one cannot be written, none of the
+    old ones is replaced (solver.matrix_io.save_matrices).
+    """
+    files = result_files(snapshot, path)
+    if Path(path).suffix.lower() == ".npz":
+        save_npz(path, **files[os.fspath(path)])
+    else:
+        save_matrices(files)
+    return list(files)

@@ -89,7 +89,7 @@ def page_guess(ctx: LessonContext) -> str:
     x = np.asarray(snap.estimate)
     text += _now(ctx) + formula(f"X[0,0] = {num(x[0, 0])},&nbsp; X[0,1] = "
                                 f"{num(x[0, min(1, x.shape[1] - 1)])}, …")
-    if s.problem != "svd":
+    if s.problem != "svd" and snap.reference is not None:
         ref = np.asarray(snap.reference)
         text += (f"<p>The answer torch.linalg gives has X[0,0] = {num(ref[0, 0])}. The "
                  "Estimate heatmap shows all of X.</p>")
@@ -192,6 +192,8 @@ def page_learning_rate(ctx: LessonContext) -> str:
     if t.predicted_loss_factor is not None:
         text += ("<p>Theory predicts the loss shrinks by a factor "
                  f"{num(t.predicted_loss_factor)} per step from now on.</p>")
+    if t.condition_number is None:  # a large matrix: only sigma_max computed so far
+        return text + f"<p>{html.escape(t.note)}</p>"
     return text + (f"<p>Condition number κ = σ<sub>max</sub>/σ<sub>min</sub> = "
                    f"{num(t.condition_number)}: the larger κ, the slower the slowest "
                    "direction converges.</p>")
@@ -247,6 +249,8 @@ def page_svd(ctx: LessonContext) -> str:
     if ctx.settings.problem != "svd" or snap is None or snap.s is None:
         return text + "<p><i>Try it: Examples → svd-tutorial.</i></p>"
     found = ", ".join(num(v) for v in np.asarray(snap.s))
+    if snap.reference is None:
+        return text + _now(ctx) + formula(f"singular values: {found}")
     true = ", ".join(num(v) for v in np.asarray(snap.reference))
     return (text + _now(ctx) + formula(f"singular values: {found}")
             + formula(f"torch.linalg.svd: {true}")

@@ -130,7 +130,10 @@ class MatrixHeatmap(GraphicsLayoutWidget):
         largest = float(finite.max()) if finite.size else 0.0
         if largest <= 0.0:
             return
-        decade = 10.0 ** np.ceil(np.log10(largest))
+        # The next power of ten, or the largest double for entries beyond 1e308 (10.0 ** 309
+        # overflows).
+        exponent = math.ceil(math.log10(largest))
+        decade = 10.0**exponent if exponent <= 308 else float(np.finfo(np.float64).max)
         # Grow as soon as it is needed; shrink only well inside the next decade down, so
         # an error hovering at a decade boundary does not make the colours flicker.
         if largest > self._limit or largest < self._limit / 20.0:

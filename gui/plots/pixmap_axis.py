@@ -90,6 +90,19 @@ class PixmapAxis(pg.AxisItem):
         # Qt ignores update() on an item without contents: ask for a repaint of the area.
         scene.update(self.mapRectToScene(self.boundingRect()))
 
+    def tickValues(self, minVal, maxVal, size):  # noqa: N802, N803 (pyqtgraph's API)
+        """pyqtgraph's ticks, or for a range wider than the float64 limit (a colour bar from
+        -1e308 to +1e308) its two ends and zero: pyqtgraph 0.14 computes
+        int((maxVal - start) / spacing), which raises OverflowError there on every repaint
+        (issue 13). An infinite or NaN end gets no ticks."""
+        low, high = sorted((minVal, maxVal))
+        if not (math.isfinite(low) and math.isfinite(high)):
+            return []
+        if math.isfinite((high - low) * self.scale):
+            return super().tickValues(minVal, maxVal, size)
+        values = [v for v in (low, 0.0, high) if low <= v <= high]
+        return [(high / 2 - low / 2, values)]
+
     def render_if_stale(self) -> None:
         """Render the ticks and labels again if pyqtgraph invalidated them (called by the
         scene just before a repaint)."""

@@ -83,7 +83,11 @@ class PinvView(DrawWhenShown, QWidget):
         self._stale = False
 
     def show_snapshot(self, snapshot) -> None:
-        """Record the distance and the null-space part at the snapshot's iteration."""
+        """Record the distance and the null-space part at the snapshot's iteration (a
+        snapshot taken without torch.linalg's answer, Run.snapshot(reference=False), has
+        neither and is skipped)."""
+        if snapshot.reference is None:
+            return
         null = float(snapshot.extra.get("null_space_norm", 0.0))
         # X − M⁺ splits into two orthogonal parts: the null-space part and the rest, so
         # distance² = null² + rest² (Frobenius norms).

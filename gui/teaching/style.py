@@ -70,6 +70,10 @@ def title_html(text: str) -> str:
     return f"<div align='center' style='font-size:large'><b>{html.escape(text)}</b></div>"
 
 
+LARGEST_SHOWN = float(np.finfo(np.float64).max) / 8
+"""Plot ranges stop here: nice 1-2-5 steps and padding stay finite above it."""
+
+
 class RangeFollower:
     """Keeps a plot's data in view with limits that change rarely: x up to a 1-2-5 step,
     y in whole decades (log) or nice steps (linear). Each range change re-renders the axes;
@@ -91,6 +95,9 @@ class RangeFollower:
         """Make sure x in [0, x_max] and y in [y_low, y_high] are visible."""
         if not self.following or not (math.isfinite(y_low) and math.isfinite(y_high)):
             return
+        # Values near the float64 limit (an SVD of a matrix holding 1e308) would round the
+        # limits, or pyqtgraph's padding, up to inf, and setRange refuses inf (issue 13).
+        y_low, y_high = max(y_low, -LARGEST_SHOWN), min(y_high, LARGEST_SHOWN)
         x_limit = nice_ceiling(max(x_max, 10.0))
         if self._log_y:
             low = math.floor(y_low)

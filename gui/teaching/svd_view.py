@@ -58,7 +58,10 @@ class SvdView(QWidget):
         self._snapshot = None
 
     def start(self, snapshot) -> None:
-        """A new SVD run: torch's singular values become the dashed targets."""
+        """A new SVD run: torch's singular values become the dashed targets (a snapshot
+        without them, Run.snapshot(reference=False), is skipped)."""
+        if snapshot.reference is None:
+            return
         self.paths.start(snapshot.reference)
         self.table.start(snapshot.reference.size)
         self.verdict.setText("")
@@ -74,7 +77,10 @@ class SvdView(QWidget):
 
     def show_snapshot(self, snapshot) -> None:
         """Record the singular values; on screen, also show the defects, the comparison
-        with torch and the verdict (a hidden view catches up in showEvent)."""
+        with torch and the verdict (a hidden view catches up in showEvent). Snapshots
+        without torch's answer (Run.snapshot(reference=False)) are skipped."""
+        if snapshot.reference is None:
+            return
         self.paths.record(snapshot.iteration, snapshot.s)
         self.watch.record(snapshot)
         self._snapshot = snapshot
@@ -89,6 +95,12 @@ class SvdView(QWidget):
         snapshot = self._snapshot
         if snapshot is None:
             return
+        # A diverged run's factors hold inf and NaN: they are drawn as such, without NumPy
+        # printing a RuntimeWarning for each comparison (issue 13: noise on stderr).
+        with np.errstate(all="ignore"):
+            self._draw_snapshot(snapshot)
+
+    def _draw_snapshot(self, snapshot) -> None:
         self.reconstruction.set_matrix(snapshot.error)
         u_defect, v_defect = orthogonality_defects(snapshot.u, snapshot.v)
         self.u_defect.set_matrix(u_defect)

@@ -175,6 +175,8 @@ class TheoryOverlay(QObject):
 def _kappa(theory) -> str:
     """κ(M), or ∞ with the rank of a rank-deficient M (at the run's precision)."""
     value = theory.condition_number
+    if value is None:  # a large M: only sigma_max computed so far (Run.complete_theory)
+        return "not computed"
     if math.isfinite(value):
         return f"{value:.4g}"
     rank = getattr(theory, "rank", None)

@@ -66,6 +66,8 @@ def theory_html(theory, optimizer: str, lr: float, momentum: float) -> str:
     listed = ", ".join(f"{s:.3g}" for s in sv[:MAX_LISTED])
     if sv.size > MAX_LISTED:
         listed += f", … ({sv.size} in all, smallest {sv[-1]:.3g})"
+    if theory.condition_number is None:  # a large M: only sigma_max so far (solver.spectrum)
+        listed = f"largest {sv[0]:.4g} (the others not computed)"
     rows = [("Singular values of M", listed),
             ("Condition number κ = σ<sub>max</sub>/σ<sub>min</sub>",
              f"<b>{kappa_text(theory)}</b>")]
@@ -105,6 +107,8 @@ def theory_html(theory, optimizer: str, lr: float, momentum: float) -> str:
 def kappa_text(theory) -> str:
     """κ(M), or ∞ with the rank and why: singular, or only at the run's precision."""
     cond = theory.condition_number
+    if cond is None:  # a large M: only sigma_max computed so far (Run.complete_theory)
+        return "not computed"
     if math.isfinite(cond):
         return f"{cond:.4g}"
     n = np.asarray(theory.singular_values).size
@@ -115,7 +119,8 @@ def kappa_text(theory) -> str:
 
 
 def _curvature_row(theory) -> tuple[str, str]:
-    low, high = (_size(theory.mu, theory.log10_mu), _size(theory.L, theory.log10_L))
+    high = _size(theory.L, theory.log10_L)
+    low = _size(theory.mu, theory.log10_mu) if theory.mu is not None else "not computed"
     if theory.two_sided:
         ratio = math.sqrt(theory.L / theory.mu) if theory.mu else math.inf
         return ("Curvatures 2s²/N of X ↦ (X·M + M·X)/2 (s: its singular values, not M's)",

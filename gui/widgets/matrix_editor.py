@@ -21,8 +21,9 @@ from PySide6.QtWidgets import (
 from gui.matrix_model import MatrixModel
 from gui.widgets.label_colour import set_text_colour
 from solver import presets
+from solver.matrix_io import MAX_DIM
 
-MAX_SIZE = 5000
+MAX_SIZE = MAX_DIM  # the file loader's cap: the editor makes no matrix the app cannot reopen
 # Up to this many cells the columns widen to fit their numbers ("0.00827371"); Qt then asks
 # each cell of a column for its size. Bigger matrices keep fixed widths, so that a
 # 1000 x 1000 matrix opens and scrolls fast (numbers too wide are elided, "0.0082…").

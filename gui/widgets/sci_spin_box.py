@@ -60,5 +60,12 @@ class SciSpinBox(QDoubleSpinBox):
         if not self._log_step or self.value() <= 0:
             super().stepBy(steps)
             return
-        value = self.value() * self._factor**steps
-        self.setValue(float(f"{value:.3g}"))
+        # In logarithms and clamped to the range first: factor**steps overflows for a large
+        # steps (stepBy(1000) on the tolerance box, factor 10, raised OverflowError).
+        target = math.log(self.value()) + steps * math.log(self._factor)
+        if target >= math.log(self.maximum()):
+            self.setValue(self.maximum())
+        elif self.minimum() > 0 and target <= math.log(self.minimum()):
+            self.setValue(self.minimum())
+        else:
+            self.setValue(float(f"{math.exp(target):.3g}"))

@@ -1,6 +1,8 @@
-"""Fixtures for the GUI tests: offscreen Qt, and no QThread may outlive its test."""
+"""Fixtures for the GUI tests: offscreen Qt, no QThread may outlive its test, and no
+exception may escape into Qt's event loop."""
 
 import os
+import sys
 
 # Before any Qt import: the tests run without a display (CI, ssh sessions).
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
@@ -17,11 +19,45 @@ def pytest_collection_modifyitems(config, items):
     """The offscreen platform plugin warns on every size-constraint change of a shown window
     ("This plugin does not support propagateSizeHints()", QPlatformWindow's default), and
     on raising a window ("... does not support raise()"): those warnings say nothing about
-    the app, so the GUI tests ignore them and fail on all others."""
+    the app, so the GUI tests ignore them and fail on all others.
+
+    An exception that escapes a slot, a paint or any other Python override called by Qt is
+    only printed by PySide6, and the app goes on half-updated; PySide6 hands it to
+    sys.excepthook, where pytest-qt 4.5 collects it and fails the test (its default
+    exception capture). That capture is made strict here: it cannot be switched off (the
+    ini option or the qt_no_exception_capture marker), exceptions in other Python threads
+    and unraisable ones (in __del__, weakref callbacks) fail the test too, and a test may
+    not replace sys.excepthook (see keep_exception_capture)."""
+    if config.getini("qt_no_exception_capture"):
+        raise pytest.UsageError("qt_no_exception_capture is not allowed: an exception in a "
+                                "slot or a paint must fail its test (issue 13)")
     for item in items:
         if str(item.path).startswith(_HERE):
+            if item.get_closest_marker("qt_no_exception_capture"):
+                raise pytest.UsageError(f"{item.nodeid}: qt_no_exception_capture is not "
+                                        "allowed (issue 13)")
             item.add_marker(pytest.mark.qt_log_ignore(
                 "does not support propagateSizeHints", "does not support raise"))
+            item.add_marker(pytest.mark.filterwarnings(
+                "error::pytest.PytestUnraisableExceptionWarning"))
+            item.add_marker(pytest.mark.filterwarnings(
+                "error::pytest.PytestUnhandledThreadExceptionWarning"))
+
+
+@pytest.fixture(autouse=True)
+def keep_exception_capture(request):
+    """Fail a test that replaced sys.excepthook, where pytest-qt collects the exceptions
+    that escape into Qt's event loop: with another hook they would pass unseen."""
+    hook = sys.excepthook
+    yield
+    manager = getattr(request.node, "qt_exception_capture_manager", None)
+    if manager is not None and manager.old_hook is None:
+        return  # pytest-qt already failed the test and put the original hook back
+    replaced = sys.excepthook is not hook
+    sys.excepthook = hook
+    if replaced:
+        pytest.fail("the test replaced sys.excepthook: exceptions escaping into Qt's event "
+                    "loop would no longer fail it")
 
 
 @pytest.fixture(autouse=True)
