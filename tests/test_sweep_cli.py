@@ -118,3 +118,15 @@ def test_help_says_what_is_not_supported(capsys):
     text = capsys.readouterr().out
     assert "--problem svd" in text and "LO:HI:N" in text and "--history" not in text.split(
         "Not supported")[0]
+
+
+@pytest.mark.parametrize("steps, error", [
+    ("0", "error: --steps: a sweep needs a step limit (1 or more)"),
+    ("1e30", "error: --steps: must be a whole number from 0 to 2147483647, got '1e30'"),
+])
+def test_the_step_limit_is_checked_and_a_given_one_is_used(capsys, steps, error):
+    grid = [RANDOM, "--lr", "0.5:1:2", "--momentum", "0.5:0.9:2"]
+    assert sweep_cli.main([*grid, "--steps", steps]) == 2
+    assert capsys.readouterr().err.strip().splitlines()[-1] == error
+    assert sweep_cli.main([*grid, "--steps", "7", "--tol", "0", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["run_steps"] == 4 * 7
