@@ -9,10 +9,14 @@ from PySide6.QtGui import QFont, QFontMetrics
 
 from gui.plots.pixmap_axis import PixmapAxis
 
-# The widest tick label a log axis of losses shows (pyqtgraph writes 1e-300 as "10⁻³⁰⁰").
-WIDEST_LOG_LABEL = "10⁻³⁰⁰"
+# The tick labels a log axis of losses can show, of which the widest sets its width:
+# pyqtgraph writes 1e-4 as "0.0001" (wider than "10⁻³⁰⁰" in every font measured), 1e-300
+# as "10⁻³⁰⁰", and a minor tick of a zoomed-in decade as "5·10⁻³⁰⁰".
+LOG_LABEL_SAMPLES = ("0.0001", "10⁻³⁰⁰", "5·10⁻³⁰⁰")
 # Log axes show the 2 ... 9 ticks of each decade only up to this many decades in view.
 MINOR_TICK_DECADES = 6
+# Pixels between a vertical axis's title and its widest tick label.
+TITLE_GAP = 4
 
 
 def style_axes(plot: pg.PlotItem, point_size: int) -> None:
@@ -37,24 +41,45 @@ def nice_ceiling(value: float, steps=(1.0, 2.0, 5.0)) -> float:
 
 
 def fix_log_axis_width(axis: pg.AxisItem) -> None:
-    """Give a vertical log axis the width of its widest possible label and its title, once.
+    """Give a vertical log axis the width of its widest possible label and its title; a
+    DecadeAxis keeps that width fitted to its fonts whenever its style changes (projector
+    mode's larger fonts).
 
     pyqtgraph widens an axis to fit new labels but narrows it again only when they are 10 px
     narrower, so a run that once reached 10⁸ left the plots of the next run shifted by a few
     pixels; and an axis that changes width moves the whole plot under the class's eyes.
     Call it after the tick font is set (style_axes).
     """
-    tick_font = axis.style.get("tickFont") or QFont()
-    labels = QFontMetrics(tick_font).horizontalAdvance(WIDEST_LOG_LABEL)
+    if isinstance(axis, DecadeAxis):
+        axis.keep_width_fitted = True
+    axis.setWidth(log_axis_width(axis))
+
+
+def log_axis_width(axis: pg.AxisItem) -> int:
+    """The width a vertical log axis needs for its widest possible tick label, the gap to
+    its ticks and its (rotated) title beside them, in its current fonts."""
+    metrics = QFontMetrics(axis.style.get("tickFont") or QFont())
+    labels = max(metrics.horizontalAdvance(text) for text in LOG_LABEL_SAMPLES)
     title = QFontMetrics(axis.label.font()).height() if axis.label.isVisible() else 0
     offset = axis.style["tickTextOffset"][0] + max(0, axis.style["tickLength"])
-    axis.setWidth(math.ceil(labels + offset + title + 2))
+    return math.ceil(labels + offset + title + TITLE_GAP)
 
 
 class DecadeAxis(PixmapAxis):
     """A log-mode axis that labels only decades when a decade or more is in view:
     pyqtgraph also labels the minor ticks (0.2 ... 0.9) on a range of two decades or less,
     and 0.09, 0.08 then overprint 0.1. Zoomed into one decade, the minor labels stay."""
+
+    keep_width_fitted = False  # set by fix_log_axis_width
+
+    def setStyle(self, **kwargs):  # noqa: N802 (pyqtgraph's API)
+        """pyqtgraph's setStyle; a new tick font also refits the width (fix_log_axis_width),
+        so larger fonts never put "0.0001" under the axis title."""
+        super().setStyle(**kwargs)
+        if self.keep_width_fitted:
+            width = log_axis_width(self)
+            if width != self.fixedWidth:
+                self.setWidth(width)
 
     def logTickStrings(self, values, scale, spacing):
         strings = super().logTickStrings(values, scale, spacing)
