@@ -71,15 +71,39 @@ class DecadeAxis(PixmapAxis):
     and 0.09, 0.08 then overprint 0.1. Zoomed into one decade, the minor labels stay."""
 
     keep_width_fitted = False  # set by fix_log_axis_width
+    _titles: tuple[str, ...] = ()
+
+    def set_titles(self, *titles: str) -> None:
+        """Title the axis with the first of `titles` (longest first) that fits its height
+        whole, the last one if none does: a short plot (a narrow window with a banner)
+        cut "loss = mean(R²)  (no unit)" to "loss = mean(R²) (no u"."""
+        self._titles = titles
+        self._fit_title()
 
     def setStyle(self, **kwargs):  # noqa: N802 (pyqtgraph's API)
         """pyqtgraph's setStyle; a new tick font also refits the width (fix_log_axis_width),
-        so larger fonts never put "0.0001" under the axis title."""
+        so larger fonts never put "0.0001" under the axis title, and the title its height."""
         super().setStyle(**kwargs)
         if self.keep_width_fitted:
             width = log_axis_width(self)
             if width != self.fixedWidth:
                 self.setWidth(width)
+        self._fit_title()
+
+    def resizeEvent(self, ev=None):  # noqa: N802 (pyqtgraph's API)
+        """pyqtgraph places the title; first the title is chosen for the new height."""
+        self._fit_title()
+        super().resizeEvent(ev)
+
+    def _fit_title(self) -> None:
+        if not self._titles or self.label is None:
+            return
+        metrics = QFontMetrics(self.label.font())
+        room = self.size().height() - 2 * self.label.document().documentMargin()
+        title = next((t for t in self._titles if metrics.horizontalAdvance(t) <= room),
+                     self._titles[-1])
+        if title != self.labelText:
+            self.setLabel(title)
 
     def logTickStrings(self, values, scale, spacing):
         strings = super().logTickStrings(values, scale, spacing)

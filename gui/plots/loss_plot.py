@@ -19,6 +19,8 @@ from gui.plots.loss_curve import PeakDecimator, log_losses
 from gui.plots.plot_widgets import DecadeLines, PlotWidget
 
 LIVE_COLOUR = "#0b3d91"  # the live run's curve: dark blue, apart from the pinned runs' colours
+# The loss axis's title, longest first: the longest that fits the plot's height is shown.
+LOSS_TITLES = ("loss = mean(R²)  (no unit)", "loss = mean(R²)", "loss")
 DENSE_CURVE_POINTS = 1000  # points on screen above which the loss curve is drawn 1 px wide
 
 
@@ -43,7 +45,7 @@ class LossPlot(PlotWidget):
         # Otherwise a run that diverges to 1e9 gets "(x1e+09)" on the axis and ticks divided
         # by it: wrong numbers next to a log scale.
         plot.getAxis("left").enableAutoSIPrefix(False)
-        plot.setLabel("left", "loss = mean(R²)  (no unit)")
+        plot.setLabel("left", LOSS_TITLES[0])
         plot.setLabel("bottom", "iteration t  (steps)")
         self.decade_lines = DecadeLines(plot)  # not showGrid: see DecadeLines
         # The plot's own "Log Y" menu would take log10 a second time: keep only the view menu.
@@ -55,6 +57,7 @@ class LossPlot(PlotWidget):
             plot.getAxis(name).setStyle(hideOverlappingLabels=12)
         style_axes(plot, 12)
         fix_log_axis_width(plot.getAxis("left"))
+        plot.getAxis("left").set_titles(*LOSS_TITLES)
         self._follow = True
         self._x_limit = 0.0
         self._y_limits = (0.0, 0.0)

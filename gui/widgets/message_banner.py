@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QPen, QTextDocumentFragment
+from PySide6.QtGui import QColor, QPainter, QPen, QTextDocumentFragment, QTextLayout
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QPushButton, QToolButton, QWidget
 
 from gui.widgets.label_colour import set_text_colour
+
+# Lines of text the banner shows at most: a longer message is cut with "…" and shown whole in
+# the banner's tooltip, so that a five-line divergence message in a narrow window does not
+# push the plots under it down to slivers.
+MAX_LINES = 2
 
 # kind: (background, border, text) colours.
 _COLOURS = {
@@ -29,6 +34,7 @@ class MessageBanner(QFrame):
         super().__init__(parent)
         self.setObjectName("messageBanner")
         self._colours = _COLOURS["info"]
+        self._html = ""
         self.label = QLabel(self)
         self.label.setObjectName("messageText")
         self.label.setWordWrap(True)
@@ -52,19 +58,45 @@ class MessageBanner(QFrame):
         self.hide()
 
     def text(self) -> str:
-        """The message shown, as plain text (empty when hidden)."""
+        """The whole message, as plain text (empty when hidden), even when the banner
+        shows it cut to MAX_LINES lines."""
         if self.isHidden():
             return ""
-        return QTextDocumentFragment.fromHtml(self.label.text()).toPlainText()
+        return QTextDocumentFragment.fromHtml(self._html).toPlainText()
+
+    def is_cut(self) -> bool:
+        """True while the banner shows its message cut short (whole in the tooltip)."""
+        return self.label.textFormat() == Qt.TextFormat.PlainText
 
     def show_message(self, text: str, kind: str = "info", action: str = "") -> None:
-        """Show `text`; kind is error, warning or info; `action` labels the action button."""
+        """Show `text` (Qt rich text) in at most MAX_LINES lines, whole in the tooltip if
+        cut; kind is error, warning or info; `action` labels the action button."""
         self._colours = _COLOURS[kind]
         set_text_colour(self.label, self._colours[2])
-        self.label.setText(text)
+        self._html = text
         self.action_button.setText(action)
         self.action_button.setVisible(bool(action))
         self.show()
+        self._fit_text()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_text()
+
+    def _fit_text(self) -> None:
+        """The message in full if it fits in MAX_LINES lines at the label's width, else its
+        plain text cut to MAX_LINES lines with "…", and the whole of it as a tooltip."""
+        label = self.label
+        width = label.width()
+        label.setTextFormat(Qt.TextFormat.RichText)
+        label.setText(self._html)
+        limit = MAX_LINES * label.fontMetrics().lineSpacing()
+        if not self._html or width < 1 or label.heightForWidth(width) <= limit + 4:
+            self.setToolTip("")
+            return
+        label.setTextFormat(Qt.TextFormat.PlainText)
+        label.setText(_first_lines(self.text(), label, width))
+        self.setToolTip(f"<p>{self._html}</p>")
 
     def paintEvent(self, event) -> None:
         # Drawn here rather than by a style sheet, which would stop the text from taking
@@ -75,3 +107,24 @@ class MessageBanner(QFrame):
         painter.setPen(QPen(QColor(border), 1))
         painter.setBrush(QColor(background))
         painter.drawRoundedRect(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5), 4, 4)
+
+
+def _first_lines(text: str, label: QLabel, width: int) -> str:
+    """`text` as wrapped into `width` pixels in the label's font, cut after MAX_LINES
+    lines, the last one ending in "…"."""
+    flat = " ".join(text.split())
+    layout = QTextLayout(flat, label.font())
+    layout.beginLayout()
+    starts = []
+    while len(starts) < MAX_LINES:
+        line = layout.createLine()
+        if not line.isValid():
+            break
+        line.setLineWidth(width)
+        starts.append(line.textStart())
+    layout.endLayout()
+    kept = [flat[a:b].strip() for a, b in zip(starts, starts[1:], strict=False)]
+    last = flat[starts[-1]:] if starts else flat
+    metrics = label.fontMetrics()
+    kept.append(metrics.elidedText(last, Qt.TextElideMode.ElideRight, width))
+    return "\n".join(kept)

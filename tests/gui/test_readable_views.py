@@ -49,3 +49,47 @@ def test_loss_axis_title_clears_its_widest_tick_label(qtbot, points):
     edge = title_right_edge(axis)
     for rect, text in labels:
         assert rect.left() >= edge, f"{text!r} starts at {rect.left()}, title ends at {edge}"
+
+
+def title_fits(axis) -> bool:
+    """The rotated axis title is whole: its text no longer than the axis is high."""
+    label = axis.label
+    text_length = label.boundingRect().width() - 2 * label.document().documentMargin()
+    return text_length <= axis.size().height() + 0.5
+
+
+@pytest.mark.parametrize("size", [(1024, 768), (1280, 720)], ids=["1024x768", "1280x720"])
+def test_a_divergence_banner_leaves_the_plots_their_room(qtbot, window, size):
+    window.open_example("tutorial-random")
+    window.model.update_settings(optimizer="gd", lr=50.0)
+    window.model.play()
+    qtbot.waitUntil(lambda: window.state == "diverged", timeout=10_000)
+    window.fit_to(*size)
+    qtbot.wait(200)
+    banner = window.banner
+    assert "Why:" in banner.text() and "Try lr <=" in banner.text()  # the whole message...
+    assert "Why:" in banner.toolTip()  # ...whole in the tooltip when cut on screen
+    lines = banner.label.height() / banner.label.fontMetrics().lineSpacing()
+    assert lines <= 2.5, f"the banner's text takes {lines:.1f} lines"
+    assert banner.action_button.isVisible()
+    axis = window.loss_plot.getPlotItem().getAxis("left")
+    assert axis.labelText.startswith("loss")
+    assert title_fits(axis), (axis.labelText, axis.size().height())
+
+
+def test_the_loss_axis_title_shortens_on_a_short_plot(qtbot):
+    store = LossStore()
+    store.extend(0, np.logspace(0, -3, 50))
+    plot = LossPlot(store)
+    qtbot.addWidget(plot)
+    plot.redraw_from_store()
+    plot.show()
+    axis = plot.getPlotItem().getAxis("left")
+    for height in (600, 250, 150):
+        plot.resize(500, height)
+        qtbot.wait(20)
+        assert title_fits(axis), (height, axis.labelText)
+    assert axis.labelText != "loss = mean(R²)  (no unit)"  # shortened at 150 px
+    plot.resize(500, 600)
+    qtbot.wait(20)
+    assert axis.labelText == "loss = mean(R²)  (no unit)"
