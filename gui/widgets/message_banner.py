@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QPen, QTextDocumentFragment, QTextLayout
+from PySide6.QtGui import QColor, QPainter, QPen, QTextDocumentFragment
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QPushButton, QToolButton, QWidget
 
+from gui.widgets.elided_label import first_lines
 from gui.widgets.label_colour import set_text_colour
 
 # Lines of text the banner shows at most: a longer message is cut with "…" and shown whole in
@@ -95,7 +96,7 @@ class MessageBanner(QFrame):
             self.setToolTip("")
             return
         label.setTextFormat(Qt.TextFormat.PlainText)
-        label.setText(_first_lines(self.text(), label, width))
+        label.setText(first_lines(self.text(), label.font(), width, MAX_LINES)[0])
         self.setToolTip(f"<p>{self._html}</p>")
 
     def paintEvent(self, event) -> None:
@@ -108,23 +109,3 @@ class MessageBanner(QFrame):
         painter.setBrush(QColor(background))
         painter.drawRoundedRect(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5), 4, 4)
 
-
-def _first_lines(text: str, label: QLabel, width: int) -> str:
-    """`text` as wrapped into `width` pixels in the label's font, cut after MAX_LINES
-    lines, the last one ending in "…"."""
-    flat = " ".join(text.split())
-    layout = QTextLayout(flat, label.font())
-    layout.beginLayout()
-    starts = []
-    while len(starts) < MAX_LINES:
-        line = layout.createLine()
-        if not line.isValid():
-            break
-        line.setLineWidth(width)
-        starts.append(line.textStart())
-    layout.endLayout()
-    kept = [flat[a:b].strip() for a, b in zip(starts, starts[1:], strict=False)]
-    last = flat[starts[-1]:] if starts else flat
-    metrics = label.fontMetrics()
-    kept.append(metrics.elidedText(last, Qt.TextElideMode.ElideRight, width))
-    return "\n".join(kept)
