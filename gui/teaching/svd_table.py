@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QFontMetrics
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
 
+from gui.teaching.cell_labels import short_number
 from gui.teaching.style import colour
 from gui.teaching.svd_paths import subscript
 from solver.svd_verdict import SIGMA_TOL, VECTOR_TOL
@@ -40,7 +41,12 @@ class SvdResultTable(QTableWidget):
             self.horizontalHeaderItem(col).setToolTip(tip)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        # Each column as wide as its numbers (stretched, four columns in a narrow dock
+        # elided them to "0.06…").
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Always as tall as its rows (_fit_height): a vertical scroll bar would only narrow
+        # the columns into a horizontal one.
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         bold = self.font()
         bold.setBold(True)
@@ -70,10 +76,25 @@ class SvdResultTable(QTableWidget):
                 self.setItem(row, col, item)
         self.mismatch = (np.zeros(0), np.zeros(0), np.zeros(0))
         self.matches = np.zeros(0, dtype=bool)
-        # As tall as its rows: the heatmaps above get the rest of the height.
+        self._fit_height()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        """As tall as its rows, plus the horizontal scroll bar when the columns are wider
+        than the table: the heatmaps above get the rest of the height."""
         height = self.horizontalHeader().sizeHint().height() + 2 * self.frameWidth()
-        height += sum(self.verticalHeader().sectionSizeHint(row) for row in range(rows))
-        self.setFixedHeight(height + 2)
+        height += sum(self.verticalHeader().sectionSizeHint(row)
+                      for row in range(self.rowCount()))
+        wide = self.verticalHeader().width() + sum(
+            max(self.sizeHintForColumn(col), self.horizontalHeader().sectionSizeHint(col))
+            for col in range(self.columnCount()))
+        if wide > self.width() - 2 * self.frameWidth():
+            height += self.horizontalScrollBar().sizeHint().height()
+        if height + 2 != self.minimumHeight() or height + 2 != self.maximumHeight():
+            self.setFixedHeight(height + 2)
 
     def show_snapshot(self, snapshot) -> None:
         """Fill the rows from an SVD snapshot (s, u, v and the aligned references)."""
@@ -90,12 +111,13 @@ class SvdResultTable(QTableWidget):
             good = (sigma_ok[row], None, du[row] <= VECTOR_TOL, dv[row] <= VECTOR_TOL)
             for col, (value, ok) in enumerate(zip(cells, good, strict=True)):
                 item = self.item(row, col)
-                item.setText(f"{value:.4g}" if col < 2 else f"{value:.2g}")
+                item.setText(short_number(value, 4 if col < 2 else 2))
                 if ok is not None:
                     item.setBackground(QBrush(GOOD if ok else BAD))
             self.item(row, 0).setToolTip(f"|σ − σ(torch)| = {ds[row]:.2g}")
             self.item(row, 2).setToolTip(_vectors("u", row, snapshot.u, u_ref))
             self.item(row, 3).setToolTip(_vectors("v", row, snapshot.v, v_ref))
+        self._fit_height()
 
 
 def _vectors(name: str, i: int, est: np.ndarray, ref: np.ndarray) -> str:

@@ -11,17 +11,19 @@ with the steps still needed, and for a σ held at 0 why d² keeps it there.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from gui.plots.heatmap import MatrixHeatmap
 from gui.teaching.svd_paths import SingularValuePlot
 from gui.teaching.svd_table import SvdResultTable
+from gui.widgets.elided_label import ElidedLabel
 from gui.widgets.label_colour import set_text_colour
 from solver.svd_verdict import SvdWatch
 from solver.views_math import orthogonality_defects
 
 GOOD_COLOUR = "#1b5e20"
 BAD_COLOUR = "#b00020"
+VERDICT_LINES = 3
 
 
 class SvdView(QWidget):
@@ -30,9 +32,10 @@ class SvdView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("svdView")
-        self.verdict = QLabel(self)
+        # Always VERDICT_LINES high, the rest in its tooltip: a wrapped label that grew
+        # with its text was squeezed by the plots below and cut at the top at t = 0.
+        self.verdict = ElidedLabel(VERDICT_LINES, self)
         self.verdict.setObjectName("svdVerdict")
-        self.verdict.setWordWrap(True)
         set_text_colour(self.verdict, None, bold=True)
         self.paths = SingularValuePlot(self)
         self.reconstruction = MatrixHeatmap("U·S·Vᵀ − M", decades=True, parent=self)
@@ -90,6 +93,21 @@ class SvdView(QWidget):
     def showEvent(self, event) -> None:
         super().showEvent(event)
         self._draw()
+        self._lay_out()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._lay_out()
+
+    def _lay_out(self) -> None:
+        """Place the children for the view's current size (cheap when nothing changed).
+
+        Workaround: Qt 6.11 never activates this view's layout inside the teaching dock
+        (layout().geometry() stays QRect(0, 0, 0, 0)), so after a resize or a new table
+        height the children stayed where an earlier size put them and the table's last
+        row fell off the bottom. Reproduction: open svd-tutorial in a 1216 x 684 window;
+        svd_view.table.geometry().bottom() > svd_view.height()."""
+        self.layout().setGeometry(self.rect())
 
     def _draw(self) -> None:
         snapshot = self._snapshot
@@ -108,6 +126,7 @@ class SvdView(QWidget):
         self.table.show_snapshot(snapshot)
         self._show_verdict(snapshot)
         self._update_titles()
+        self._lay_out()  # the table's height may have changed
 
     def _update_titles(self) -> None:
         """Name each heatmap and its colour scale ±limit (they have no colour bar)."""
@@ -126,10 +145,13 @@ class SvdView(QWidget):
 
 
 def _compact(heatmap: MatrixHeatmap) -> None:
-    """Three heatmaps share one row of a narrow dock: drop the axis titles and the colour
-    bar (the title gives the colour scale ±limit) so the matrices themselves get the room."""
-    heatmap.plot.getAxis("left").showLabel(False)
-    heatmap.plot.getAxis("bottom").showLabel(False)
+    """Three heatmaps share one row of a narrow dock: drop the axis titles, the index
+    numbers (crammed into cells a few pixels high they ran together; the hover read-out
+    names [row, column]) and the colour bar (the title gives the colour scale ±limit) so
+    the matrices themselves get the room."""
+    for name in ("left", "bottom"):
+        heatmap.plot.getAxis(name).showLabel(False)
+        heatmap.plot.getAxis(name).setStyle(showValues=False, tickLength=0)
     heatmap.plot.layout.removeItem(heatmap.colour_bar)
     heatmap.colour_bar.hide()
     heatmap.plot.vb.setMinimumSize(0, 0)

@@ -93,3 +93,71 @@ def test_the_loss_axis_title_shortens_on_a_short_plot(qtbot):
     plot.resize(500, 600)
     qtbot.wait(20)
     assert axis.labelText == "loss = mean(R²)  (no unit)"
+
+
+# --- numbers in heatmap cells and tables ------------------------------------------------------
+def test_gradient_cell_numbers_never_run_into_each_other(qtbot):
+    from PySide6.QtGui import QFontMetrics
+
+    from gui.plots.heatmap import MatrixHeatmap
+    from gui.teaching.cell_labels import CellLabels
+
+    heatmap = MatrixHeatmap("∇loss", decades=True)
+    qtbot.addWidget(heatmap)
+    labels = CellLabels(heatmap)
+    # The SVD's ∂loss/∂U of the new-user trial: "4.668.16e-06…" in a 260 px dock.
+    gradient = np.array([[-3.04e-5, -4.66e-6, 8.16e-6, 4.26e-6],
+                         [3.47e-5, -4.95e-6, 1.67e-5, 1.23e-5],
+                         [2.82e-5, -6.28e-6, 6.47e-6, 5.76e-6],
+                         [2.26e-5, 3.3e-7, 6.9e-6, 2.2e-5]])
+    heatmap.set_matrix(gradient)
+    heatmap.show()
+    for width, some_text in ((260, False), (700, True)):
+        heatmap.resize(width, width)
+        qtbot.wait(50)
+        labels.set_matrix(gradient)
+        shown = labels.texts()
+        cell = 1.0 / heatmap.plot.vb.viewPixelSize()[0]
+        metrics = QFontMetrics(labels._font)
+        assert all(metrics.horizontalAdvance(text) < cell for text in shown), (cell, shown)
+        assert bool(shown) == some_text, (width, cell, shown)
+    assert "8.16e-6" in shown or "8.2e-6" in shown
+
+
+def label_is_whole(label) -> bool:
+    """All the lines a label shows fit its height."""
+    if label.wordWrap():
+        return label.heightForWidth(label.width()) <= label.height() + 1
+    lines = label.fontMetrics().lineSpacing() * (label.text().count("\n") + 1)
+    return lines <= label.contentsRect().height() + 1
+
+
+def test_svd_view_numbers_are_whole_at_the_first_iteration(qtbot):
+    from gui.main_window import MainWindow
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    window.fit_to(1216, 684)
+    with qtbot.waitSignal(window.frame_drawn, timeout=20_000):
+        window.open_example("svd-tutorial")
+    qtbot.wait(300)
+    view = window.teaching.svd_view
+    assert window.teaching.current_tab() == "svd" and view.isVisible()
+    verdict = view.verdict
+    assert verdict.text().startswith("Not there yet (t = 0)")
+    assert label_is_whole(verdict), (verdict.height(), verdict.text())
+    assert verdict.geometry().bottom() < view.paths.geometry().top()
+    table = view.table
+    assert table.geometry().bottom() <= view.height()
+    metrics = table.fontMetrics()
+    for row in range(table.rowCount()):
+        for col in range(table.columnCount()):
+            text = table.item(row, col).text()
+            assert text and "…" not in text
+            assert metrics.horizontalAdvance(text) <= table.columnWidth(col) - 4, (row, col, text)
+        assert table.rowViewportPosition(row) + table.rowHeight(row) <= table.viewport().height()
+    assert table.columnViewportPosition(3) + table.columnWidth(3) <= table.viewport().width()
+    for heatmap in (view.reconstruction, view.u_defect, view.v_defect):
+        # Index numbers of cells a few pixels high ran together: the compact heatmaps have none.
+        assert not heatmap.plot.getAxis("left").style["showValues"]
