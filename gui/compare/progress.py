@@ -5,6 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
+BAR_MIN_WIDTH = 120
+
 
 class FigureProgress(QWidget):
     """Hidden until `start`; Cancel emits cancel_clicked, the owner then calls `finish`.
@@ -20,7 +22,9 @@ class FigureProgress(QWidget):
         self.setObjectName("figureProgress")
         self.label = QLabel(self)
         self.bar = QProgressBar(self)
-        self.bar.setMinimumWidth(220)
+        # The bar gives way to the label, never the other way round: in a 1024-pixel window
+        # the label was cut to "Part 2: random vs d" beside a 220-pixel bar.
+        self.bar.setMinimumWidth(BAR_MIN_WIDTH)
         self.bar.setMaximum(1000)
         self.cancel_button = QPushButton("Cancel", self)
         self.cancel_button.setObjectName("figureCancelButton")
@@ -36,7 +40,7 @@ class FigureProgress(QWidget):
     def start(self, what: str) -> None:
         """Show the strip at 0 %, computing `what`."""
         self._what = what
-        self.label.setText(what)
+        self._set_label(what)
         self.bar.setValue(0)
         self.cancel_button.setEnabled(True)
         self.show()
@@ -45,7 +49,11 @@ class FigureProgress(QWidget):
         """`done` of `total` steps, now computing the run named `current`."""
         self.bar.setValue(int(1000 * done / total) if total else 0)
         self.bar.setFormat(f"{done:,} / {total:,} steps")
-        self.label.setText(f"{self._what}: {current}" if current else self._what)
+        self._set_label(f"{self._what}: {current}" if current else self._what)
+
+    def _set_label(self, text: str) -> None:
+        self.label.setText(text)
+        self.label.setMinimumWidth(self.label.sizeHint().width())
 
     def finish(self) -> None:
         """Hide the strip."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QTextDocumentFragment
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
@@ -17,12 +17,13 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 SAMPLES = {"solid": "━━", "dashed": "╍╍", "dotted": "┅┅"}
 
 
-def entry_html(colour: str, text: str, style: str = "solid") -> str:
-    """One legend entry: a coloured line sample, then the name (escaped)."""
+def entry_html(colour: str, text: str, style: str = "solid", breakable: bool = False) -> str:
+    """One legend entry: a coloured line sample, then the name (escaped). Unless
+    `breakable`, it is kept on one line."""
     sample = SAMPLES.get(style, SAMPLES["solid"])
     # Non-breaking spaces: a narrow legend wraps between entries, not inside one.
-    return (f"<span style='color:{colour}'><b>{sample}</b></span>&nbsp;"
-            f"{html.escape(text).replace(' ', '&nbsp;')}")
+    name = html.escape(text) if breakable else html.escape(text).replace(" ", "&nbsp;")
+    return f"<span style='color:{colour}'><b>{sample}</b></span>&nbsp;{name}"
 
 
 class PlotNote(QLabel):
@@ -58,13 +59,38 @@ class LegendNote(PlotNote):
     def __init__(self, object_name: str, parent: QWidget | None = None) -> None:
         super().__init__(object_name, parent)
         self._entries: list[tuple[str, str, str]] = []
+        self._title = ""
 
     def set_entries(self, entries: list[tuple[str, str, str]], title: str = "") -> None:
-        """Show (colour, text, style) entries, after an optional bold title."""
+        """Show (colour, text, style) entries, after an optional bold title. An entry wider
+        than the legend wraps inside itself instead of being cut at the right."""
         self._entries = list(entries)
-        parts = " &nbsp;&nbsp;&nbsp; ".join(entry_html(*entry) for entry in entries)
-        head = f"<b>{html.escape(title)}</b><br>" if title else ""
-        self.show_html(head + parts if entries else head.removesuffix("<br>"))
+        self._title = title
+        self._render()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self._render()
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._render()
+
+    def _render(self) -> None:
+        width = self.contentsRect().width()
+        metrics = self.fontMetrics()
+
+        def too_wide(text: str, style: str) -> bool:
+            sample = SAMPLES.get(style, SAMPLES["solid"])
+            return width > 0 and metrics.horizontalAdvance(f"{sample} {text}") > width
+
+        parts = " &nbsp;&nbsp;&nbsp; ".join(
+            entry_html(colour, text, style, breakable=too_wide(text, style))
+            for colour, text, style in self._entries)
+        head = f"<b>{html.escape(self._title)}</b><br>" if self._title else ""
+        self.show_html(head + parts if self._entries else head.removesuffix("<br>"))
 
     def names(self) -> list[str]:
         """The entries' texts, in order (empty while hidden)."""

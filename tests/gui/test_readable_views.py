@@ -4,6 +4,7 @@ labels, numbers that fit their cells, messages in plain words (the new-user tria
 import numpy as np
 import pytest
 from PySide6.QtGui import QFont, QPainter, QPixmap
+from PySide6.QtWidgets import QComboBox
 
 from gui.loss_store import LossStore
 from gui.plots.loss_plot import LossPlot
@@ -161,3 +162,79 @@ def test_svd_view_numbers_are_whole_at_the_first_iteration(qtbot):
     for heatmap in (view.reconstruction, view.u_defect, view.v_defect):
         # Index numbers of cells a few pixels high ran together: the compact heatmaps have none.
         assert not heatmap.plot.getAxis("left").style["showValues"]
+
+
+# --- small cut-offs -----------------------------------------------------------------------------
+def widest_line(label) -> float:
+    """The widest line of a rich-text label laid out at its width (a line that cannot
+    wrap sticks out beyond the width)."""
+    from PySide6.QtGui import QTextDocument, QTextOption
+
+    document = QTextDocument()
+    option = document.defaultTextOption()
+    option.setWrapMode(QTextOption.WrapMode.WordWrap)  # as QLabel wraps: never inside a word
+    document.setDefaultTextOption(option)
+    document.setDefaultFont(label.font())
+    document.setDocumentMargin(0)
+    document.setHtml(label.text())
+    document.setTextWidth(label.contentsRect().width())
+    return document.idealWidth()
+
+
+def test_pinv_legend_and_ticks_are_whole_at_1280(qtbot):
+    from gui.main_window import MainWindow
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    window.fit_to(1216, 684)
+    with qtbot.waitSignal(window.frame_drawn, timeout=20_000):
+        window.open_example("indicator")
+    window.teaching.show_tab("pinv")
+    window.model.update_settings(max_steps=250)
+    window.findChild(QComboBox, "speedCombo").setCurrentText("Max")
+    window.model.play()
+    qtbot.waitUntil(lambda: window.state in ("finished", "converged"), timeout=30_000)
+    qtbot.wait(300)
+    view = window.teaching.pinv_view
+    legend = view.legend
+    assert "rest of X − M⁺" in legend.plain_text()
+    assert widest_line(legend) <= legend.contentsRect().width() + 1
+    axis = view.plot.getAxis("left")
+    low, high = view.plot.vb.viewRange()[1]
+    assert low < -4 < high
+    texts = [text for _rect, text in tick_label_rects(axis)]
+    assert "0.0001" in texts, texts
+
+
+def test_the_figure_progress_never_cuts_its_text(qtbot):
+    from gui.main_window import MainWindow
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    window.fit_to(1024, 768)
+    progress = window.compare.progress
+    progress.start("Part 2: random vs diagonal matrix")
+    progress.set_progress(10_050, 20_000, "random")
+    qtbot.wait(200)
+    label = progress.label
+    assert label.text() == "Part 2: random vs diagonal matrix: random"
+    assert label.width() >= label.sizeHint().width()
+    assert progress.bar.isVisible() and progress.bar.width() >= 100
+
+
+@pytest.mark.parametrize("width", [200, 260, 400])
+def test_a_legend_entry_wider_than_the_legend_wraps_inside_itself(qtbot, width):
+    from gui.plots.legend_label import LegendNote
+
+    legend = LegendNote("legend")
+    qtbot.addWidget(legend)
+    legend.resize(width, 100)
+    legend.set_entries([("#0072b2", "‖X − M⁺‖ distance", "solid"),
+                        ("#d55e00", "‖X·(I − M·M⁺)‖ null-space part", "dashed"),
+                        ("#009e73", "rest of X − M⁺ (descent removes it)", "solid")])
+    legend.show()
+    qtbot.wait(20)
+    assert widest_line(legend) <= legend.contentsRect().width() + 1
+    assert legend.names()[2] == "rest of X − M⁺ (descent removes it)"
