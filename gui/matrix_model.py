@@ -8,6 +8,7 @@ model, which makes it untestable and noisy; we keep the message in the view).
 from __future__ import annotations
 
 import math
+import sys
 
 import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, Signal
@@ -41,6 +42,10 @@ def parse_number(text: object) -> float:
             value = float(cleaned)
         except ValueError:
             raise ValueError(f"{cleaned!r} is not a number (write it like 0.5 or -2e-3)") from None
+    if math.isinf(value) and "inf" not in str(text).lower():
+        # float("1e400") is inf: the number was written, it is only too large for float64.
+        raise ValueError(f"{str(text).strip()} is beyond float64's range (largest magnitude "
+                         f"{sys.float_info.max:.3g}): every entry must be a finite number")
     if not math.isfinite(value):
         raise ValueError(f"{value} is not allowed: every entry must be a finite number")
     return value

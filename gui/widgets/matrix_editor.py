@@ -88,7 +88,7 @@ class MatrixEditor(QWidget):
         self.message.hide()
         self._message_timer = QTimer(self)
         self._message_timer.setSingleShot(True)
-        self._message_timer.timeout.connect(self.message.hide)
+        self._message_timer.timeout.connect(self._hide_message)
 
         size_row = QHBoxLayout()
         size_row.addWidget(QLabel("Size"))
@@ -125,10 +125,27 @@ class MatrixEditor(QWidget):
                 + table.verticalScrollBar().sizeHint().width())
 
     def show_message(self, text: str) -> None:
-        """Show a message under the table for a few seconds (a refused edit, a bad paste)."""
+        """Show a message under the table for a few seconds (a refused edit, a bad paste).
+        The table gives up the message's height, so that the message never covers it."""
         self.message.setText(text)
+        width = self.width()
+        message = self.message
+        lines = message.heightForWidth(width) if width > 0 else message.sizeHint().height()
+        spacing = max(self.layout().spacing(), 0)
+        # From the height the table has now: in a short window it already has less than
+        # its minimum, and the message would go over its last rows and scroll bar.
+        # The message's lines are part of the editor's minimum height (a wrapped label
+        # counts one line otherwise), so the panes around keep the editor as tall as it was.
+        room = min(self._table_minimum, self.table.height())
+        self.table.setMinimumHeight(max(room - lines - spacing, 1))
+        self.message.setMinimumHeight(lines)
         self.message.show()
         self._message_timer.start(_MESSAGE_MS)
+
+    def _hide_message(self) -> None:
+        self.message.hide()
+        self.message.setMinimumHeight(0)
+        self.table.setMinimumHeight(self._table_minimum)
 
     def copy_selection(self) -> None:
         """Copy the selected block to the clipboard as tab-separated text."""
@@ -169,8 +186,9 @@ class MatrixEditor(QWidget):
         table.verticalHeader().setDefaultSectionSize(metrics.height() + 8)
         # Room for the header and five rows: the tutorial's 4 x 4 shows whole even on a
         # 1024 x 768 projector, where the settings below scroll instead.
-        table.setMinimumHeight(header.sizeHint().height() + 5 * (metrics.height() + 8)
+        self._table_minimum = (header.sizeHint().height() + 5 * (metrics.height() + 8)
                                + 2 * table.frameWidth())
+        table.setMinimumHeight(self._table_minimum)
         table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         for text, keys, slot in (
             ("Copy", QKeySequence.StandardKey.Copy, self.copy_selection),

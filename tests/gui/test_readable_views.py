@@ -238,3 +238,32 @@ def test_a_legend_entry_wider_than_the_legend_wraps_inside_itself(qtbot, width):
     qtbot.wait(20)
     assert widest_line(legend) <= legend.contentsRect().width() + 1
     assert legend.names()[2] == "rest of X − M⁺ (descent removes it)"
+
+
+# --- the matrix editor's messages ----------------------------------------------------------------
+@pytest.mark.parametrize("size", [(1440, 900), (1024, 768)], ids=["1440x900", "1024x768"])
+def test_a_refused_cell_says_why_beside_the_table_not_over_it(qtbot, window, size):
+    window.fit_to(*size)
+    qtbot.wait(200)
+    editor = window.editor
+    table = editor.table
+    assert not table.model().setData(table.model().index(0, 0), "1e400")
+    qtbot.wait(200)
+    text = editor.message.text()
+    assert text.startswith("Cell (0, 0) kept its value: 1e400 is beyond float64's range"), text
+    assert "inf" not in text
+    assert editor.message.isVisible()
+    message = editor.message.geometry()
+    assert not message.intersects(table.geometry()), (message, table.geometry())
+    assert editor.message.heightForWidth(message.width()) <= message.height() + 1
+
+
+def test_typed_infinity_is_still_refused_by_name():
+    from gui.matrix_model import parse_number
+
+    with pytest.raises(ValueError, match="^inf is not allowed"):
+        parse_number("inf")
+    with pytest.raises(ValueError, match=r"^-1e999 is beyond float64's range \(largest "
+                                         r"magnitude 1.8e\+308\)"):
+        parse_number(" -1e999 ")
+    assert parse_number("1e308") == 1e308
