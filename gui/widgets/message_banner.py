@@ -38,6 +38,9 @@ class MessageBanner(QFrame):
         self._html = ""
         self.label = QLabel(self)
         self.label.setObjectName("messageText")
+        # Always rich text: the messages come HTML-escaped, and Qt's guess (AutoText) showed
+        # a message without tags as plain text, entities and all ("&#x27;this is&#x27;").
+        self.label.setTextFormat(Qt.TextFormat.RichText)
         self.label.setWordWrap(True)
         self.action_button = QPushButton(self)
         self.action_button.setObjectName("messageAction")

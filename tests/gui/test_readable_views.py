@@ -267,3 +267,26 @@ def test_typed_infinity_is_still_refused_by_name():
                                          r"magnitude 1.8e\+308\)"):
         parse_number(" -1e999 ")
     assert parse_number("1e308") == 1e308
+
+
+# --- messages in plain words ---------------------------------------------------------------------
+def shown_text(label) -> str:
+    """What a label puts on screen, as Qt decides between rich and plain text."""
+    from PySide6.QtGui import Qt, QTextDocumentFragment  # mightBeRichText is QtGui's
+
+    text = label.text()
+    rich = label.textFormat() == Qt.TextFormat.RichText or (
+        label.textFormat() == Qt.TextFormat.AutoText and Qt.mightBeRichText(text))
+    return QTextDocumentFragment.fromHtml(text).toPlainText() if rich else text
+
+
+def test_a_junk_file_is_named_in_plain_words(qtbot, window, tmp_path):
+    path = tmp_path / "junk.csv"
+    path.write_text("1,2\nthis is,junk\n")
+    assert not window.files.open_path(path)
+    qtbot.wait(100)
+    window.fit_to(1440, 900)
+    qtbot.wait(200)
+    assert "not a number at row 2, column 1: 'this is'" in window.banner.text()
+    shown = shown_text(window.banner.label)
+    assert "&#" not in shown and "&amp;" not in shown, shown
