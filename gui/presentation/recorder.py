@@ -83,6 +83,9 @@ def record(matrix: np.ndarray, settings: Settings, name: str, path: str,
     frame = writer = driver = None
     try:
         model = window.model
+        # The run is stepped, frame by frame: the prediction stays anchored where the run
+        # starts, as while playing, so the class sees the curve follow it or not.
+        window.teaching.overlay.hold_anchor = True
         facts = RunFacts.of_model(model)
         title = options.title or default_title("", facts)
         frame = FigureFrame(title, caption(facts), central_arrangement(

@@ -56,6 +56,10 @@ class TheoryOverlay(QObject):
         self._key: tuple | None = None
         self._was_playing = False
         self._last: tuple[int, float] | None = None
+        # True: single steps keep the anchor as playing does (a recording steps the run
+        # frame by frame; anchored at each step the line started at the newest point and
+        # left the plot at once).
+        self.hold_anchor = False
         self._view.sigRangeChanged.connect(self._redraw)
         self._redraw()
 
@@ -87,7 +91,8 @@ class TheoryOverlay(QObject):
             back = self._last is not None and point[0] < self._last[0]
             self._last = point
             # A pause right after playing keeps the anchor: that is when the class compares.
-            stepped = not frame.playing and not was_playing and point[0] > self.anchor[0]
+            stepped = (not frame.playing and not was_playing and not self.hold_anchor
+                       and point[0] > self.anchor[0])
             if back or stepped:
                 self.anchor = point
                 self._redraw()

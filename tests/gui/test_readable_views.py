@@ -290,3 +290,26 @@ def test_a_junk_file_is_named_in_plain_words(qtbot, window, tmp_path):
     assert "not a number at row 2, column 1: 'this is'" in window.banner.text()
     shown = shown_text(window.banner.label)
     assert "&#" not in shown and "&amp;" not in shown, shown
+
+
+# --- recordings ----------------------------------------------------------------------------------
+def test_a_recording_shows_the_prediction_line_across_the_plot(qtbot, tmp_path):
+    from PIL import Image
+
+    from gui.presentation.recorder import RecordingOptions, record
+    from solver import Settings
+    from solver.presets import load_preset
+
+    path = tmp_path / "run.gif"
+    result = record(load_preset("tutorial-random"), Settings(max_steps=50), "tutorial-random",
+                    str(path), RecordingOptions(size=(960, 540), fps=10, speed=100, hold=0))
+    assert result.iteration == 50
+    with Image.open(path) as gif:
+        gif.seek(gif.n_frames - 1)
+        pixels = np.asarray(gif.convert("RGB"), dtype=np.int32)
+    orange = np.array([0xD5, 0x5E, 0x00])  # PREDICTION_COLOUR
+    near = np.abs(pixels - orange).sum(axis=2) < 60
+    # The plot's part of the frame (the note above it writes "– – –" in orange too).
+    rows, cols = np.nonzero(near[int(0.2 * len(pixels)):])
+    assert len(cols) > 150, len(cols)  # a line, not only the anchor's ring
+    assert np.ptp(cols) > 0.25 * pixels.shape[1], np.ptp(cols)  # across the plot
