@@ -237,6 +237,16 @@ def observed_factor(start: tuple[int, float], end: tuple[int, float]) -> float |
     return float((l1 / l0) ** (1.0 / (t1 - t0)))
 
 
+def shrink_text(factor: float, floor: str = "", digits: int = 4) -> str:
+    """How the loss changes in one step, unambiguous: "loss × 0.9684", "loss × (1 − 1.6e-10)",
+    or above a loss floor "(loss − 1/36) × 0.9" (`floor` names the floor; "" for none)."""
+    amount = factor_text(factor, digits)
+    if " " in amount:
+        amount = f"({amount})"
+    subject = f"(loss − {floor})" if floor else "loss"
+    return f"{subject} × {amount}"
+
+
 def factor_text(factor: float, digits: int = 4) -> str:
     """A loss factor per step with the digits that matter: 0.9889, or 1 − 8.9e-15 when
     it is so close to 1 that `digits` significant figures would print "1"."""

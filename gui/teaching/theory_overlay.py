@@ -24,6 +24,7 @@ from solver.views_math import (
     observed_factor,
     predicted_curve,
     predicted_segment,
+    shrink_text,
 )
 
 
@@ -132,14 +133,15 @@ class TheoryOverlay(QObject):
             lines.append(html.escape(_short_note(theory.note)))
         else:
             dash = f"<span style='color:{PREDICTION_COLOUR}'><b>– – –</b></span>"
-            if floor is not None:
-                second = (f"{dash} predicted: loss − {floor.text} × "
-                          f"{factor_text(self.factor)} / step")
-            else:
-                second = f"{dash} predicted: loss × {factor_text(self.factor)} / step"
+            floor_text = floor.text if floor is not None else ""
+            second = (f"{dash} predicted: {html.escape(shrink_text(self.factor, floor_text))} "
+                      "per step")
             if self.observed is not None and self.anchor is not None:
+                observed = factor_text(self.observed)
+                if " " in observed:
+                    observed = f"({observed})"
                 second += (f" &nbsp;·&nbsp; observed from t = {self.anchor[0]:,}: × "
-                           f"{factor_text(self.observed)} / step")
+                           f"{observed} per step")
             lines.append(second)
         # Two lines above the plot (they wrap in a narrow window): the plot keeps its height.
         return "<br>".join(lines)

@@ -14,7 +14,7 @@ from gui.plots.legend_label import with_notes
 from gui.teaching.direction_plot import DirectionPlot
 from gui.widgets.vertical_scroll import VerticalScrollArea
 from solver.theory import power_text
-from solver.views_math import factor_text
+from solver.views_math import shrink_text
 
 MAX_LISTED = 6  # singular values listed by value; more are summarised
 MIN_PLOT_HEIGHT = 180
@@ -90,16 +90,16 @@ def theory_html(theory, optimizer: str, lr: float, momentum: float) -> str:
               else "<b>beyond float64's range</b> (see Range)")
     rows.append((f"Stable learning rates{beta}", f"{stable}; lr now {lr:.4g}"))
     factor = theory.predicted_loss_factor
-    above = " − floor" if floor is not None else ""
+    above = "floor" if floor is not None else ""
     rows.append(("Predicted (dashed line)",
-                 f"loss{above} × <b>{factor_text(factor)}</b> per step{_every(factor)}"))
+                 f"<b>{html.escape(shrink_text(factor, above))}</b> per step{_every(factor)}"))
     if theory.optimal_lr is not None:
         best_beta = theory.optimal_momentum
         best = theory.optimal_loss_factor
         momentum_text = f", β = {best_beta:.4g}" if best_beta is not None else ""
         tuning = f"<br><i>{html.escape(theory.tuning)}</i>" if theory.tuning else ""
         rows.append(("Optimal settings", f"lr = {theory.optimal_lr:.4g}{momentum_text}: "
-                                         f"loss{above} × {factor_text(best)} per step"
+                                         f"{html.escape(shrink_text(best, above))} per step"
                                          f"{_every(best)}{tuning}"))
     return _table(rows)
 

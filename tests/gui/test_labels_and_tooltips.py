@@ -84,7 +84,7 @@ def test_a_factor_next_to_one_keeps_its_digits():
     assert factor_text(0.98898888) == "0.989"
     assert factor_text(1 + 2e-9) == "1 + 2e-09"
     text = view_text(load_preset("hilbert-6"), Settings(dtype="float64"))
-    assert re.search(r"loss × 1 − \d\.\de-14 per step", text), text
+    assert re.search(r"loss × \(1 − \d\.\de-14\) per step", text), text
 
 
 # -- point 5: a singular M --------------------------------------------------------------------
@@ -92,7 +92,7 @@ def test_singular_theory_shows_infinite_kappa_the_rank_and_the_floor():
     text = view_text(load_preset("singular-3"), Settings(lr=0.05))
     assert "∞ (M has rank 2 of 3: singular)" in text
     assert "Loss floor 1/9 : M has rank 2: no X makes X·M = I" in text
-    assert "loss − floor × 0.9" in text
+    assert "(loss − floor) × 0.9 per step" in text
     hilbert = view_text(load_preset("hilbert-6"), Settings())
     assert "∞ at this precision (rank 5 of 6; σmax/σmin = 1.45e+07)" in hilbert
     assert "M has rank 5 at float32's precision" in hilbert

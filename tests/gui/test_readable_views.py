@@ -313,3 +313,28 @@ def test_a_recording_shows_the_prediction_line_across_the_plot(qtbot, tmp_path):
     rows, cols = np.nonzero(near[int(0.2 * len(pixels)):])
     assert len(cols) > 150, len(cols)  # a line, not only the anchor's ring
     assert np.ptp(cols) > 0.25 * pixels.shape[1], np.ptp(cols)  # across the plot
+
+
+# --- texts --------------------------------------------------------------------------------------
+def test_the_prediction_reads_unambiguously():
+    from solver.views_math import shrink_text
+
+    assert shrink_text(0.9684) == "loss × 0.9684"
+    assert shrink_text(1 - 1.6e-10, "1/36") == "(loss − 1/36) × (1 − 1.6e-10)"
+    assert shrink_text(0.9, "1/9") == "(loss − 1/9) × 0.9"
+
+
+def test_the_plot_note_above_a_floor_brackets_the_excess(qtbot):
+    from gui.main_window import MainWindow
+    from solver import Settings
+    from solver.presets import load_preset
+
+    window = MainWindow(load_preset("singular-3"), Settings(lr=0.05), name="singular-3")
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.frame_drawn, timeout=20_000):
+        window.show()
+    with qtbot.waitSignal(window.frame_drawn, timeout=20_000):
+        window.step_once()
+    note = window.teaching.overlay.label.plain_text()
+    assert "predicted: (loss − 1/9) × 0.9 per step" in note, note
+    assert "/ step" not in note

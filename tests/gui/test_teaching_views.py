@@ -239,7 +239,7 @@ def test_the_predicted_factor_shown_is_theorys(qtbot):
     theory = blocker.args[0].theory
     overlay = win.teaching.overlay
     assert overlay.factor == theory.predicted_loss_factor
-    assert f"× {theory.predicted_loss_factor:.4g} / step" in overlay.label.text()
+    assert f"× {theory.predicted_loss_factor:.4g} per step" in overlay.label.text()
     assert f"lr &lt; {theory.max_stable_lr:.3g}" in overlay.label.text()
     # The dashed line starts at the current point and falls by log10(factor) per step.
     xs, ys = overlay.line_points()
