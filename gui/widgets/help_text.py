@@ -12,8 +12,9 @@ descent, the way the tutorial does with PyTorch autograd, and shows every step.<
 <li><b>Loss</b>: the mean of the squared residual R, e.g. R = X·M − I. The curve is on a log
 scale: a straight line downwards means the error shrinks by the same factor every step. The
 dashed line is theory's prediction of that factor.</li>
-<li><b>Error heatmap</b>: R itself; white is zero, red positive, blue negative. Its colour
-scale follows the error down decade by decade.</li>
+<li><b>Error heatmap</b>: R itself; white is zero, blue negative, positive red (orange in
+projector mode, whose colours colour-blind viewers tell apart). Its colour scale follows the
+error down decade by decade.</li>
 <li><b>Estimate heatmap</b>: the current X (or U·S·Vᵀ for the SVD).</li>
 <li><b>Learning rate</b>: above the stable limit shown under it, each step overshoots
 and the loss grows; the run then pauses and suggests a stable value. Changes to the

@@ -338,3 +338,25 @@ def test_the_plot_note_above_a_floor_brackets_the_excess(qtbot):
     note = window.teaching.overlay.label.plain_text()
     assert "predicted: (loss − 1/9) × 0.9 per step" in note, note
     assert "/ step" not in note
+
+
+def test_help_names_the_heatmap_colours_of_both_modes():
+    from gui.plots.heatmap import DIVERGING
+    from gui.projector import PROJECTOR_COLOURS
+    from gui.widgets.help_text import HELP_HTML
+
+    error = HELP_HTML.split("<b>Error heatmap</b>", 1)[1].split("</li>", 1)[0]
+    assert "blue negative" in error and "positive red" in error
+    assert "orange in\nprojector mode" in error
+
+    def rgb(colour_map, x):
+        return colour_map.mapToQColor(x).getRgb()[:3]
+
+    red, green, blue = rgb(DIVERGING, 1.0)
+    assert red > 2 * green and red > 2 * blue  # red
+    red, green, blue = rgb(PROJECTOR_COLOURS, 1.0)
+    assert red > green > 2 * blue and green > 0.4 * red  # orange
+    for colour_map in (DIVERGING, PROJECTOR_COLOURS):
+        red, green, blue = rgb(colour_map, 0.0)
+        assert blue > red and blue > green  # blue
+        assert rgb(colour_map, 0.5) == (255, 255, 255)
