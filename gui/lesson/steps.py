@@ -87,6 +87,12 @@ def page_guess(ctx: LessonContext) -> str:
     if snap is None:
         return text + _now(ctx)
     x = np.asarray(snap.estimate)
+    if s.problem == "svd" and snap.u is not None:
+        # The SVD's own numbers: its factors and their product, not an "X".
+        return text + _now(ctx) + formula(
+            f"U[0,0] = {num(float(np.asarray(snap.u)[0, 0]))},&nbsp; σ₁ = d₁² = "
+            f"{num(float(np.max(snap.s)))},&nbsp; (U·S·Vᵀ)[0,0] = {num(x[0, 0])}") + (
+            "<p>The Estimate heatmap shows all of U·S·Vᵀ.</p>")
     text += _now(ctx) + formula(f"X[0,0] = {num(x[0, 0])},&nbsp; X[0,1] = "
                                 f"{num(x[0, min(1, x.shape[1] - 1)])}, …")
     if s.problem != "svd" and snap.reference is not None:
@@ -165,11 +171,21 @@ def page_update(ctx: LessonContext) -> str:
     text = ("<p>One <b>update</b> moves X a little downhill, against the gradient:</p>"
             + formula("X ← X − lr · ∇"))
     snap = ctx.snapshot
-    if snap is None or s.problem == "svd":
+    if snap is None:
         return text + _now(ctx)
-    x, g = float(np.asarray(snap.estimate)[0, 0]), float(np.asarray(snap.gradient)[0, 0])
+    if s.problem == "svd":
+        if snap.u is None:
+            return text + _now(ctx)
+        # The SVD updates its factors U, d and V; the page shows U's first entry.
+        text += "<p>For the SVD each factor takes that step: U ← U − lr · ∇<sub>U</sub>, " \
+                "and the same for d and V.</p>"
+        x, g = float(np.asarray(snap.u)[0, 0]), float(np.asarray(snap.gradient)[0, 0])
+        name, grad = "U[0,0]", "∇<sub>U</sub>[0,0]"
+    else:
+        x, g = float(np.asarray(snap.estimate)[0, 0]), float(np.asarray(snap.gradient)[0, 0])
+        name, grad = "X[0,0]", "∇[0,0]"
     text += _now(ctx) + formula(
-        f"X[0,0] − lr·∇[0,0] = {num(x)} − {num(s.lr)} × {num(g, signed_term=True)} = "
+        f"{name} − lr·{grad} = {num(x)} − {num(s.lr)} × {num(g, signed_term=True)} = "
         f"{num(x - s.lr * g)}")
     if s.optimizer != "gd":
         text += (f"<p>That is plain gradient descent. This run uses {html.escape(s.optimizer)}, "

@@ -360,3 +360,28 @@ def test_help_names_the_heatmap_colours_of_both_modes():
         red, green, blue = rgb(colour_map, 0.0)
         assert blue > red and blue > green  # blue
         assert rgb(colour_map, 0.5) == (255, 255, 255)
+
+
+def test_lesson_pages_give_an_svd_run_its_own_quantities(qtbot):
+    from gui.main_window import MainWindow
+    from solver import Settings
+    from solver.presets import load_preset
+
+    window = MainWindow(load_preset("svd-tutorial"), Settings(problem="svd"), name="svd-tutorial")
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.frame_drawn, timeout=20_000):
+        window.show()
+    for _ in range(3):
+        with qtbot.waitSignal(window.frame_drawn, timeout=20_000):
+            window.step_once()
+    snapshot = window.model.snapshot
+    lesson = window.lesson
+    lesson.show_page(1)  # 2. Guess
+    guess = lesson.text_shown()
+    assert "X[0,0]" not in guess
+    assert f"U[0,0] = {snapshot.u[0, 0]:.4g}".replace("-", "−") in guess
+    assert f"σ₁ = d₁² = {max(snapshot.s):.4g}" in guess
+    lesson.show_page(4)  # 5. Update
+    update = lesson.text_shown()
+    assert not update.rstrip().endswith(":"), update[-80:]
+    assert "U[0,0] − lr·∇U[0,0] = " in update, update
