@@ -11,15 +11,22 @@ from PySide6.QtCore import QPointF, QSize, Qt
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QWidget
 
-from gui.plots.axes import style_axes
+from gui.plots.axes import nice_ceiling, style_axes
 from gui.plots.heatmap_items import ColourBar, MatrixImage, quantise
 from gui.plots.plot_widgets import GraphicsLayoutWidget
 
+LARGEST_FINITE = float(np.finfo(np.float64).max)
+# What the estimate's colour bar says about its scale, beside its numbers.
+SCALE_NOTE = "± largest entry"
+SCALE_NOTE_POINTS = 9
 _SMALL_MATRIX = 12  # up to this size, every row and column index gets a tick
 # A matrix far wider than tall (the 3 x 17 pseudo-inverse of the tutorial's indicator
 # matrix) is drawn with taller cells, so that it shows as at most 2:1 instead of a strip.
 MAX_IMAGE_ASPECT = 2.0
 MIN_IMAGE_PX = 40  # a heatmap's image is never squeezed narrower or lower than this
+# A heatmap that follows its values (the estimate) widens its scale to the next 1-2-5 step as
+# soon as an entry leaves it, and narrows it once the largest entry is below this share.
+FOLLOW_SHRINK = 0.25
 # Blue - white - red (ColorBrewer's RdBu, reversed): white is exactly zero.
 DIVERGING = pg.ColorMap(
     [0.0, 0.25, 0.5, 0.75, 1.0],
@@ -36,10 +43,12 @@ class MatrixHeatmap(GraphicsLayoutWidget):
     that shrinks by orders of magnitude stays visible and the colour bar tells its size.
     """
 
-    def __init__(self, title: str, decades: bool = False, parent: QWidget | None = None) -> None:
+    def __init__(self, title: str, decades: bool = False, parent: QWidget | None = None,
+                 follow: bool = False) -> None:
         super().__init__(parent)
         self.setBackground("w")
         self._decades = decades
+        self._follow = follow
         self._values = np.zeros((1, 1))
         self._levels = np.zeros((1, 1), dtype=np.int16)
         self._limit = 1.0
@@ -123,7 +132,21 @@ class MatrixHeatmap(GraphicsLayoutWidget):
         values = np.atleast_2d(np.array(matrix, dtype=np.float64))
         if self._decades:
             self._follow_decade(values)
+        elif self._follow:
+            self._follow_values(values)
         self._show(values, reshaped=values.shape != self._values.shape)
+
+    def _follow_values(self, values: np.ndarray) -> None:
+        """±(the largest finite entry, rounded up to a 1-2-5 step), changed only when an
+        entry leaves the scale or the largest falls below FOLLOW_SHRINK of it: X in 0..1
+        shows its structure even when the answer's entries are ±4e6 (hilbert-6), and a
+        diverging X keeps a readable scale instead of one solid colour."""
+        finite = np.abs(values[np.isfinite(values)])
+        largest = float(finite.max()) if finite.size else 0.0
+        if not 0.0 < largest <= LARGEST_FINITE:
+            return
+        if largest > self._limit or largest < FOLLOW_SHRINK * self._limit:
+            self.set_limit(min(nice_ceiling(largest), LARGEST_FINITE))
 
     def _follow_decade(self, values: np.ndarray) -> None:
         finite = np.abs(values[np.isfinite(values)])
@@ -194,8 +217,15 @@ class ErrorHeatmap(MatrixHeatmap):
 
 
 class EstimateHeatmap(MatrixHeatmap):
-    """The current estimate (X, or the reconstruction U·S·Vᵀ) as a heatmap."""
+    """The current estimate (X, or the reconstruction U·S·Vᵀ) as a heatmap, on a colour
+    scale that follows its own largest entry (the colour bar says so)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Estimate  X", parent=parent)
+        super().__init__("Estimate  X", parent=parent, follow=True)
         self.setObjectName("estimateHeatmap")
+        bar_axis = self.colour_bar.getAxis("right")
+        font = QFont()
+        font.setPointSize(SCALE_NOTE_POINTS)
+        bar_axis.label.setFont(font)
+        bar_axis.setLabel(SCALE_NOTE)
+        bar_axis.setWidth(bar_axis.fixedWidth + QFontMetrics(font).height())

@@ -385,3 +385,48 @@ def test_lesson_pages_give_an_svd_run_its_own_quantities(qtbot):
     update = lesson.text_shown()
     assert not update.rstrip().endswith(":"), update[-80:]
     assert "U[0,0] − lr·∇U[0,0] = " in update, update
+
+
+# --- the estimate's colour scale ------------------------------------------------------------------
+def test_hilbert_estimate_is_drawn_on_its_own_scale(qtbot):
+    from gui.main_window import MainWindow
+    from solver import Settings
+    from solver.presets import load_preset
+
+    window = MainWindow(load_preset("hilbert-6"), Settings(), name="hilbert-6")
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.frame_drawn, timeout=20_000):
+        window.show()
+    heatmap = window.estimate_heatmap
+    x = window.model.snapshot.estimate
+    assert np.abs(window.model.snapshot.reference).max() > 1e6  # the answer's entries
+    assert heatmap.limit == 1.0 and np.abs(x).max() <= 1.0  # X's own range: 0 .. 1
+    assert heatmap.colour_bar.getAxis("right").labelText == "± largest entry"
+
+
+def test_the_estimate_scale_follows_its_values_by_steps():
+    from gui.plots.heatmap import EstimateHeatmap
+    from gui.plots.heatmap_items import quantise
+
+    heatmap = EstimateHeatmap()
+    heatmap.set_limit(4e6)  # what the window sets from the answer at the start
+    heatmap.set_matrix(np.array([[0.9, 0.1], [0.3, 0.05]]))
+    assert heatmap.limit == 1.0
+    heatmap.set_matrix(np.array([[0.5, 0.1], [0.3, 0.05]]))
+    assert heatmap.limit == 1.0  # not for every small change
+    heatmap.set_matrix(np.array([[0.15, 0.1], [0.2, 0.05]]))
+    assert heatmap.limit == 0.2  # below a quarter: narrowed to the next 1-2-5 step
+    diverged = np.array([[-4.2e4, -1.3e4], [np.inf, -2.5e3]])
+    heatmap.set_matrix(diverged)
+    assert heatmap.limit == 5e4
+    levels = quantise(diverged, heatmap.limit)
+    assert len(np.unique(levels[np.isfinite(diverged)])) == 3  # not one solid colour
+
+
+def test_help_states_the_estimate_scale_the_heatmap_uses():
+    from gui.plots.heatmap import FOLLOW_SHRINK
+    from gui.widgets.help_text import HELP_HTML
+
+    estimate = HELP_HTML.split("<b>Estimate heatmap</b>", 1)[1].split("</li>", 1)[0]
+    assert "largest entry" in estimate and "1, 2 or 5" in estimate
+    assert FOLLOW_SHRINK == 0.25 and "below a quarter" in estimate
