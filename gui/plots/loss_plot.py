@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF
+from PySide6.QtCore import QPointF, QSize
 from PySide6.QtGui import QPainterPath
 from PySide6.QtWidgets import QGraphicsPathItem, QWidget
 
@@ -85,6 +85,13 @@ class LossPlot(PlotWidget):
         plot.addItem(self._hover, ignoreBounds=True)
         self._hover.hide()
         self.scene().sigMouseMoved.connect(self._on_mouse_moved)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        """A fixed preference: QGraphicsView's own is its scene rectangle, which pyqtgraph
+        keeps at the view's last size, so the panel's height-for-width (the note above
+        wraps) kept whatever height the plot once had: after projector mode the curve kept
+        its larger share and the heatmaps under it were left 4 px."""
+        return QSize(320, 200)
 
     @property
     def curve(self) -> pg.PlotDataItem:
