@@ -382,17 +382,23 @@ class MainWindow(QMainWindow):
         self.panel.show_settings(settings, shape)
         self.strip.show_document(self.model.name, shape, settings)
 
-    def _show_state(self, state: RunState) -> None:
-        self.state_label.setText(state.state)
-        self.state_label.setToolTip(state.reason)
+    def _show_state(self, state: RunState, viewing: int | None = None) -> None:
+        """The run's state; while the history bar shows a past iteration, the status bar
+        says so, since the numbers beside it are that iteration's."""
+        if viewing is None:
+            self.state_label.setText(state.state)
+            self.state_label.setToolTip(state.reason)
+        else:
+            self.state_label.setText("viewing history")
+            self.state_label.setToolTip(f"Iteration {viewing:,} of the run, which is "
+                                        f"{state.state}. {state.reason}".strip())
         self.transport.show_state(state.state)
 
     def _on_run_started(self, info: RunInfo) -> None:
         """A new run: nothing drawn for the previous one stays."""
-        if info.start == 0:
-            self.loss_plot.clear_curve()
-        else:  # resumed: its history up to the start is its own
-            self.loss_plot.redraw_from_store()
+        # Whatever the store holds now is the new run's own: nothing for a fresh run, the
+        # history up to a resumed iteration, or a reopened lesson's saved losses.
+        self.loss_plot.redraw_from_store()
         for heatmap in (self.error_heatmap, self.estimate_heatmap):
             heatmap.forget()
         svd = info.kind == "svd"
@@ -412,11 +418,15 @@ class MainWindow(QMainWindow):
             self.loss_plot.set_start(snapshot.loss)
             self._set_heatmap_scales(snapshot)
         self.loss_plot.append(frame.iterations, frame.losses)
+        if snapshot is not None and not frame.past:
+            self.loss_plot.show_estimate(snapshot.iteration, snapshot.loss)
         # While playing, the worker sends the heatmaps' data and the status numbers about 10
         # times a second (the loss curve with every frame): a heatmap redraw costs the GUI
         # thread a few ms, taken from the solver thread through the shared GIL, and nobody
         # reads numbers that change 30 times a second. Paused frames always carry them.
         if snapshot is not None:
+            past = frame.past and snapshot.iteration != self.model.latest_iteration
+            self._show_state(self.model.state, snapshot.iteration if past else None)
             self.error_heatmap.set_matrix(snapshot.error)
             self.estimate_heatmap.set_matrix(snapshot.estimate)
             self.iteration_label.setText(str(snapshot.iteration))
