@@ -16,9 +16,8 @@ from gui.plots.heatmap_items import ColourBar, MatrixImage, quantise
 from gui.plots.plot_widgets import GraphicsLayoutWidget
 
 LARGEST_FINITE = float(np.finfo(np.float64).max)
-# What the estimate's colour bar says about its scale, beside its numbers.
-SCALE_NOTE = "± largest entry"
-SCALE_NOTE_POINTS = 9
+# What the estimate heatmap says under its image about its colour scale.
+SCALE_NOTE = "colours: ± largest entry"
 _SMALL_MATRIX = 12  # up to this size, every row and column index gets a tick
 # A matrix far wider than tall (the 3 x 17 pseudo-inverse of the tutorial's indicator
 # matrix) is drawn with taller cells, so that it shows as at most 2:1 instead of a strip.
@@ -38,10 +37,14 @@ class MatrixHeatmap(GraphicsLayoutWidget):
     """A matrix drawn as an image, row 0 at the top, with a diverging colour map centred on
     zero and symmetric levels ±limit, a colour bar, and the value under the mouse.
 
+    Under the image: the value under the mouse, else `idle_note` (what the colours mean).
+
     The levels are never recomputed from each image (pyqtgraph PR #2883): they stay as set,
     or, with `decades=True`, move only when the largest entry leaves its decade, so an error
     that shrinks by orders of magnitude stays visible and the colour bar tells its size.
     """
+
+    idle_note = ""
 
     def __init__(self, title: str, decades: bool = False, parent: QWidget | None = None,
                  follow: bool = False) -> None:
@@ -88,7 +91,7 @@ class MatrixHeatmap(GraphicsLayoutWidget):
         # bar showed only "0" (pyqtgraph's autoExpandTextSpace).
         bar_axis.setWidth(QFontMetrics(bar_font).horizontalAdvance("-0.0005") + 14)
         bar_axis.setTextPen("k")
-        self.hover_label = self.addLabel("", row=2, col=0, size="11pt", color="k")
+        self.hover_label = self.addLabel(self.idle_note, row=2, col=0, size="11pt", color="k")
         self.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self._show(np.zeros((1, 1)), reshaped=True)
 
@@ -113,7 +116,7 @@ class MatrixHeatmap(GraphicsLayoutWidget):
         axes and the aspect set again from scratch."""
         self._limit = 1.0
         self.colour_bar.setLevels(low=-1.0, high=1.0)
-        self.hover_label.setText("")
+        self.hover_label.setText(self.idle_note)
         self._show(np.zeros((1, 1)), reshaped=True)
 
     def set_limit(self, limit: float) -> None:
@@ -197,7 +200,7 @@ class MatrixHeatmap(GraphicsLayoutWidget):
     def _on_mouse_moved(self, position: QPointF) -> None:
         view = self.plot.vb
         if not view.sceneBoundingRect().contains(position):
-            self.hover_label.setText("")
+            self.hover_label.setText(self.idle_note)
             return
         point = view.mapSceneToView(position)
         row, col = int(round(point.y())), int(round(point.x()))
@@ -205,7 +208,7 @@ class MatrixHeatmap(GraphicsLayoutWidget):
         if 0 <= row < rows and 0 <= col < cols:
             self.hover_label.setText(f"[{row}, {col}] = {self._values[row, col]:.6g}")
         else:
-            self.hover_label.setText("")
+            self.hover_label.setText(self.idle_note)
 
 
 class ErrorHeatmap(MatrixHeatmap):
@@ -218,14 +221,10 @@ class ErrorHeatmap(MatrixHeatmap):
 
 class EstimateHeatmap(MatrixHeatmap):
     """The current estimate (X, or the reconstruction U·S·Vᵀ) as a heatmap, on a colour
-    scale that follows its own largest entry (the colour bar says so)."""
+    scale that follows its own largest entry (the note under it says so)."""
+
+    idle_note = SCALE_NOTE
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Estimate  X", parent=parent, follow=True)
         self.setObjectName("estimateHeatmap")
-        bar_axis = self.colour_bar.getAxis("right")
-        font = QFont()
-        font.setPointSize(SCALE_NOTE_POINTS)
-        bar_axis.label.setFont(font)
-        bar_axis.setLabel(SCALE_NOTE)
-        bar_axis.setWidth(bar_axis.fixedWidth + QFontMetrics(font).height())

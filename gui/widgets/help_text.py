@@ -18,7 +18,8 @@ error down decade by decade.</li>
 <li><b>Estimate heatmap</b>: the current X (or U·S·Vᵀ for the SVD). Its colour scale runs
 from minus to plus its largest entry, rounded up to 1, 2 or 5 times a power of ten; it widens
 as soon as an entry leaves it and narrows when the largest entry falls below a quarter of it,
-so X's pattern stays readable whatever the size of the answer or of a diverging X.</li>
+so X's pattern stays readable whatever the size of the answer or of a diverging X (the
+note under it says "colours: ± largest entry").</li>
 <li><b>Learning rate</b>: above the stable limit shown under it, each step overshoots
 and the loss grows; the run then pauses and suggests a stable value. Changes to the
 learning rate and momentum apply at the next step; any other change starts the run over.</li>

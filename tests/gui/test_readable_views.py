@@ -401,7 +401,7 @@ def test_hilbert_estimate_is_drawn_on_its_own_scale(qtbot):
     x = window.model.snapshot.estimate
     assert np.abs(window.model.snapshot.reference).max() > 1e6  # the answer's entries
     assert heatmap.limit == 1.0 and np.abs(x).max() <= 1.0  # X's own range: 0 .. 1
-    assert heatmap.colour_bar.getAxis("right").labelText == "± largest entry"
+    assert heatmap.hover_label.text == "colours: ± largest entry"  # under the image
 
 
 def test_the_estimate_scale_follows_its_values_by_steps():
