@@ -430,3 +430,9 @@ def test_help_states_the_estimate_scale_the_heatmap_uses():
     estimate = HELP_HTML.split("<b>Estimate heatmap</b>", 1)[1].split("</li>", 1)[0]
     assert "largest entry" in estimate and "1, 2 or 5" in estimate
     assert FOLLOW_SHRINK == 0.25 and "below a quarter" in estimate
+
+
+def test_a_numpy_limit_is_written_like_a_float():
+    from solver.theory import limit_text
+
+    assert limit_text(np.float64(6.998)) == limit_text(6.998) == "6.99"
