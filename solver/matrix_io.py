@@ -232,14 +232,24 @@ def save_matrix(path: str | os.PathLike, array, progress: Progress | None = None
     atomic_write(path, _matrix_writer(path, array, progress))
 
 
-def save_matrices(arrays: dict[str | os.PathLike, np.ndarray]) -> None:
+def save_matrices(arrays: dict[str | os.PathLike, np.ndarray],
+                  progress: Progress | None = None) -> None:
     """Write several matrices (e.g. U, S and V of an SVD as CSV files) as one: either every
     file is replaced, or none is (see safe_io.atomic_write_all); formats as save_matrix.
 
     Raises MatrixFileError naming the file that failed. `existing_files` tells which of
-    the targets exist, to ask before overwriting them.
+    the targets exist, to ask before overwriting them. `progress(done, total)` follows the
+    files one after the other (total = 1000 per file); Cancelled from it propagates and
+    no file is replaced.
     """
-    writers = {path: _matrix_writer(path, array) for path, array in arrays.items()}
+    def part(index: int) -> Progress | None:
+        if progress is None:
+            return None
+        return lambda done, total: progress(1000 * index + 1000 * done // max(total, 1),
+                                            1000 * len(arrays))
+
+    writers = {path: _matrix_writer(path, array, part(index))
+               for index, (path, array) in enumerate(arrays.items())}
     _saving(list(writers), lambda: atomic_write_all(writers))
 
 
