@@ -41,6 +41,7 @@ def progress_dialog(parent: QWidget, text: str) -> QProgressDialog:
     dialog.setMinimumDuration(PROGRESS_DELAY_MS)
     dialog.setAutoReset(False)
     dialog.setAutoClose(False)
+    dialog.setValue(0)  # starts the delay (not shown yet, so no event loop runs here)
     return dialog
 
 
