@@ -1,0 +1,143 @@
+"""Saving and opening a big CSV through the window, against NumPy alone, same process.
+
+    python benchmarks/bench_big_files.py [--size 4096]
+
+The window (offscreen) opens and saves an N x N CSV of random numbers through its File
+controller, which reads and writes it on a thread of its own. Measured:
+1. Save: File > Save As of the matrix as CSV, against numpy.savetxt of the same array with
+   the same format ('%.17g'). Target: within 1.2x.
+2. Open: File > Open of that CSV until the window shows it, against numpy.loadtxt of the
+   file. Reported, with the part spent showing it (on the GUI thread).
+3. Responsiveness: a 10 ms timer runs on the GUI thread throughout; the longest gap between
+   two of its ticks while the file is written (target: at most 250 ms) or read.
+Prints the machine and its load, then one line per measure; exits 1 if a target is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="bench-files-")  # not the user's
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+from bench_solver import machine_description  # noqa: E402
+from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+SAVE_TARGET = 1.2
+STALL_TARGET_S = 0.25
+
+
+class StallMeter:
+    """The longest gap between ticks of a 10 ms timer on the GUI thread."""
+
+    def __init__(self) -> None:
+        self.timer = QTimer()
+        self.timer.timeout.connect(self._tick)
+        self.last = None
+        self.longest = 0.0
+        self.ticks = 0
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        if self.last is not None:
+            self.longest = max(self.longest, now - self.last)
+        self.last = now
+        self.ticks += 1
+
+    def start(self) -> None:
+        self.last, self.longest, self.ticks = None, 0.0, 0
+        self.timer.start(10)
+
+    def stop(self) -> None:
+        self.timer.stop()
+
+
+def through_window(window, action: str, start) -> tuple[float, bool, StallMeter]:
+    """Seconds from start() to the end of the background `action`, whether it worked, and
+    the GUI thread's stalls meanwhile."""
+    meter = StallMeter()
+    loop = QEventLoop()
+    outcome = []
+
+    def finished(done_action, _path, ok) -> None:
+        if done_action == action:
+            outcome.append(ok)
+            loop.quit()
+
+    window.files.task_finished.connect(finished)
+    meter.start()
+    began = time.perf_counter()
+    start()
+    if not outcome:
+        loop.exec()
+    seconds = time.perf_counter() - began
+    meter.stop()
+    window.files.task_finished.disconnect(finished)
+    return seconds, outcome[0], meter
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, default=4096, help="N of the N x N matrix")
+    args = parser.parse_args()
+    print(machine_description())
+    app = QApplication.instance() or QApplication([])
+    from gui.main_window import MainWindow
+
+    folder = Path(tempfile.mkdtemp(prefix="bench-files-"))
+    matrix = np.random.default_rng(1).standard_normal((args.size, args.size))
+    print(f"matrix:  {args.size} x {args.size} float64, CSV with '%.17g'")
+
+    began = time.perf_counter()
+    np.savetxt(folder / "numpy.csv", matrix, fmt="%.17g", delimiter=",")
+    numpy_save = time.perf_counter() - began
+    began = time.perf_counter()
+    np.loadtxt(folder / "numpy.csv", delimiter=",")
+    numpy_load = time.perf_counter() - began
+    (folder / "numpy.csv").unlink()
+
+    window = MainWindow()
+    window.show()
+    app.processEvents()
+    window.model.open_matrix(matrix, "bench", None)
+    app.processEvents()
+    target = folder / "window.csv"
+    save_s, saved, save_meter = through_window(
+        window, "save", lambda: window.files.save_to(target))
+    if not saved:
+        print("error: the window did not save the file")
+        return 1
+    open_s, opened, open_meter = through_window(
+        window, "open", lambda: window.files.open_path(target, ask=False))
+    same = opened and np.array_equal(window.model.matrix, matrix)
+    window.close()
+    app.processEvents()
+    size_mb = target.stat().st_size / 1e6
+    target.unlink()
+
+    print(f"file:    {size_mb:.0f} MB")
+    print(f"numpy.savetxt: {numpy_save:.1f} s   numpy.loadtxt: {numpy_load:.1f} s")
+    print(f"window save:   {save_s:.1f} s, GUI thread's longest stall "
+          f"{save_meter.longest * 1000:.0f} ms ({save_meter.ticks} timer ticks)")
+    print(f"window open:   {open_s:.1f} s, GUI thread's longest stall "
+          f"{open_meter.longest * 1000:.0f} ms ({open_meter.ticks} timer ticks), "
+          f"numbers identical: {same}")
+    save_ratio = save_s / numpy_save
+    print(f"ratio save/numpy.savetxt: {save_ratio:.2f} (target <= {SAVE_TARGET})")
+    print(f"ratio open/numpy.loadtxt: {open_s / numpy_load:.2f}")
+    print(f"load after: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
+    missed = save_ratio > SAVE_TARGET or save_meter.longest > STALL_TARGET_S or not same
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
