@@ -124,7 +124,8 @@ class FileController(QObject):
             writing = self.task.running  # "Save" went to the background
         if writing:
             self._close_after_save = True
-            self.task.set_label(f"Saving {self._task_name}… the window closes when it is "
+            verb = "Exporting" if self._task_action == "export" else "Saving"
+            self.task.set_label(f"{verb} {self._task_name}… the window closes when it is "
                                 "done (Cancel keeps it open).")
         return False
 
