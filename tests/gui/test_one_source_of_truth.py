@@ -308,3 +308,30 @@ def test_the_hover_read_out_goes_with_its_run(qtbot):
                           timeout=TIMEOUT_MS):
         window.reset_run()
     assert window.loss_plot.hover_text == ""
+
+
+def test_a_wide_pseudo_inverse_shows_the_residual_it_minimises_on_every_page(qtbot):
+    """4 × 4 → 4 × 6: the solver minimises ‖M·X − I‖²; the Residual control, the heatmap
+    and every lesson page say so (the lesson's Gradient page used to raise here)."""
+    from gui.lesson.steps import PAGES
+
+    window = show(qtbot, MainWindow(load_preset("tutorial-diagonal"), Settings(), "d"))
+    settle(qtbot, window)
+    wide = np.eye(4, 6) + np.arange(24.0).reshape(4, 6) / 100
+    with qtbot.waitSignal(window.frame_drawn, check_params_cb=new_run(window),
+                          timeout=TIMEOUT_MS):
+        window.model.set_matrix(wide)
+    window.model.step()
+    qtbot.waitUntil(lambda: window.model.snapshot.iteration == 1, timeout=TIMEOUT_MS)
+    assert window.panel.settings().problem == "pinv"
+    assert window.panel.settings().side == "right"
+    assert window.panel.side_combo.currentText() == "right: M·X = I"
+    assert not window.panel.side_combo.isEnabled()
+    window.lesson.show()
+    for page in range(len(PAGES)):
+        window.lesson.show_page(page)
+        QApplication.processEvents()
+        assert window.lesson.page == page
+        assert "X·M − I" not in window.lesson.text_shown()
+    window.lesson.show_page(2)
+    assert "M·X − I" in window.lesson.text_shown()
