@@ -33,7 +33,6 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 from bench_solver import machine_description  # noqa: E402
 from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
-from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 SAVE_TARGET = 1.2
@@ -120,7 +119,9 @@ def settle(app, timeout_s: float = 600.0) -> float:
     began = time.perf_counter()
     while time.perf_counter() - began < timeout_s:
         used = time.process_time()
-        QTest.qWait(1000)
+        loop = QEventLoop()  # not QTest.qWait, which keeps the GIL (random_actions.wait_ms)
+        QTimer.singleShot(1000, loop.quit)
+        loop.exec()
         if time.process_time() - used < 0.1:
             break
     return time.perf_counter() - began

@@ -27,9 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "gui")]
 
 from PySide6.QtCore import qInstallMessageHandler  # noqa: E402
-from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
-from random_actions import SessionFailure, bad_files, run_session  # noqa: E402
+from random_actions import SessionFailure, bad_files, run_session, wait_ms  # noqa: E402
 
 from gui.files import dialogs  # noqa: E402
 
@@ -51,12 +50,12 @@ def main() -> int:
 
     window = MainWindow()
     window.show()
-    QTest.qWait(200)
+    wait_ms(200)
     print(f"load: {' '.join(f'{v:.2f}' for v in os.getloadavg())} (1, 5, 15 min)")
     began = time.monotonic()
     for _ in range(50):
         window.transport.step_button.click()
-        QTest.qWait(20)
+        wait_ms(20)
     baseline = 50 / (time.monotonic() - began)
 
     files = bad_files(Path(tempfile.mkdtemp(prefix="random-files-")))

@@ -78,7 +78,7 @@ class FileTask(QObject):
         self._dialog = dialog = dialogs.progress_dialog(self._window, label)
         dialog.canceled.connect(self.cancel)
         worker.progressed.connect(self._show_progress)
-        worker.finished.connect(self._finish)
+        worker.finished.connect(self._on_finished)  # a method: queued to the GUI thread
         worker.start()
 
     def set_label(self, text: str) -> None:
@@ -96,17 +96,20 @@ class FileTask(QObject):
         """Block until the running task has ended and done() was called."""
         if self._worker is not None:
             self._worker.wait()
-            self._finish()
+            self._finish(self._worker)
 
     def _show_progress(self, done: int, total: int) -> None:
         if self._dialog is not None and total > 0:
             bar = self._dialog.findChild(QProgressBar)
             bar.setValue(round(dialogs.PROGRESS_STEPS * done / total))
 
-    def _finish(self) -> None:
-        worker, dialog, done = self._worker, self._dialog, self._done
-        if worker is None:
-            return  # wait() already finished it
+    def _on_finished(self) -> None:
+        self._finish(self.sender())
+
+    def _finish(self, worker: _Worker) -> None:
+        if worker is not self._worker:
+            return  # wait() already finished it (its `finished` arrives afterwards)
+        dialog, done = self._dialog, self._done
         self._worker = self._dialog = self._done = None
         dialog.canceled.disconnect(self.cancel)
         dialog.close()

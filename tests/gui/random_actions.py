@@ -18,7 +18,7 @@ import time
 import zipfile
 from pathlib import Path
 
-from PySide6.QtCore import QThread
+from PySide6.QtCore import QEventLoop, QThread, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QComboBox
 
@@ -29,6 +29,17 @@ JUNK = ["abc", "", "1e308", "-1e308", "nan", "inf", "-0", "1e-320", "1,5", " 2 "
         "1e999", "7", "-3.25", "½", "1e-30", "99999999999999999999"]
 PRESETS = sorted(path.stem for path in PRESET_DIR.glob("*.csv"))
 STALL_S = 8.0  # a playing run that shows no new step for this long (at >= 1 step/s) is stuck
+
+
+def wait_ms(ms: int) -> None:
+    """Run the event loop for `ms` milliseconds, letting other Python threads run.
+
+    Not QTest.qWait: in PySide6 6.11.3 it keeps the GIL, so a Python thread (the solver's,
+    a file load's) makes no progress meanwhile. Reproduction: start a threading.Thread that
+    appends to a list every 10 ms, call QTest.qWait(1000): the list does not grow."""
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
 
 
 class SessionFailure(AssertionError):
@@ -87,7 +98,7 @@ class Session:
         _, action = self.rng.choices(self.actions, self._weights)[0]
         self.last = action()
         self.log.append(self.last)
-        QTest.qWait(self.rng.choice((0, 5, 20, 60)))
+        wait_ms(self.rng.choice((0, 5, 20, 60)))
         self.check()
         self.index += 1
         return self.last
