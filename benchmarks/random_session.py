@@ -14,7 +14,9 @@ alone), and any failure with the seed and the action index that replay it; exits
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -23,6 +25,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="random-session-")  # not the user's
+atexit.register(shutil.rmtree, os.environ["XDG_CONFIG_HOME"], ignore_errors=True)
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "gui")]
 
@@ -58,7 +61,9 @@ def main() -> int:
         wait_ms(20)
     baseline = 50 / (time.monotonic() - began)
 
-    files = bad_files(Path(tempfile.mkdtemp(prefix="random-files-")))
+    folder = Path(tempfile.mkdtemp(prefix="random-files-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    files = bad_files(folder)
     errors: list[str] = []
     window.files.message.connect(lambda text, kind: errors.append(text))
 
