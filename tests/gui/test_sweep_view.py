@@ -282,3 +282,45 @@ def test_the_summary_says_when_theory_s_line_does_not_apply():
     text = status_html(batch.result(), grid, analyse(RANDOM, adam.validated(RANDOM.shape)),
                        adam, 0.5, cancelled=False)
     assert "No stability theory for adam" in text
+
+
+def layout_widths(window) -> dict[str, int]:
+    """The widths a class sees: the editor and settings, the plots, the docks on screen."""
+    widths = {"left": window._splitter.widget(0).width(),
+              "middle": window._splitter.widget(1).width()}
+    for dock in (window.teaching, window.lesson):
+        if not dock.visibleRegion().isEmpty():  # empty: the tab behind
+            widths[dock.objectName()] = dock.width()
+    return widths
+
+
+def test_closing_the_floating_map_gives_back_the_layout_it_had(qtbot, window):
+    """On a 1280 x 720 screen the window is too narrow to dock the map: it floats, and once
+    closed the window is laid out as before (the editor's Examples button whole)."""
+    window.fit_to(1216, 684)  # as main.py opens it on a 1280 x 720 screen
+    qtbot.wait(200)
+    before = layout_widths(window)
+    window.sweep.view_action.trigger()
+    qtbot.waitUntil(lambda: window.sweep.isFloating(), timeout=5000)
+    qtbot.wait(200)
+    assert layout_widths(window) == before  # the floating map takes nothing from the window
+    window.sweep.close()
+    qtbot.wait(200)
+    assert not window.sweep.isVisible()
+    assert layout_widths(window) == before
+    examples = window.editor.examples_button
+    assert examples.width() + 1 >= examples.sizeHint().width()
+
+
+def test_closing_the_docked_map_gives_back_the_layout_it_had(qtbot, window):
+    window.fit_to(1440, 900)  # wide enough to dock the map at half the window
+    qtbot.wait(200)
+    before = layout_widths(window)
+    window.sweep.view_action.trigger()
+    qtbot.wait(200)
+    assert not window.sweep.isFloating() and window.sweep.width() >= 520
+    assert layout_widths(window)["middle"] < before["middle"]  # the map took its room
+    window.sweep.view_action.trigger()  # Ctrl+Shift+M again: closed
+    qtbot.wait(200)
+    assert not window.sweep.isVisible()
+    assert layout_widths(window) == before
