@@ -324,3 +324,48 @@ def test_closing_the_docked_map_gives_back_the_layout_it_had(qtbot, window):
     qtbot.wait(200)
     assert not window.sweep.isVisible()
     assert layout_widths(window) == before
+
+
+def drawn(view) -> dict[str, bool]:
+    """What of a map or a line is on screen."""
+    plot, line = view.map_plot, view.line_plot
+
+    def has_data(item) -> bool:
+        x = item.getData()[0]
+        return x is not None and len(x) > 0
+
+    return {"cells": plot.image.isVisible(), "colour bar": plot.colour_bar.isVisible(),
+            "limit": has_data(plot.boundary), "star": has_data(plot.optimum),
+            "cross": has_data(plot.current), "line points": has_data(line.curve)
+            or has_data(line.diverged) or has_data(line.not_converged),
+            "line limit": line.limit_line.isVisible(), "line lr": line.current_line.isVisible()}
+
+
+@pytest.mark.parametrize("problem", ["svd", "overflow"])
+def test_a_document_it_cannot_map_leaves_nothing_of_the_previous_one(qtbot, view, problem):
+    diagonal = load_preset("tutorial-diagonal")
+    view.set_document(diagonal, Settings(), "tutorial-diagonal")
+    view.points_spin.setValue(6)
+    compute(qtbot, view)
+    view.mode_combo.setCurrentIndex(view.mode_combo.findData(LINE))
+    view.points_spin.setValue(6)
+    compute(qtbot, view)
+    view.mode_combo.setCurrentIndex(view.mode_combo.findData(MAP))
+    assert all(drawn(view).values())
+    if problem == "svd":  # the problem switched to SVD on the same matrix
+        view.set_document(diagonal, Settings(problem="svd"), "tutorial-diagonal")
+        assert view.status.text().startswith("Not available for this problem")
+    else:
+        view.set_document(np.diag([1.0, 2.0, 1e39]), Settings(), "big")
+        assert view.status.text().startswith("Cannot map this matrix")
+    assert not any(drawn(view).values()), drawn(view)
+    view.set_document(diagonal, Settings(problem="svd", lr=0.5), "tutorial-diagonal")
+    assert not any(drawn(view).values()), drawn(view)  # a new lr draws no cross either
+    view.mode_combo.setCurrentIndex(view.mode_combo.findData(LINE))
+    assert not any(drawn(view).values()), drawn(view)
+    # Back to a problem it maps: theory's lines and the cross, no cells until Compute.
+    view.mode_combo.setCurrentIndex(view.mode_combo.findData(MAP))
+    view.set_document(diagonal, Settings(), "tutorial-diagonal")
+    shown = drawn(view)
+    assert shown["limit"] and shown["star"] and shown["cross"]
+    assert not shown["cells"] and not shown["colour bar"] and not shown["line points"]
