@@ -18,7 +18,7 @@ import numpy as np
 
 from solver import cli
 from solver.matrix_io import MatrixFileError
-from solver.settings import SettingsError
+from solver.settings import RANGES, SettingsError
 from solver.sweep import NOT_SUPPORTED, BatchedRun
 from solver.sweep_grid import Grid, best_cell, parse_axis, summary, write_csv
 from solver.theory import analyse
@@ -105,7 +105,13 @@ def _prepare(args):
     if args.steps == 0:
         raise cli.CliError("--steps: a sweep needs a step limit (1 or more)")
     lr_axis = parse_axis("--lr", args.lr, log=args.log)
+    low, high = RANGES["lr"]
+    _check_bounds("--lr", args.lr, lr_axis, lambda v: low <= v <= high,
+                  f"a number from {low:g} to {high:g}", f"numbers from {low:g} to {high:g}")
     momentum_axis = None if args.momentum is None else parse_axis("--momentum", args.momentum)
+    if momentum_axis is not None:
+        _check_bounds("--momentum", args.momentum, momentum_axis, lambda v: 0 <= v < 1,
+                      "in [0, 1)", "in [0, 1)")
     if args.out:
         out = Path(args.out)
         if out.suffix.lower() != ".csv":
@@ -129,6 +135,15 @@ def _prepare(args):
         raise cli.CliError("--momentum: gd has no momentum; give one value or use "
                            "--optimizer momentum")
     return matrix, settings, Grid(lrs, momenta)
+
+
+def _check_bounds(option: str, text: str, axis, check, one: str, both: str) -> None:
+    """CliError quoting the axis as typed (solve's words for one value) when LO or HI is
+    out of the option's range."""
+    if not (check(axis.lo) and check(axis.hi)):
+        single = ":" not in text
+        raise cli.CliError(f"{option}: {'' if single else 'LO and HI '}must be "
+                           f"{one if single else both}, got {cli._shown(text)}")
 
 
 def _sweep(batch: BatchedRun, grid: Grid, args) -> int:
