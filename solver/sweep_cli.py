@@ -31,8 +31,10 @@ OPTION_OF = {**cli.OPTION_OF, "grid": "--lr/--momentum"}
 
 EPILOG = f"""\
 AXIS is LO:HI:N (N points from LO to HI) or a single value. --log spaces the learning
-rates geometrically. Every run starts from the same seeded guess as `solve` with the same
-options, and stops as it does (below --tol: converged; a runaway loss: diverged).
+rates geometrically. MATRIX is as for solve: a preset or a lesson brings its own
+settings (momentum, tol, precision, ...), options given override them. Every run starts
+from the same seeded guess as `solve` with the same options, and stops as it does (below
+--tol: converged; a runaway loss: diverged).
 Not supported: --problem svd ({NOT_SUPPORTED["svd"]}); --history and --auto (a map has
 no single history; theory's optimum is in the output).
 Example: main.py sweep preset:tutorial-random --lr 0.04:10:48 --log --momentum 0:0.99:48
@@ -52,7 +54,7 @@ def _parser() -> argparse.ArgumentParser:
                    "geometrically (a log axis)")
     p.add_argument("--momentum", metavar="AXIS",
                    help="momenta (beta1 for adam), LO:HI:N; default one value, 0.9 (or a "
-                   "lesson's); gd has none")
+                   "lesson's or a preset's); gd has none")
     p.add_argument("--steps", type=cli._whole("max_steps"), default=DEFAULT_STEPS,
                    help=f"at most N steps per run (default {DEFAULT_STEPS}; must be >= 1)")
     p.add_argument("--out", metavar="FILE.csv", help="write one row per run: "
@@ -129,6 +131,11 @@ def _prepare(args):
     matrix, settings = cli.run_inputs(single)
     if momenta is None:
         momenta = np.array([settings.momentum])
+    if settings.problem == "svd" and args.problem is None:  # a preset's or a lesson's
+        tol = "" if settings.tol else " (and a --tol: its tol is 0)"
+        raise cli.CliError(f"{args.matrix}: runs as an SVD (its own settings): "
+                           f"{NOT_SUPPORTED['svd']}; add --problem pinv to map its "
+                           f"pseudo-inverse{tol}")
     if settings.problem == "svd":
         raise cli.CliError(f"--problem svd: {NOT_SUPPORTED['svd']}")
     if settings.optimizer == "gd" and momenta.size > 1:
