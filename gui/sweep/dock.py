@@ -51,8 +51,9 @@ class SweepDock(QDockWidget):
         QTimer.singleShot(0, self._float_if_cramped)  # once the docks are laid out again
 
     def _float_if_cramped(self) -> None:
-        """A window too narrow to give the map room (a 1024-pixel screen) shows it as a
-        window of its own over the main one instead; it can be docked back."""
+        """A window too narrow to give the map room (on a 1024- or 1280-pixel screen) shows
+        it as a window of its own over the main one instead, and keeps its own layout; the
+        map can be docked back."""
         if self.isFloating() or not self.isVisible() or self.width() >= MIN_SHOWN_WIDTH:
             return
         self.setFloating(True)
