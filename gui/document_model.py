@@ -291,6 +291,12 @@ class DocumentModel(QObject):
         return self._snapshot
 
     @property
+    def latest_iteration(self) -> int | None:
+        """The iteration the run has reached (its newest snapshot, whatever the history bar
+        shows), or None before its first frame."""
+        return None if self._latest is None else self._latest.iteration
+
+    @property
     def live_changes(self) -> bool:
         """True once lr or momentum changed after the run's first step: its history then
         cannot be replayed from the final settings alone."""

@@ -382,9 +382,16 @@ class MainWindow(QMainWindow):
         self.panel.show_settings(settings, shape)
         self.strip.show_document(self.model.name, shape, settings)
 
-    def _show_state(self, state: RunState) -> None:
-        self.state_label.setText(state.state)
-        self.state_label.setToolTip(state.reason)
+    def _show_state(self, state: RunState, viewing: int | None = None) -> None:
+        """The run's state; while the history bar shows a past iteration, the status bar
+        says so, since the numbers beside it are that iteration's."""
+        if viewing is None:
+            self.state_label.setText(state.state)
+            self.state_label.setToolTip(state.reason)
+        else:
+            self.state_label.setText("viewing history")
+            self.state_label.setToolTip(f"Iteration {viewing:,} of the run, which is "
+                                        f"{state.state}. {state.reason}".strip())
         self.transport.show_state(state.state)
 
     def _on_run_started(self, info: RunInfo) -> None:
@@ -418,6 +425,8 @@ class MainWindow(QMainWindow):
         # thread a few ms, taken from the solver thread through the shared GIL, and nobody
         # reads numbers that change 30 times a second. Paused frames always carry them.
         if snapshot is not None:
+            past = frame.past and snapshot.iteration != self.model.latest_iteration
+            self._show_state(self.model.state, snapshot.iteration if past else None)
             self.error_heatmap.set_matrix(snapshot.error)
             self.estimate_heatmap.set_matrix(snapshot.estimate)
             self.iteration_label.setText(str(snapshot.iteration))

@@ -22,7 +22,8 @@ PRESETS: dict[str, str] = {
                  "closing 17 documents x 3 words example, a pseudo-inverse",
     "svd-tutorial": "torch.manual_seed(314); torch.rand(5, 4): part 3, the SVD",
     "hilbert-6": "6 x 6 Hilbert matrix 1/(i+j+1): an ill-conditioned inverse (not in the "
-                 "tutorial), gradient descent crawls",
+                 "tutorial; κ = 1.5e7, so in float32 it is numerically of rank 5 and the "
+                 "loss stops at a floor), gradient descent crawls",
     "singular-3": "[[1,2,3],[4,5,6],[7,8,9]], rank 2: no inverse exists (not in the "
                   "tutorial); lr 0.05, below its stable limit 0.06",
     "svd-seed315": "torch.manual_seed(315); torch.rand(4, 4): part 3, the SVD",

@@ -71,8 +71,9 @@ class FileController(QObject):
 
     @property
     def name(self) -> str:
-        """The document's file name, or "untitled"."""
-        return Path(self.path).name if self.path else UNTITLED
+        """The document's file name, else the name the title bar shows (an example's),
+        else "untitled"."""
+        return Path(self.path).name if self.path else (self._model.name or UNTITLED)
 
     def is_modified(self) -> bool:
         """True if the matrix, a setting or the speed differs from the document's."""

@@ -270,6 +270,12 @@ class LossPlot(PlotWidget):
         # The user zoomed or panned: leave the view where they put it.
         self._follow = False
 
+    def leaveEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        """The read-out is for the point under the mouse: it goes when the mouse does
+        (it stayed over the plot while the history slider was dragged)."""
+        self._hover.hide()
+        super().leaveEvent(event)
+
     def _on_mouse_moved(self, position: QPointF) -> None:
         view = self.getPlotItem().vb
         n = len(self._store)

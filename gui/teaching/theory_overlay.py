@@ -19,6 +19,7 @@ from PySide6.QtGui import QPainterPath
 from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsItem, QGraphicsPathItem
 
 from gui.teaching.style import PREDICTION_COLOUR, dashed_pen
+from solver.theory import limit_text
 from solver.views_math import (
     factor_text,
     observed_factor,
@@ -118,7 +119,7 @@ class TheoryOverlay(QObject):
             return ""
         first = f"κ(M) = {_kappa(theory)}"
         if theory.max_stable_lr is not None:
-            first += f" &nbsp;·&nbsp; stable: lr &lt; {theory.max_stable_lr:.3g}"
+            first += f" &nbsp;·&nbsp; stable: lr &lt; {limit_text(theory.max_stable_lr)}"
         lines = [first]
         floor = getattr(theory, "floor", None)
         if floor is not None:

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QLabel, QToolButton, QVBoxLayout, QWidget
 from gui.plots.legend_label import with_notes
 from gui.teaching.direction_plot import DirectionPlot
 from gui.widgets.vertical_scroll import VerticalScrollArea
-from solver.theory import power_text
+from solver.theory import limit_text, power_text
 from solver.views_math import factor_text
 
 MAX_LISTED = 6  # singular values listed by value; more are summarised
@@ -86,7 +86,7 @@ def theory_html(theory, optimizer: str, lr: float, momentum: float) -> str:
         return _table(rows)
     beta = f" (β = {momentum:.3g})" if optimizer != "gd" else ""
     limit = theory.max_stable_lr
-    stable = (f"<b>0 &lt; lr &lt; {limit:.4g}</b>" if limit is not None
+    stable = (f"<b>0 &lt; lr &lt; {limit_text(limit, 4)}</b>" if limit is not None
               else "<b>beyond float64's range</b> (see Range)")
     rows.append((f"Stable learning rates{beta}", f"{stable}; lr now {lr:.4g}"))
     factor = theory.predicted_loss_factor

@@ -18,6 +18,7 @@ from gui.widgets.label_colour import set_text_colour
 from gui.widgets.run_keys import give_run_keys_to_shortcuts
 from gui.widgets.sci_spin_box import SciSpinBox
 from solver import Settings
+from solver.theory import limit_text
 
 MAX_INT = 2**31 - 1
 # The stable-lr label's tooltip, per optimizer (solver.theory.max_stable_lr).
@@ -179,7 +180,7 @@ class ParameterPanel(QWidget):
                 beta = getattr(theory, "optimal_momentum", None)
                 tip += f" Fastest in theory: lr = {best:.3g}"
                 tip += f" with β = {beta:.3g}." if beta is not None else "."
-            self.stable_label.setText(f"stable < {limit:.3g}")
+            self.stable_label.setText(f"stable < {limit_text(limit)}")
             self.stable_label.setToolTip(tip)
         self._colour_stable_label()
 

@@ -234,7 +234,9 @@ def test_close_with_unsaved_changes_asks_and_cancel_keeps_everything(qtbot, win,
     before = state(window)
     answers.unsaved.append("cancel")
     assert not window.close()
-    assert window.isVisible() and answers.asked == [("unsaved", "untitled")]
+    # The question names the document as the title bar does (not "untitled").
+    assert window.isVisible() and answers.asked == [("unsaved", window.model.name)]
+    assert f"— {window.model.name} (" in window.windowTitle()
     assert_same_state(before, state(window))
 
     target = tmp_path / "kept.mdlesson"
@@ -260,10 +262,10 @@ def test_open_with_unsaved_changes_asks_first(qtbot, win, tmp_path):
     answers.unsaved.append("cancel")
     answers.open_paths.append(str(other))
     menu_action(window, "File", "Open").trigger()
-    assert answers.asked == [("unsaved", "untitled")]  # no file dialog after Cancel
+    assert answers.asked == [("unsaved", "tutorial-diagonal")]  # no file dialog after Cancel
     assert_same_state(before, state(window))
     assert window.files.open_path(other)  # asked again; the empty queue answers Discard
-    assert answers.asked[-1] == ("unsaved", "untitled")
+    assert answers.asked[-1] == ("unsaved", "tutorial-diagonal")
     np.testing.assert_array_equal(window.editor.array(), [[9.0, 8.0], [7.0, 6.0]])
     assert window.panel.settings().optimizer == "adam"  # a matrix file holds no settings
     assert not window.files.is_modified()
@@ -292,7 +294,7 @@ def test_an_example_over_unsaved_edits_asks_and_cancel_keeps_them(qtbot, win):
     before = state(window)
     answers.unsaved.append("cancel")
     menu_action(window, "Examples", "indicator").trigger()
-    assert answers.asked == [("unsaved", "untitled")]
+    assert answers.asked == [("unsaved", "tutorial-diagonal")]
     assert_same_state(before, state(window))
     menu_action(window, "Examples", "indicator").trigger()  # the empty queue discards
     assert window.editor.model.shape == (17, 3)

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 import torch
 from files_support import TIMEOUT_MS, new_run
-from PySide6.QtCore import QPointF
+from PySide6.QtCore import QEvent, QPointF
 from PySide6.QtWidgets import QApplication
 
 from gui.main_window import MainWindow
@@ -380,3 +380,19 @@ def test_the_curve_reaches_the_loss_the_banner_and_status_name(qtbot):
     settle(qtbot, window)
     final = window.model.snapshot
     assert final.loss < 1e-12 and _in_view(window, final.iteration, final.loss)
+
+
+def test_viewing_the_past_says_so_and_the_read_out_goes_with_the_mouse(qtbot):
+    window = diverged_window(qtbot)  # leaves a hover read-out over the curve
+    state = window.state
+    QApplication.sendEvent(window.loss_plot, QEvent(QEvent.Type.Leave))
+    assert window.loss_plot.hover_text == ""
+    with qtbot.waitSignal(window.frame_drawn, check_params_cb=lambda f: f.past,
+                          timeout=TIMEOUT_MS):
+        window.timeline.request_view(1)
+    assert window.state_label.text() == "viewing history"
+    assert window.iteration_label.text() == "1"
+    with qtbot.waitSignal(window.frame_drawn, check_params_cb=lambda f: not f.past,
+                          timeout=TIMEOUT_MS):
+        window.timeline.go_live()
+    assert window.state_label.text() == state
