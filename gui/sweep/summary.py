@@ -57,7 +57,7 @@ def status_html(result: SweepResult, grid: Grid, theory: Theory | None, settings
                                                           grid.momenta[:1])
     if line and limits is not None:
         beta = "" if settings.optimizer == "gd" else f" at β {grid.momenta[0]:.3g}"
-        text += f" Theory's stable limit{beta}: lr < {limit_text(limits[0])} (dashed line)."
+        text += f" Theory's stable limit{beta}: lr < {limit_text(float(limits[0]))} (dashed line)."
     elif theory is not None and theory.optimal_lr is not None:
         beta = ("" if settings.optimizer == "gd" or theory.optimal_momentum is None
                 else f", β {theory.optimal_momentum:.3g}")
