@@ -34,8 +34,9 @@ from solver.spectrum import FULL_ANALYSIS_MAX_DIM
 PLAYING_VIEW_RATE = 2.0
 # The tab shown when a run of this kind starts (if the previous run was of another kind).
 RELEVANT_TAB = {"svd": "svd", "pinv": "pinv", "inverse": "theory"}
-# Views that need an SVD or inverse of a large M (computed only while they are shown).
-COSTLY_TABS = ("svd", "pinv", "theory")
+# Views that need an SVD or inverse of a large M: computed only while they are shown (the
+# Code view's program asks for M's singular values, for the loss floor, on this thread).
+COSTLY_TABS = ("svd", "pinv", "theory", "code")
 
 
 class TeachingDock(QDockWidget):
