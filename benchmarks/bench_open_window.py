@@ -165,6 +165,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="repetitions per size (default 3, 1 for n > 2048)")
     parser.add_argument("--window", action="store_true",
                         help="through a shown MainWindow (every frame drawn)")
+    parser.add_argument("--kinds", nargs="+", choices=("random", "zero"),
+                        default=["random", "zero"], help="which matrices (default both)")
     parser.add_argument("--quick", action="store_true", help="a smoke run: n = 640, once")
     args = parser.parse_args(argv)
     sizes = [640] if args.quick else args.sizes
@@ -178,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory() as folder:
             for n in sizes:
                 repeats = args.repeats or (1 if args.quick or n > 2048 else 3)
-                for kind in ("random", "zero"):
+                for kind in args.kinds:
                     bench(target, n, kind, repeats, Path(folder))
     finally:
         target.close()

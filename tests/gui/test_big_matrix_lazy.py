@@ -107,6 +107,12 @@ def test_a_large_matrix_opens_on_the_gradient_view_without_waiting(qtbot, big_wi
     label = window.teaching.overlay.label.text()
     assert "stable: lr &lt;" in label or "stable: lr <" in label
     assert "open the Theory view" in label
+    # The Gradient view checks the closed form (ten float64 products) when asked.
+    view = window.teaching.gradient_view
+    assert view.check is None and "check this step" in view.check_label.text()
+    view.check_label.linkActivated.emit("check")
+    assert view.check is not None and view.check.equal
+    assert "equal up to rounding" in view.check_label.text()
     # The estimate's colour scale is the estimate's own until the inverse is known.
     assert window.estimate_heatmap.limit == pytest.approx(
         float(np.abs(model.snapshot.estimate).max()))
