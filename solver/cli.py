@@ -48,6 +48,7 @@ from solver.theory import analyse
 
 EXIT_OK, EXIT_RUN_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 EXIT_TERMINATED = 128 + signal.SIGTERM  # 143, as a shell reports a process ended by SIGTERM
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports `solve ... | head` (not on Windows)
 # An SVD run is sampled for its verdict every this many steps.
 SVD_SAMPLE_STEPS = 100
 # Settings field -> argparse destination of the option that sets it.
@@ -196,6 +197,8 @@ def main(argv: list[str]) -> int:
         where = f" at iteration {run.iteration}" if run is not None else ""
         print(f"{'terminated' if terminated else 'interrupted'}{where}", file=sys.stderr)
         return EXIT_TERMINATED if terminated else EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return reader_left()
     except Exception as err:  # noqa: BLE001 -- the contract: one line, never a traceback
         print(f"error: the solver failed: {type(err).__name__}: {err}", file=sys.stderr)
         return EXIT_RUN_FAILED
@@ -216,6 +219,16 @@ def _on_sigterm(handler):
     if handler is None or threading.current_thread() is not threading.main_thread():
         return None
     return signal.signal(signal.SIGTERM, handler)
+
+
+def reader_left() -> int:
+    """stdout's reader has gone (`solve ... | head`): stop quietly, as Unix tools do.
+    stdout is pointed at os.devnull so that Python's flush at exit does not fail again
+    (https://docs.python.org/3/library/signal.html#note-on-sigpipe)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return EXIT_BROKEN_PIPE
 
 
 def _fail(message: str) -> int:

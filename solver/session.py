@@ -191,43 +191,49 @@ def _read_meta(path, archive: zipfile.ZipFile) -> dict:
 
 
 def _read_history(path, archive: zipfile.ZipFile) -> np.ndarray:
-    with archive.open("history.npy") as fh:
-        try:
-            version = np.lib.format.read_magic(fh)
-            read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
-                           else np.lib.format.read_array_header_2_0)
-            shape, _, dtype = read_header(fh)
-        except Exception as err:  # noqa: BLE001 -- numpy's header parser raises many types
-            raise MatrixFileError(path, f"damaged loss history ({err})") from None
-    if dtype != np.float64 or len(shape) != 1 or shape[0] > MAX_HISTORY:
-        raise MatrixFileError(path, f"bad loss history (expected up to {MAX_HISTORY} float64 "
-                                    f"values, got {dtype} {shape})")
-    with archive.open("history.npy") as fh:
-        try:
-            return np.lib.format.read_array(fh, allow_pickle=False)
-        except ValueError as err:
-            raise MatrixFileError(path, f"damaged loss history ({err})") from None
+    def expected(shape, dtype) -> str | None:
+        if dtype == np.float64 and len(shape) == 1 and shape[0] <= MAX_HISTORY:
+            return None
+        return (f"bad loss history (expected up to {MAX_HISTORY} float64 values, "
+                f"got {dtype} {shape})")
+
+    return _read_member(path, archive, "history.npy", "loss history", expected)
 
 
 def _read_iterations(path, archive: zipfile.ZipFile, count: int) -> np.ndarray:
     """The iterations of a history kept only at some iterations: `count` increasing whole
     numbers from 0."""
-    with archive.open("history_iterations.npy") as fh:
+    def expected(shape, dtype) -> str | None:
+        if dtype == np.int64 and shape == (count,):
+            return None
+        return (f"bad history iterations (expected {count} int64 values, "
+                f"got {dtype} {shape})")
+
+    steps = _read_member(path, archive, "history_iterations.npy", "history iterations",
+                         expected)
+    if count and (steps[0] < 0 or np.any(np.diff(steps) <= 0)):
+        raise MatrixFileError(path, "bad history iterations (not increasing from 0)")
+    return steps
+
+
+def _read_member(path, archive: zipfile.ZipFile, member: str, what: str,
+                 problem_with) -> np.ndarray:
+    """The .npy `member` of the lesson archive, its header checked before its data is read
+    (`problem_with(shape, dtype)` returns the message for a wrong one, or None), so a
+    header announcing a huge array costs nothing."""
+    with archive.open(member) as fh:
         try:
             version = np.lib.format.read_magic(fh)
             read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
                            else np.lib.format.read_array_header_2_0)
             shape, _, dtype = read_header(fh)
         except Exception as err:  # noqa: BLE001 -- numpy's header parser raises many types
-            raise MatrixFileError(path, f"damaged history iterations ({err})") from None
-    if dtype != np.int64 or shape != (count,):
-        raise MatrixFileError(path, f"bad history iterations (expected {count} int64 values, "
-                                    f"got {dtype} {shape})")
-    with archive.open("history_iterations.npy") as fh:
+            raise MatrixFileError(path, f"damaged {what} ({err})") from None
+    problem = problem_with(shape, dtype)
+    if problem:
+        raise MatrixFileError(path, problem)
+    with archive.open(member) as fh:
         try:
-            steps = np.lib.format.read_array(fh, allow_pickle=False)
+            return np.lib.format.read_array(fh, allow_pickle=False)
         except ValueError as err:
-            raise MatrixFileError(path, f"damaged history iterations ({err})") from None
-    if count and (steps[0] < 0 or np.any(np.diff(steps) <= 0)):
-        raise MatrixFileError(path, "bad history iterations (not increasing from 0)")
-    return steps
+            raise MatrixFileError(path, f"damaged {what} ({err})") from None

@@ -53,7 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--momentum", metavar="AXIS",
                    help="momenta (beta1 for adam), LO:HI:N; default one value, 0.9 (or a "
                    "lesson's); gd has none")
-    p.add_argument("--steps", type=cli._whole, default=DEFAULT_STEPS,
+    p.add_argument("--steps", type=cli._whole("max_steps"), default=DEFAULT_STEPS,
                    help=f"at most N steps per run (default {DEFAULT_STEPS}; must be >= 1)")
     p.add_argument("--out", metavar="FILE.csv", help="write one row per run: "
                    "lr, momentum, steps_to_tol, final_loss, diverged, rate")
@@ -82,6 +82,8 @@ def main(argv: list[str]) -> int:
         where = f" at iteration {batch.iteration}" if batch is not None else ""
         print(f"interrupted{where}; nothing written", file=sys.stderr)
         return cli.EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return cli.reader_left()
     except Exception as err:  # noqa: BLE001 -- the contract: one line, never a traceback
         print(f"error: the sweep failed: {type(err).__name__}: {err}", file=sys.stderr)
         return cli.EXIT_RUN_FAILED

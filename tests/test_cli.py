@@ -348,3 +348,22 @@ def test_a_matrix_too_large_for_its_precision_is_named_as_such(diverged_runs):
     reason = diverged_runs["entries-beyond-float64-squares"].stdout
     assert "diverged at iteration 0: the loss became infinite or NaN: the squares of X·M − I " \
            "(up to 7.2e+299² = 5.2e+599) overflow float64" in reason
+
+
+@pytest.mark.parametrize("command", [
+    # Both keep printing progress for seconds after their first line, so the reader is
+    # gone before the next one.
+    ["solve", DIAG, "--optimizer", "gd", "--lr", "0.01", "--tol", "0", "--steps", "200000"],
+    ["sweep", "preset:tutorial-random", "--lr", "0.1:5:40", "--momentum", "0:0.9:40",
+     "--tol", "0", "--steps", "20000"],
+])
+def test_a_reader_that_leaves_early_ends_the_command_quietly(tmp_path, command):
+    """`main.py solve ... | head -1`: no "solver failed" and no traceback on stderr."""
+    child = subprocess.Popen([sys.executable, str(MAIN), *map(str, command)], cwd=tmp_path,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    child.stdout.readline()
+    child.stdout.close()  # as `head -1` does after its line
+    err = child.stderr.read()
+    child.stderr.close()
+    assert child.wait(timeout=300) == cli.EXIT_BROKEN_PIPE
+    assert err == ""

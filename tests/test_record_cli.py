@@ -42,7 +42,7 @@ def _one_error_line(capsys, argv: list[str]) -> str:
     (["--steps", "0"], "--steps: a recording needs a step limit (0 means none)"),
     (["--steps", "100000"], "--speed: 100,000 steps at 100 steps/s and 20 fps make "
                             "20,041 frames, more than 6,000 (raise --speed or lower --steps)"),
-    (["--lr", "-1"], "--lr: must be a positive number, got '-1'"),
+    (["--lr", "-1"], "--lr: must be a number from 1e-12 to 1e+06, got '-1'"),
     (["--problem", "svd", "--side", "right"], "--side: applies to an inverse or "
                                               "pseudo-inverse, not an SVD"),
     (["--bogus"], "unrecognized arguments: --bogus"),

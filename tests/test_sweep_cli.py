@@ -73,7 +73,7 @@ def test_a_lesson_file_sweeps_with_its_own_settings(tmp_path, capsys):
     (["--lr", "1:0.5:4"], "--lr: HI must not be below LO, got '1:0.5:4'"),
     (["--lr", "0:1:4", "--log"], "--lr: a log axis needs LO > 0, got '0:1:4'"),
     (["--lr", "0.1:1:5000"], "--lr: N must be 1 ... 1024, got 5000"),
-    (["--lr", "0:1:3"], "--lr: must be a positive finite number, got 0"),
+    (["--lr", "0:1:3"], "--lr: must be a number from 1e-12 to 1e+06, got 0.0"),
     (["--lr", "0.1:1:3", "--momentum", "0:1:3"], "--momentum: must be in [0, 1), got 1"),
     (["--lr", "0.1", "--steps", "0"], "--steps: a sweep needs a step limit (1 or more)"),
     (["--lr", "0.1", "--out", "g.txt"], "--out: g.txt: a sweep is written as .csv"),
@@ -118,3 +118,15 @@ def test_help_says_what_is_not_supported(capsys):
     text = capsys.readouterr().out
     assert "--problem svd" in text and "LO:HI:N" in text and "--history" not in text.split(
         "Not supported")[0]
+
+
+@pytest.mark.parametrize("steps, error", [
+    ("0", "error: --steps: a sweep needs a step limit (1 or more)"),
+    ("1e30", "error: --steps: must be a whole number from 0 to 2147483647, got '1e30'"),
+])
+def test_the_step_limit_is_checked_and_a_given_one_is_used(capsys, steps, error):
+    grid = [RANDOM, "--lr", "0.5:1:2", "--momentum", "0.5:0.9:2"]
+    assert sweep_cli.main([*grid, "--steps", steps]) == 2
+    assert capsys.readouterr().err.strip().splitlines()[-1] == error
+    assert sweep_cli.main([*grid, "--steps", "7", "--tol", "0", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["run_steps"] == 4 * 7
