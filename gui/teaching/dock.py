@@ -18,9 +18,10 @@ from dataclasses import replace
 
 from PySide6.QtWidgets import QComboBox, QDockWidget, QTabWidget, QVBoxLayout, QWidget
 
+from gui.analysis import NeededWhileShown
+
 # The module, not the class: gui.code.view imports gui.teaching.draw_when_shown, whose
 # package imports this module, so whichever is imported first sees the other unfinished.
-from gui.analysis import NeededWhileShown
 from gui.code import view as code_view
 from gui.teaching.context import RunContext
 from gui.teaching.gradient_view import GradientView
