@@ -76,7 +76,10 @@ def test_a_large_matrix_has_an_incomplete_theory_the_views_can_show():
     run = Run(np.eye(n) * 2.0, Settings())
     assert not run.theory.complete and run.theory.condition_number is None
     html = theory_html(run.theory, "momentum", 0.9, 0.9)
-    assert "not computed" in html and "0 &lt; lr" not in html
+    # The stable range is known at once (σ_max); κ and the rest say where they stand.
+    assert "not computed" in html
+    assert f"0 &lt; lr &lt; {run.theory.max_stable_lr:.4g}" in html
+    assert "computing…" in theory_html(run.theory, "momentum", 0.9, 0.9, computing=True)
     complete = run.complete_theory()
     assert complete.complete and complete.condition_number == pytest.approx(1.0)
     assert "not computed" not in theory_html(complete, "momentum", 0.9, 0.9)
