@@ -505,16 +505,18 @@ class DocumentModel(QObject):
             self._discard.emit()
             self._set_state(RunState("failed", f"this run cannot start: {error}"))
             return
-        self._new_run(matrix, settings, start=0)
+        self._new_run(matrix, settings, start=0, restore=restore)
         if restore is not None:
-            self.losses.extend(0, restore)
             self._set_state(RunState("restoring", "replaying the lesson's run"))
         self._configure.emit(self._run.run_id, matrix, settings, restore)
 
-    def _new_run(self, matrix: np.ndarray, settings: Settings, start: int) -> None:
+    def _new_run(self, matrix: np.ndarray, settings: Settings, start: int,
+                 restore: np.ndarray | None = None) -> None:
         self._run = RunInfo(self._run.run_id + 1, matrix, settings, self._name, start)
         if start == 0:
             self.losses.clear()
+            if restore is not None:  # in the store before run_started, drawn with the run
+                self.losses.extend(0, restore)
             self._live_changes = False
         self._snapshot = self._latest = None
         self._theory = None

@@ -389,10 +389,9 @@ class MainWindow(QMainWindow):
 
     def _on_run_started(self, info: RunInfo) -> None:
         """A new run: nothing drawn for the previous one stays."""
-        if info.start == 0:
-            self.loss_plot.clear_curve()
-        else:  # resumed: its history up to the start is its own
-            self.loss_plot.redraw_from_store()
+        # Whatever the store holds now is the new run's own: nothing for a fresh run, the
+        # history up to a resumed iteration, or a reopened lesson's saved losses.
+        self.loss_plot.redraw_from_store()
         for heatmap in (self.error_heatmap, self.estimate_heatmap):
             heatmap.forget()
         svd = info.kind == "svd"
@@ -411,6 +410,8 @@ class MainWindow(QMainWindow):
             self.loss_plot.set_start(snapshot.loss)
             self._set_heatmap_scales(snapshot)
         self.loss_plot.append(frame.iterations, frame.losses)
+        if snapshot is not None and not frame.past:
+            self.loss_plot.show_estimate(snapshot.iteration, snapshot.loss)
         # While playing, the worker sends the heatmaps' data and the status numbers about 10
         # times a second (the loss curve with every frame): a heatmap redraw costs the GUI
         # thread a few ms, taken from the solver thread through the shared GIL, and nobody

@@ -10,13 +10,16 @@ from dataclasses import replace
 
 from solver import Settings
 from solver.settings import default_lr
+from solver.views_math import residual_side
 
 ADAPTIVE = ("adam", "rmsprop")
 
 
 def consistent(settings: Settings, shape: tuple[int, int]) -> Settings:
     """`settings` with the choices the problem cannot use replaced: "auto" resolved, the
-    two-sided residual only for a square inverse, an inverse only of a square matrix, and
+    two-sided residual only for a square inverse, a pseudo-inverse's residual the one its
+    shape fixes (X·M = I for a tall M, M·X = I for a wide one, as the solver uses), an
+    inverse only of a square matrix, and
     the SVD with the random start and autograd (the zero start is a saddle point, and the
     closed form exists for inverse and pinv only)."""
     rows, cols = shape
@@ -24,7 +27,9 @@ def consistent(settings: Settings, shape: tuple[int, int]) -> Settings:
     if problem == "auto" or (problem == "inverse" and rows != cols):
         problem = "inverse" if rows == cols else "pinv"
     changes = {"problem": problem}
-    if problem != "inverse" and settings.side == "both":
+    if problem == "pinv":
+        changes["side"] = residual_side(shape, problem, settings.side)
+    elif problem != "inverse" and settings.side == "both":
         changes["side"] = "left"
     if problem == "svd":
         changes.update(init="random", gradient="autograd")

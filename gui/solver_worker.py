@@ -337,6 +337,8 @@ class SolverWorker(QObject):
         finished = mismatch is not None or run.iteration >= saved.size or run.done
         if finished:
             self._restore = None
+            if mismatch is None:
+                run.check_stop()  # a lesson saved at convergence reopens converged
             self._set_anchor()
             self._send(self._snapshot(), restore_mismatch=mismatch)
             return

@@ -266,6 +266,24 @@ class Run:
         self.status = stop or Status("running")
         return StepBatch(np.arange(start, self.iteration), np.asarray(losses), self.status)
 
+    def check_stop(self) -> Status:
+        """Apply step()'s stop rules to the current estimate X_t without updating it, and
+        return the status: a run brought to t some other way (a lesson's history replayed
+        to its end) then says at once what the next step() would find, e.g. converged at t.
+        """
+        if self.done:
+            return self.status
+        if self._first_loss is None:
+            self._first_loss = self.problem.current_loss()
+        loss = self.problem.current_loss()
+        stop = self._stop_at(self.iteration, loss)
+        s = self._settings
+        if stop is None and s.max_steps and self.iteration >= s.max_steps:
+            stop = Status("finished", f"finished at iteration {self.iteration}, the maximum "
+                                      f"number of steps: loss {loss:.4g}")
+        self.status = stop or Status("running")
+        return self.status
+
     def _stop_bounds(self) -> tuple[float, float]:
         """(below, runaway): the run stops at a loss < below (converged) or not < runaway."""
         s = self._settings

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from decimal import ROUND_FLOOR, Decimal
 
 import numpy as np
 
@@ -259,6 +260,17 @@ def _range_warning(unit_big: float, scale: float) -> str:
                 f"a stable lr would be below {power_text(math.log10(2) - log_l)}, under "
                 f"float64's smallest number. {fix}")
     return ""
+
+
+def limit_text(limit: float, digits: int = 3) -> str:
+    """An upper limit as text with `digits` significant digits, rounded down, so that
+    "lr < text" stays true: 6.998 gives '6.99', not '7' (which would diverge)."""
+    if not (math.isfinite(limit) and limit > 0):
+        return f"{limit:.{digits}g}"
+    exact = Decimal(repr(limit))
+    exponent = exact.adjusted() - digits + 1
+    floored = exact.scaleb(-exponent).to_integral_value(rounding=ROUND_FLOOR).scaleb(exponent)
+    return f"{float(floored):.{digits}g}"
 
 
 def power_text(log10_value: float) -> str:

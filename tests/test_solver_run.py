@@ -11,6 +11,7 @@ import torch
 
 from solver import Run, Settings, SettingsError, StepBatch
 from solver.history import LossHistory
+from solver.presets import load_preset
 
 
 def tutorial_random() -> np.ndarray:
@@ -504,3 +505,18 @@ def test_schedule_applies_with_momentum_too():
     run.step(200)
     losses, _ = reference_loop(m, 200, lr_at=lambda t: 0.9 * 0.99**t, momentum_at=lambda t: 0.9)
     np.testing.assert_allclose(run.history.values(), losses, rtol=1e-10)
+
+
+def test_check_stop_says_at_once_what_the_next_step_would_find():
+    """A run brought exactly to its converging iteration (as a reopened lesson's replay
+    does) reports converged there without another step, with step()'s own reason."""
+    matrix, settings = load_preset("tutorial-random"), Settings()
+    reference = Run(matrix, settings)
+    while not reference.done:
+        reference.step(1000)
+    replayed = Run(matrix, settings)
+    replayed.step(reference.iteration)
+    assert replayed.status.state == "running"
+    assert replayed.check_stop() == reference.status
+    assert replayed.iteration == reference.iteration
+    np.testing.assert_array_equal(replayed.loss_rows(), reference.loss_rows())

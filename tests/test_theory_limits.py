@@ -14,6 +14,7 @@ import pytest
 
 from solver import Run, Settings, SettingsError, analyse
 from solver.presets import load_preset
+from solver.theory import limit_text
 
 MAIN = Path(__file__).resolve().parent.parent / "main.py"
 LINEAR_PRESETS = ["tutorial-diagonal", "tutorial-random", "indicator", "hilbert-6", "singular-3"]
@@ -166,3 +167,19 @@ def test_cli_names_the_dtype_for_a_matrix_beyond_float32(tmp_path):
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert done.stderr.startswith("error: --dtype: M's entries (up to 2e+200) overflow float32")
     assert len(done.stderr.splitlines()) == 1
+
+
+@pytest.mark.parametrize("limit, text", [(6.998, "6.99"), (7.2169, "7.21"), (1.9, "1.9"),
+                                         (0.772, "0.772"), (12345.6, "1.23e+04")])
+def test_a_stable_limit_is_written_rounded_down(limit, text):
+    """'lr < 7' for a limit of 6.998 (β 0.8426 on tutorial-random) invited a class to try
+    lr 7, which diverges: the text is never above the limit."""
+    assert limit_text(limit) == text and float(limit_text(limit)) <= limit
+
+
+def test_every_stable_limit_text_holds_over_a_range_of_momenta():
+    matrix = load_preset("tutorial-random")
+    for beta in np.linspace(0.0, 0.99, 67):
+        limit = analyse(matrix, Settings(momentum=float(beta))).max_stable_lr
+        assert float(limit_text(limit)) <= limit
+        assert float(limit_text(limit, 4)) <= limit

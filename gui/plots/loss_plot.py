@@ -10,7 +10,8 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF
+from PySide6.QtCore import QPointF, QSize
+from PySide6.QtGui import QPainterPath
 from PySide6.QtWidgets import QGraphicsPathItem, QWidget
 
 from gui.loss_store import LossStore
@@ -68,6 +69,12 @@ class LossPlot(PlotWidget):
         self._path_item = QGraphicsPathItem()
         self._path_item.setPen(_curve_pen(self._pen_width))
         plot.addItem(self._path_item, ignoreBounds=True)
+        # The last segment, to the estimate the run has now: the store holds the losses
+        # before each update (rows 0 … N−1), the banner and status bar name loss(X_N).
+        self._tail = QGraphicsPathItem()
+        self._tail.setPen(_curve_pen(self._pen_width))
+        plot.addItem(self._tail, ignoreBounds=True)
+        self._tip = 0
         # Stands for the curve in legends (they read a PlotDataItem's pen); never drawn.
         self._legend_sample = pg.PlotDataItem(pen=_curve_pen(self._pen_width))
         self._decimator = PeakDecimator()
@@ -78,6 +85,13 @@ class LossPlot(PlotWidget):
         plot.addItem(self._hover, ignoreBounds=True)
         self._hover.hide()
         self.scene().sigMouseMoved.connect(self._on_mouse_moved)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        """A fixed preference: QGraphicsView's own is its scene rectangle, which pyqtgraph
+        keeps at the view's last size, so the panel's height-for-width (the note above
+        wraps) kept whatever height the plot once had: after projector mode the curve kept
+        its larger share and the heatmaps under it were left 4 px."""
+        return QSize(320, 200)
 
     @property
     def curve(self) -> pg.PlotDataItem:
@@ -98,6 +112,31 @@ class LossPlot(PlotWidget):
     def set_live_visible(self, visible: bool) -> None:
         """Show or hide the live run's curve (a tutorial figure shows only its own runs)."""
         self._path_item.setVisible(visible)
+        self._tail.setVisible(visible)
+
+    @property
+    def curve_end(self) -> tuple[float, float] | None:
+        """(iteration, log10 loss) where the drawn curve ends, at the current estimate;
+        None before the first step."""
+        if self._tail.path().isEmpty():
+            return None
+        end = self._tail.path().currentPosition()
+        return end.x(), end.y()
+
+    def show_estimate(self, iteration: int, loss: float) -> None:
+        """The run's current estimate X_iteration has `loss`: draw the curve on to it and
+        keep it in view (a diverged run's last loss, a converged run's final one)."""
+        previous = self._store.loss_at(iteration - 1) if iteration > 0 else None
+        if previous is None:
+            self._tail.setPath(QPainterPath())
+        else:
+            ys = log_losses([previous, loss])
+            path = QPainterPath(QPointF(iteration - 1, ys[0]))
+            path.lineTo(QPointF(iteration, ys[1]))
+            self._tail.setPath(path)
+        self._tip = iteration
+        self._note_extent(np.array([loss]))
+        self._update_range()
 
     @property
     def live_visible(self) -> bool:
@@ -119,6 +158,8 @@ class LossPlot(PlotWidget):
         """A new run starts: forget the drawn curve and the hover read-out, and follow the
         new curve from the start."""
         self._decimator.reset(self._decimator.width)
+        self._tail.setPath(QPainterPath())
+        self._tip = 0
         self._hover.hide()
         self._follow = True
         self._x_limit = 0.0
@@ -181,6 +222,7 @@ class LossPlot(PlotWidget):
             self._pen_width = width
             pen = _curve_pen(width * self._line_scale)
             self._path_item.setPen(pen)
+            self._tail.setPen(pen)
             self._legend_sample.setPen(pen)
 
     def _update_range(self) -> None:
@@ -192,7 +234,7 @@ class LossPlot(PlotWidget):
         nothing = n == 0 and self._extent is None and not math.isfinite(self._y_low)
         if not self._follow or nothing:
             return
-        x_last = float(n - 1) if n else 0.0
+        x_last = float(max(n - 1, self._tip)) if n else float(self._tip)
         low, high = self._y_low, self._y_high
         if self._extent is not None:
             x_last = max(x_last, self._extent[0])

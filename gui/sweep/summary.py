@@ -8,7 +8,7 @@ import numpy as np
 from solver import Settings
 from solver.sweep import CONVERGED, DIVERGED, FINISHED, PENDING, SweepResult
 from solver.sweep_grid import Grid, best_cell, stability_limits
-from solver.theory import Theory
+from solver.theory import Theory, limit_text
 
 BOUNDARY_POINTS = 200
 LIMIT_FORMULA = {"gd": "2/L", "momentum": "2(1+β)/L", "nesterov": "2(1+β)/((1+2β)L)"}
@@ -57,7 +57,7 @@ def status_html(result: SweepResult, grid: Grid, theory: Theory | None, settings
                                                           grid.momenta[:1])
     if line and limits is not None:
         beta = "" if settings.optimizer == "gd" else f" at β {grid.momenta[0]:.3g}"
-        text += f" Theory's stable limit{beta}: lr < {limits[0]:.3g} (dashed line)."
+        text += f" Theory's stable limit{beta}: lr < {limit_text(limits[0])} (dashed line)."
     elif theory is not None and theory.optimal_lr is not None:
         beta = ("" if settings.optimizer == "gd" or theory.optimal_momentum is None
                 else f", β {theory.optimal_momentum:.3g}")

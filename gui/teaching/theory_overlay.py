@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsItem, QGraphicsPath
 
 from gui.analysis import COMPUTING, awaits_full_analysis
 from gui.teaching.style import PREDICTION_COLOUR, dashed_pen
+from solver.theory import limit_text
 from solver.views_math import (
     factor_text,
     observed_factor,
@@ -129,7 +130,7 @@ class TheoryOverlay(QObject):
         kappa = COMPUTING if pending and self.computing else _kappa(theory)
         first = f"κ(M) = {kappa}"
         if theory.max_stable_lr is not None:
-            first += f" &nbsp;·&nbsp; stable: lr &lt; {theory.max_stable_lr:.3g}"
+            first += f" &nbsp;·&nbsp; stable: lr &lt; {limit_text(theory.max_stable_lr)}"
         lines = [first]
         floor = getattr(theory, "floor", None)
         if floor is not None:

@@ -14,7 +14,7 @@ from gui.analysis import COMPUTING, awaits_full_analysis
 from gui.plots.legend_label import with_notes
 from gui.teaching.direction_plot import DirectionPlot
 from gui.widgets.vertical_scroll import VerticalScrollArea
-from solver.theory import power_text
+from solver.theory import limit_text, power_text
 from solver.views_math import factor_text
 
 MAX_LISTED = 6  # singular values listed by value; more are summarised
@@ -94,7 +94,7 @@ def theory_html(theory, optimizer: str, lr: float, momentum: float,
         return _table(rows)
     beta = f" (β = {momentum:.3g})" if optimizer != "gd" else ""
     limit = theory.max_stable_lr
-    stable = (f"<b>0 &lt; lr &lt; {limit:.4g}</b>" if limit is not None
+    stable = (f"<b>0 &lt; lr &lt; {limit_text(limit, 4)}</b>" if limit is not None
               else "<b>beyond float64's range</b> (see Range)")
     rows.append((f"Stable learning rates{beta}", f"{stable}; lr now {lr:.4g}"))
     factor = theory.predicted_loss_factor

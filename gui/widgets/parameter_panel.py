@@ -18,6 +18,7 @@ from gui.widgets.label_colour import set_text_colour
 from gui.widgets.run_keys import give_run_keys_to_shortcuts
 from gui.widgets.sci_spin_box import SciSpinBox
 from solver import Settings
+from solver.theory import limit_text
 
 MAX_INT = 2**31 - 1
 # The stable-lr label's tooltip, per optimizer (solver.theory.max_stable_lr).
@@ -48,6 +49,9 @@ SIDES = (
     ("right", "right: M·X = I", "Residual R = M·X − I."),
     ("both", "both: (X·M+M·X)/2 = I", "Residual R = (X·M + M·X)/2 − I."),
 )
+SIDE_TIP = "Which residual R the loss = mean(R²) measures: X·M − I, M·X − I or their mean."
+PINV_SIDE_TIP = ("A pseudo-inverse of a tall M is found from X·M ≈ I, of a wide M from "
+                 "M·X ≈ I: the side whose optimum is exact, fixed by M's shape.")
 SVD_METHODS = (
     ("penalty", "penalty (tutorial)", "loss = mse(U·S·Vᵀ, M) + mse(UᵀU, I)/100 + mse(VVᵀ, I)/100."),
     ("deflation", "rank-one deflation", "Fit one singular triple at a time to M − Σ sᵢuᵢvᵢᵀ."),
@@ -176,7 +180,7 @@ class ParameterPanel(QWidget):
                 beta = getattr(theory, "optimal_momentum", None)
                 tip += f" Fastest in theory: lr = {best:.3g}"
                 tip += f" with β = {beta:.3g}." if beta is not None else "."
-            self.stable_label.setText(f"stable < {limit:.3g}")
+            self.stable_label.setText(f"stable < {limit_text(limit)}")
             self.stable_label.setToolTip(tip)
         self._colour_stable_label()
 
@@ -193,9 +197,7 @@ class ParameterPanel(QWidget):
             "problemCombo", PROBLEMS,
             "What to compute: the inverse (X·M = I), the pseudo-inverse (least squares "
             "X·M ≈ I) or the SVD (M = U·diag(d²)·Vᵀ).", self)
-        self.side_combo = _combo(
-            "sideCombo", SIDES,
-            "Which residual R the loss = mean(R²) measures: X·M − I, M·X − I or their mean.", self)
+        self.side_combo = _combo("sideCombo", SIDES, SIDE_TIP, self)
         self.svd_combo = _combo(
             "svdMethodCombo", SVD_METHODS,
             "How the SVD loss is built: the tutorial's penalty terms or one singular triple at "
@@ -323,8 +325,10 @@ class ParameterPanel(QWidget):
         """Grey out the controls that the chosen problem and optimizer ignore."""
         problem, optimizer = settings.problem, settings.optimizer
         square = shape[0] == shape[1]
-        self.side_combo.setEnabled(problem in ("inverse", "pinv"))
-        _enable_item(self.side_combo, "both", problem == "inverse")
+        # A pseudo-inverse's residual follows from M's shape (the only side with an exact
+        # optimum); the combo shows it, greyed, as it shows the SVD's unused choices.
+        self.side_combo.setEnabled(problem == "inverse")
+        self.side_combo.setToolTip(SIDE_TIP if problem != "pinv" else PINV_SIDE_TIP)
         _enable_item(self.problem_combo, "inverse", square)
         self.svd_combo.setEnabled(problem == "svd")
         _enable_item(self.gradient_combo, "closed-form", problem != "svd")

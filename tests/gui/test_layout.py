@@ -93,7 +93,7 @@ def test_leaving_projector_mode_restores_the_layout_exactly(qtbot, window):
     window.fit_to(1200, 800)
     qtbot.wait(100)
     before = (window.geometry(), window.saveState(), window.font().pointSize(),
-              window.editor.isVisible(), window.teaching.isVisible())
+              window.editor.isVisible(), window.teaching.isVisible(), plot_sizes(window))
     window.projector.set_enabled(True, remember=False)
     qtbot.wait(100)
     assert not window.editor.isVisible() and window.strip.isVisible()
@@ -103,8 +103,13 @@ def test_leaving_projector_mode_restores_the_layout_exactly(qtbot, window):
     qtbot.wait(100)
     assert not window.projector.enabled
     after = (window.geometry(), window.saveState(), window.font().pointSize(),
-             window.editor.isVisible(), window.teaching.isVisible())
-    assert after == before
+             window.editor.isVisible(), window.teaching.isVisible(), plot_sizes(window))
+    assert after == before  # the heatmaps used to come back 4 px tall
+
+
+def plot_sizes(window) -> tuple:
+    return tuple(widget.size().toTuple() for widget in
+                 (window.loss_plot, window.error_heatmap, window.estimate_heatmap))
 
 
 def test_keys_act_after_a_number_was_typed(qtbot, window):

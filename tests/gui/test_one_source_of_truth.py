@@ -218,6 +218,8 @@ def test_a_reopened_lesson_shows_its_history_and_the_slider_works_over_it(qtbot,
     assert again.loss_plot.point_count == 40  # the saved history, before any step
     qtbot.waitUntil(lambda: again.state == "paused", timeout=TIMEOUT_MS)
     assert again.iteration_label.text() == "40"
+    x_range = again.loss_plot.getPlotItem().vb.viewRange()[0]
+    assert x_range[0] <= 0 and x_range[1] >= 39  # framed around the history, not t = 0…10
     np.testing.assert_array_equal(again.model.history()[1], saved[1])
     with qtbot.waitSignal(again.frame_drawn, check_params_cb=lambda f: f.past,
                           timeout=TIMEOUT_MS):
@@ -308,3 +310,73 @@ def test_the_hover_read_out_goes_with_its_run(qtbot):
                           timeout=TIMEOUT_MS):
         window.reset_run()
     assert window.loss_plot.hover_text == ""
+
+
+def test_a_wide_pseudo_inverse_shows_the_residual_it_minimises_on_every_page(qtbot):
+    """4 × 4 → 4 × 6: the solver minimises ‖M·X − I‖²; the Residual control, the heatmap
+    and every lesson page say so (the lesson's Gradient page used to raise here)."""
+    from gui.lesson.steps import PAGES
+
+    window = show(qtbot, MainWindow(load_preset("tutorial-diagonal"), Settings(), "d"))
+    settle(qtbot, window)
+    wide = np.eye(4, 6) + np.arange(24.0).reshape(4, 6) / 100
+    with qtbot.waitSignal(window.frame_drawn, check_params_cb=new_run(window),
+                          timeout=TIMEOUT_MS):
+        window.model.set_matrix(wide)
+    window.model.step()
+    qtbot.waitUntil(lambda: window.model.snapshot.iteration == 1, timeout=TIMEOUT_MS)
+    assert window.panel.settings().problem == "pinv"
+    assert window.panel.settings().side == "right"
+    assert window.panel.side_combo.currentText() == "right: M·X = I"
+    assert not window.panel.side_combo.isEnabled()
+    window.lesson.show()
+    for page in range(len(PAGES)):
+        window.lesson.show_page(page)
+        QApplication.processEvents()
+        assert window.lesson.page == page
+        assert "X·M − I" not in window.lesson.text_shown()
+    window.lesson.show_page(2)
+    assert "M·X − I" in window.lesson.text_shown()
+
+
+def test_a_lesson_saved_at_convergence_reopens_converged(qtbot, tmp_path):
+    window = show(qtbot, MainWindow(load_preset("tutorial-random"), Settings(lr=6.126,
+                                                                            momentum=0.8426)))
+    window.model.set_speed(0)
+    window.model.play()
+    qtbot.waitUntil(lambda: window.state == "converged", timeout=TIMEOUT_MS)
+    converged_at = window.model.snapshot.iteration
+    path = tmp_path / "done.mdlesson"
+    assert window.files.save_to(path)
+
+    again = show(qtbot, MainWindow())
+    assert again.files.open_path(path)
+    qtbot.waitUntil(lambda: again.state == "converged", timeout=TIMEOUT_MS)
+    assert again.iteration_label.text() == str(converged_at)
+    assert again.state_label.toolTip() == window.state_label.toolTip()
+    x_range = again.loss_plot.getPlotItem().vb.viewRange()[0]
+    assert x_range[1] >= converged_at - 1
+
+
+def _in_view(window: MainWindow, iteration: int, loss: float) -> bool:
+    (x0, x1), (y0, y1) = window.loss_plot.getPlotItem().vb.viewRange()
+    return x0 <= iteration <= x1 and y0 <= np.log10(loss) <= y1
+
+
+def test_the_curve_reaches_the_loss_the_banner_and_status_name(qtbot):
+    """Diverged at iteration t with loss L: the curve goes on to (t, L) and the view holds
+    it (it used to end at t − 1, a decade or more below the axis' top)."""
+    window = diverged_window(qtbot)
+    snapshot = window.model.snapshot
+    assert f"{snapshot.iteration}" in window.banner.text()
+    assert _in_view(window, snapshot.iteration, snapshot.loss)
+    assert window.loss_plot.curve_end == pytest.approx((snapshot.iteration,
+                                                         np.log10(snapshot.loss)))
+
+    window.model.reset()
+    window.model.update_settings(optimizer="momentum", lr=0.9)
+    window.model.play()
+    qtbot.waitUntil(lambda: window.state == "converged", timeout=TIMEOUT_MS)
+    settle(qtbot, window)
+    final = window.model.snapshot
+    assert final.loss < 1e-12 and _in_view(window, final.iteration, final.loss)

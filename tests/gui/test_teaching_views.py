@@ -21,6 +21,7 @@ from gui.teaching.series import Series
 from gui.teaching.svd_view import SvdView
 from solver import Run, Settings
 from solver.presets import load_preset
+from solver.theory import limit_text
 from solver.views_math import check_gradient, predicted_segment
 
 TIMEOUT_MS = 20_000
@@ -240,7 +241,7 @@ def test_the_predicted_factor_shown_is_theorys(qtbot):
     overlay = win.teaching.overlay
     assert overlay.factor == theory.predicted_loss_factor
     assert f"× {theory.predicted_loss_factor:.4g} / step" in overlay.label.text()
-    assert f"lr &lt; {theory.max_stable_lr:.3g}" in overlay.label.text()
+    assert f"lr &lt; {limit_text(theory.max_stable_lr)}" in overlay.label.text()  # 3.79, not 3.8
     # The dashed line starts at the current point and falls by log10(factor) per step.
     xs, ys = overlay.line_points()
     assert xs[0] == 1 and ys[0] == pytest.approx(math.log10(blocker.args[0].snapshot.loss))
