@@ -126,7 +126,8 @@ def _partial_html(theory, optimizer: str, lr: float, momentum: float,
     rows.append(_curvature_row(theory))
     beta = f" (β = {momentum:.3g})" if optimizer != "gd" else ""
     rows.append((f"Stable learning rates{beta}",
-                 f"<b>0 &lt; lr &lt; {theory.max_stable_lr:.4g}</b>; lr now {lr:.4g}"))
+                 f"<b>0 &lt; lr &lt; {limit_text(theory.max_stable_lr, 4)}</b>; "
+                 f"lr now {lr:.4g}"))
     rows.append(("Predicted (dashed line), optimal settings", rest))
     return _table(rows)
 

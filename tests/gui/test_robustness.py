@@ -14,6 +14,7 @@ from gui.widgets.sci_spin_box import SciSpinBox
 from solver import Run, Settings
 from solver.matrix_io import MAX_DIM
 from solver.spectrum import FULL_ANALYSIS_MAX_DIM
+from solver.theory import limit_text
 
 # --- the guard: these two tests must fail, or escaped exceptions would go unnoticed ---------
 
@@ -78,7 +79,7 @@ def test_a_large_matrix_has_an_incomplete_theory_the_views_can_show():
     html = theory_html(run.theory, "momentum", 0.9, 0.9)
     # The stable range is known at once (σ_max); κ and the rest say where they stand.
     assert "not computed" in html
-    assert f"0 &lt; lr &lt; {run.theory.max_stable_lr:.4g}" in html
+    assert f"0 &lt; lr &lt; {limit_text(run.theory.max_stable_lr, 4)}" in html
     assert "computing…" in theory_html(run.theory, "momentum", 0.9, 0.9, computing=True)
     complete = run.complete_theory()
     assert complete.complete and complete.condition_number == pytest.approx(1.0)
