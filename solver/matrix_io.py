@@ -18,6 +18,7 @@ from typing import BinaryIO
 
 import numpy as np
 
+from solver.progress import Cancelled, CountingReader, CountingWriter, Progress
 from solver.safe_io import (
     FileProblem,
     atomic_write_all,
@@ -55,7 +56,7 @@ class MatrixFileError(ValueError):
         return type(self), (self.path, self.problem)
 
 
-def load_matrix(path: str | os.PathLike) -> np.ndarray:
+def load_matrix(path: str | os.PathLike, progress: Progress | None = None) -> np.ndarray:
     """Read a 2-D matrix of finite real numbers from a .csv/.tsv/.txt/.npy/.npz file.
 
     Returns a C-contiguous float64 array, or float32 when a .npy/.npz stores float32.
@@ -66,6 +67,9 @@ def load_matrix(path: str | os.PathLike) -> np.ndarray:
     Anything but a regular file (a folder, FIFO, device such as /dev/zero) is refused before
     it is read. Any failure raises MatrixFileError naming the file; no other exception
     escapes. Rows in messages are the file's line numbers.
+
+    `progress(done, total)` is called as the file is read (bytes); Cancelled raised by it
+    propagates and nothing is returned.
     """
     suffix = Path(path).suffix.lower()
     if suffix not in LOAD_TYPES:
@@ -73,12 +77,12 @@ def load_matrix(path: str | os.PathLike) -> np.ndarray:
         raise MatrixFileError(path, f"{kind} ({_TYPES_HINT})")
     try:
         if suffix == ".npy":
-            matrix = _load_npy(path)
+            matrix = _load_npy(path, progress)
         elif suffix == ".npz":
-            matrix = _load_npz(path)
+            matrix = _load_npz(path, progress)
         else:
-            matrix = _load_text(path, suffix)
-    except MatrixFileError:
+            matrix = _load_text(path, suffix, progress)
+    except (MatrixFileError, Cancelled):
         raise
     except FileNotFoundError:
         raise MatrixFileError(path, "no such file") from None
@@ -105,14 +109,15 @@ def read_problem(err: OSError) -> str:
     return f"cannot read ({describe_os_error(err)})"
 
 
-def _load_text(path, suffix: str) -> np.ndarray:
+def _load_text(path, suffix: str, progress: Progress | None) -> np.ndarray:
     with _open_regular(path) as fh:
         size = os.fstat(fh.fileno()).st_size
         if size > MAX_TEXT_BYTES:
             raise MatrixFileError(path, f"file is too large ({size >> 20} MiB; the limit is "
                                         f"{MAX_TEXT_BYTES >> 20} MiB)")
         try:
-            matrix, line_numbers = read_text_matrix(fh, suffix, MAX_DIM, MAX_TEXT_BYTES)
+            matrix, line_numbers = read_text_matrix(fh, suffix, MAX_DIM, MAX_TEXT_BYTES,
+                                                    progress)
         except TextMatrixError as err:
             raise MatrixFileError(path, str(err)) from None
     return _checked(path, matrix, line_numbers)
@@ -139,8 +144,10 @@ def _check_header(path, shape: tuple, dtype: np.dtype) -> None:
         raise MatrixFileError(path, _too_large(rows, cols))
 
 
-def read_npy_stream(path, open_stream: Callable[[], BinaryIO]) -> np.ndarray:
-    """Check the .npy header from one stream, then read the array from a fresh one."""
+def read_npy_stream(path, open_stream: Callable[[], BinaryIO],
+                    progress: Progress | None = None) -> np.ndarray:
+    """Check the .npy header from one stream, then read the array from a fresh one
+    (reporting its bytes to `progress`, if given)."""
     with open_stream() as fh:
         try:
             version = np.lib.format.read_magic(fh)
@@ -157,22 +164,24 @@ def read_npy_stream(path, open_stream: Callable[[], BinaryIO]) -> np.ndarray:
         except Exception as err:  # noqa: BLE001
             raise MatrixFileError(path, f"damaged .npy header ({err})") from None
     _check_header(path, shape, dtype)
+    total = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
     with open_stream() as fh:
+        stream = fh if progress is None else CountingReader(fh, progress, total)
         try:
-            array = np.lib.format.read_array(fh, allow_pickle=False)
+            array = np.lib.format.read_array(stream, allow_pickle=False)
         except ValueError as err:
             raise MatrixFileError(path, f"truncated or damaged array data ({err})") from None
     return _checked(path, array.reshape(1, -1) if array.ndim == 1 else array)
 
 
-def _load_npy(path) -> np.ndarray:
+def _load_npy(path, progress: Progress | None) -> np.ndarray:
     with _open_regular(path) as fh:
         if zipfile.is_zipfile(fh):
             raise MatrixFileError(path, "is a .npz archive, not a .npy file (rename it to .npz)")
-    return read_npy_stream(path, lambda: _open_regular(path))
+    return read_npy_stream(path, lambda: _open_regular(path), progress)
 
 
-def _load_npz(path) -> np.ndarray:
+def _load_npz(path, progress: Progress | None) -> np.ndarray:
     try:
         with _open_regular(path) as fh, zipfile.ZipFile(fh) as archive:
             names = [n for n in archive.namelist() if not n.endswith("/")]
@@ -187,7 +196,7 @@ def _load_npz(path) -> np.ndarray:
                 raise MatrixFileError(path, f"holds {len(names)} arrays ({listed}); expected "
                                             "one array, or one named 'matrix'")
             label = f"{os.fspath(path)}[{name.removesuffix('.npy')}]"
-            return read_npy_stream(label, lambda: archive.open(name))
+            return read_npy_stream(label, lambda: archive.open(name), progress)
     except ZIP_ERRORS as err:
         raise MatrixFileError(path, f"not a valid .npz archive ({err})") from None
 
@@ -206,9 +215,10 @@ def _checked(path, array: np.ndarray, line_numbers: list[int] | None = None) -> 
 
 
 SAVE_TYPES = {".csv": ",", ".tsv": "\t", ".txt": " ", ".npy": None, ".npz": None}
+_TEXT_BLOCK_ENTRIES = 1 << 16  # numbers formatted between two progress reports (~0.1 s)
 
 
-def save_matrix(path: str | os.PathLike, array) -> None:
+def save_matrix(path: str | os.PathLike, array, progress: Progress | None = None) -> None:
     """Write a 2-D matrix of finite numbers so that load_matrix gives back the same numbers.
 
     .csv (comma), .tsv (tab), .txt (space) hold every digit needed: '%.17g' for float64 and
@@ -216,18 +226,30 @@ def save_matrix(path: str | os.PathLike, array) -> None:
     .npy and .npz (array 'matrix') keep float32 as float32. Other numbers are stored as float64.
     The target is replaced atomically (through symbolic links; a folder, FIFO or device is
     never replaced); on failure it is left as it was and MatrixFileError says why.
+    `progress(done, total)` is called as it is written (rows of text, else bytes); if it
+    raises Cancelled, that propagates and the old file is left as it was.
     """
-    atomic_write(path, _matrix_writer(path, array))
+    atomic_write(path, _matrix_writer(path, array, progress))
 
 
-def save_matrices(arrays: dict[str | os.PathLike, np.ndarray]) -> None:
+def save_matrices(arrays: dict[str | os.PathLike, np.ndarray],
+                  progress: Progress | None = None) -> None:
     """Write several matrices (e.g. U, S and V of an SVD as CSV files) as one: either every
     file is replaced, or none is (see safe_io.atomic_write_all); formats as save_matrix.
 
     Raises MatrixFileError naming the file that failed. `existing_files` tells which of
-    the targets exist, to ask before overwriting them.
+    the targets exist, to ask before overwriting them. `progress(done, total)` follows the
+    files one after the other (total = 1000 per file); Cancelled from it propagates and
+    no file is replaced.
     """
-    writers = {path: _matrix_writer(path, array) for path, array in arrays.items()}
+    def part(index: int) -> Progress | None:
+        if progress is None:
+            return None
+        return lambda done, total: progress(1000 * index + 1000 * done // max(total, 1),
+                                            1000 * len(arrays))
+
+    writers = {path: _matrix_writer(path, array, part(index))
+               for index, (path, array) in enumerate(arrays.items())}
     _saving(list(writers), lambda: atomic_write_all(writers))
 
 
@@ -236,18 +258,32 @@ def existing_files(paths) -> list[str]:
     return existing(paths)
 
 
-def _matrix_writer(path, array) -> Callable[[BinaryIO], None]:
+def _matrix_writer(path, array, progress: Progress | None = None
+                   ) -> Callable[[BinaryIO], None]:
     suffix = Path(path).suffix.lower()
     if suffix not in SAVE_TYPES:
         raise MatrixFileError(path, f"cannot save as '{suffix}' (use .csv, .tsv, .txt, .npy "
                                     "or .npz)")
     matrix = _savable(path, array)
-    if suffix == ".npy":
-        return lambda fh: np.save(fh, matrix, allow_pickle=False)
-    if suffix == ".npz":
-        return lambda fh: np.savez(fh, allow_pickle=False, matrix=matrix)
+    if suffix in (".npy", ".npz"):
+        def counted(fh):
+            return fh if progress is None else CountingWriter(fh, progress, matrix.nbytes)
+        if suffix == ".npy":
+            return lambda fh: np.save(counted(fh), matrix, allow_pickle=False)
+        return lambda fh: np.savez(counted(fh), allow_pickle=False, matrix=matrix)
     fmt = "%.9g" if matrix.dtype == np.float32 else "%.17g"
-    return lambda fh: np.savetxt(fh, matrix, fmt=fmt, delimiter=SAVE_TYPES[suffix])
+    return lambda fh: _save_text(fh, matrix, fmt, SAVE_TYPES[suffix], progress)
+
+
+def _save_text(fh, matrix: np.ndarray, fmt: str, delimiter: str,
+               progress: Progress | None) -> None:
+    """np.savetxt, a block of rows at a time when progress is wanted (the same bytes)."""
+    rows = matrix.shape[0]
+    block = rows if progress is None else max(1, _TEXT_BLOCK_ENTRIES // matrix.shape[1])
+    for start in range(0, rows, block):
+        np.savetxt(fh, matrix[start : start + block], fmt=fmt, delimiter=delimiter)
+        if progress is not None:
+            progress(min(start + block, rows), rows)
 
 
 def save_npz(path: str | os.PathLike, **arrays) -> None:

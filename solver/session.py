@@ -23,6 +23,7 @@ from solver.matrix_io import (
     read_npy_stream,
     read_problem,
 )
+from solver.progress import CountingWriter, Progress
 from solver.safe_io import open_regular
 from solver.settings import CONTROL_RANGES, Settings, SettingsError, shown
 
@@ -51,10 +52,13 @@ class Lesson:
     history_iterations: np.ndarray | None = None
 
 
-def save_lesson(path: str | os.PathLike, lesson: Lesson) -> None:
+def save_lesson(path: str | os.PathLike, lesson: Lesson,
+                progress: Progress | None = None) -> None:
     """Write a lesson file atomically (the old file survives any failure).
 
-    Raises MatrixFileError naming the file when it cannot be written.
+    Raises MatrixFileError naming the file when it cannot be written. `progress(done,
+    total)` follows the matrix's bytes as they are compressed; Cancelled raised by it
+    propagates and leaves the old file as it was.
     """
     meta = {
         "format": FORMAT_NAME,
@@ -71,7 +75,11 @@ def save_lesson(path: str | os.PathLike, lesson: Lesson) -> None:
     def write(fh) -> None:
         with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             archive.writestr("session.json", text)
-            archive.writestr("matrix.npy", _npy_bytes(lesson.matrix))
+            matrix = np.ascontiguousarray(lesson.matrix)
+            with archive.open("matrix.npy", "w") as entry:
+                stream = entry if progress is None else \
+                    CountingWriter(entry, progress, matrix.nbytes)
+                np.lib.format.write_array(stream, matrix, allow_pickle=False)
             if lesson.history is not None:
                 history = np.asarray(lesson.history, dtype=np.float64).reshape(-1)
                 archive.writestr("history.npy", _npy_bytes(history))
@@ -82,13 +90,14 @@ def save_lesson(path: str | os.PathLike, lesson: Lesson) -> None:
     atomic_write(path, write)
 
 
-def load_lesson(path: str | os.PathLike) -> Lesson:
+def load_lesson(path: str | os.PathLike, progress: Progress | None = None) -> Lesson:
     """Read a lesson file and check everything in it before anything is shown.
 
     Every setting must be valid for the matrix and within what the window's controls can
     show (CONTROL_RANGES), the speed one of SPEEDS. Any problem raises MatrixFileError with
     a one-line message naming the file and the field; a folder, FIFO or device is refused
     before it is read. `python main.py LESSON` and the window's File > Open both call this.
+    `progress(done, total)` follows the matrix's bytes; Cancelled raised by it propagates.
     """
     try:
         with open_regular(path) as fh, zipfile.ZipFile(fh) as archive:
@@ -98,7 +107,7 @@ def load_lesson(path: str | os.PathLike) -> Lesson:
                     raise MatrixFileError(path, f"not a lesson file ({needed} is missing)")
             meta = _read_meta(path, archive)
             matrix = read_npy_stream(f"{os.fspath(path)}[matrix]",
-                                      lambda: archive.open("matrix.npy"))
+                                      lambda: archive.open("matrix.npy"), progress)
             history = iterations = None
             if "history.npy" in names:
                 history = _read_history(path, archive)

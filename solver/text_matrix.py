@@ -17,6 +17,8 @@ from typing import BinaryIO
 
 import numpy as np
 
+from solver.progress import Progress
+
 BLOCK_BYTES = 1 << 20
 """Bytes read and decoded at a time."""
 CHARS_PER_ENTRY = 32
@@ -50,14 +52,18 @@ def _is_number(field: str) -> bool:
     return True
 
 
-def read_text_matrix(fh: BinaryIO, suffix: str, max_dim: int,
-                     max_bytes: int) -> tuple[np.ndarray, list[int]]:
-    """Parse the text matrix in binary stream `fh` (positioned at its start).
+def read_text_matrix(fh: BinaryIO, suffix: str, max_dim: int, max_bytes: int,
+                     progress: Progress | None = None) -> tuple[np.ndarray, list[int]]:
+    """Parse the text matrix in binary seekable stream `fh` (positioned at its start).
 
     Returns (float64 matrix, the file's line number of each row). Raises TextMatrixError
     with a one-line problem. UTF-16 (with a byte-order mark), UTF-8 and, failing that,
     cp1252 are understood; `suffix` ".txt" never treats tabs as significant separators.
+    `progress(done, total)` gets the bytes read over both readings (total: twice the
+    file's size) after each block; it may raise Cancelled, which propagates.
     """
+    size = fh.seek(0, 2)
+    fh.seek(0)
     start = fh.read(2)
     encodings = ("utf-16",) if start in (b"\xff\xfe", b"\xfe\xff") else ("utf-8-sig", "cp1252")
     for encoding in encodings:
@@ -65,24 +71,34 @@ def read_text_matrix(fh: BinaryIO, suffix: str, max_dim: int,
             # First only the shape (cheap: no number is parsed), so that a file too large
             # is refused after reading it once, not after parsing almost all of it.
             fh.seek(0)
-            shape, _ = _Parser(suffix, max_dim).parse(_blocks(fh, encoding, max_bytes))
+            shape, _ = _Parser(suffix, max_dim).parse(
+                _blocks(fh, encoding, max_bytes, _reporter(progress, 0, size)))
             fh.seek(0)
             return _Parser(suffix, max_dim, np.empty(shape)).parse(
-                _blocks(fh, encoding, max_bytes))
+                _blocks(fh, encoding, max_bytes, _reporter(progress, size, size)))
         except UnicodeDecodeError:
             continue
     raise TextMatrixError("not a text matrix file (undecodable bytes)")
 
 
-def _blocks(fh: BinaryIO, encoding: str, max_bytes: int):
+def _reporter(progress: Progress | None, before: int, size: int):
+    """bytes read in this reading -> progress(before + bytes, 2 * size), or None."""
+    if progress is None:
+        return None
+    return lambda read: progress(min(before + read, 2 * size), max(2 * size, 1))
+
+
+def _blocks(fh: BinaryIO, encoding: str, max_bytes: int, report=None):
     """Decoded blocks of text, refusing binary data and more than max_bytes bytes; the last
-    block is ""."""
+    block is ""; report(bytes read so far) after each block."""
     decoder = codecs.getincrementaldecoder(encoding)()
     eight_bit = encoding != "utf-16"
     total = 0
     while True:
         raw = fh.read(BLOCK_BYTES)
         total += len(raw)
+        if report is not None:
+            report(total)
         if total > max_bytes:
             raise TextMatrixError(f"file is too large (more than {max_bytes >> 20} MiB, the "
                                   "limit for a text matrix)")

@@ -10,10 +10,39 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSize
-from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QMessageBox,
+    QProgressBar,
+    QProgressDialog,
+    QWidget,
+)
 
 SAVE, DISCARD, CANCEL = "save", "discard", "cancel"
+PROGRESS_STEPS = 1000
+PROGRESS_DELAY_MS = 500
+
+
+def progress_dialog(parent: QWidget, text: str) -> QProgressDialog:
+    """The progress of a long load or save (0 to PROGRESS_STEPS), with Cancel.
+
+    It appears by itself once the work has taken PROGRESS_DELAY_MS, so a quick one does not
+    flash; it is window-modal, so the document cannot change while its file is written.
+    Set the progress on its QProgressBar (findChild): QProgressDialog.setValue of a modal
+    dialog runs the event loop, re-entering whoever called it.
+    """
+    dialog = QProgressDialog(text, "Cancel", 0, PROGRESS_STEPS, parent)
+    dialog.setBar(QProgressBar(dialog))
+    dialog.setRange(0, PROGRESS_STEPS)
+    dialog.setWindowTitle("Matrix Descent")
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.setMinimumDuration(PROGRESS_DELAY_MS)
+    dialog.setAutoReset(False)
+    dialog.setAutoClose(False)
+    dialog.setValue(0)  # starts the delay (not shown yet, so no event loop runs here)
+    return dialog
 
 
 def ask_open_path(parent: QWidget, caption: str, folder: str, filters: list[str]) -> str:

@@ -17,6 +17,7 @@ from solver.matrix_io import (
     save_matrices,
     save_npz,
 )
+from solver.progress import Progress
 
 MATRIX_FILTERS = ["CSV (*.csv)", "TSV (*.tsv)", "NumPy array (*.npy)", "NumPy archive (*.npz)"]
 
@@ -56,15 +57,17 @@ def existing_result_files(snapshot, path: str | os.PathLike) -> list[str]:
     return existing_files(result_files(snapshot, path))
 
 
-def export_result(snapshot, path: str | os.PathLike) -> list[str]:
+def export_result(snapshot, path: str | os.PathLike, progress: Progress | None = None
+                  ) -> list[str]:
     """Write the result in `snapshot` (see result_files); returns the files written.
 
     The files of an SVD are written all or nothing: if one cannot be written, none of the
-    old ones is replaced (solver.matrix_io.save_matrices).
+    old ones is replaced (solver.matrix_io.save_matrices). `progress` as for save_matrices
+    (a .npz is written without reports).
     """
     files = result_files(snapshot, path)
     if Path(path).suffix.lower() == ".npz":
         save_npz(path, **files[os.fspath(path)])
     else:
-        save_matrices(files)
+        save_matrices(files, progress)
     return list(files)

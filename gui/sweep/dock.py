@@ -28,7 +28,7 @@ class SweepDock(QDockWidget):
         self._window = window
         self.view = SweepView(self)
         self.setWidget(self.view)
-        connect_model(self.view, model)
+        connect_model(self.view, model, self)
         self.view_action: QAction = self.toggleViewAction()
         self.view_action.setText("S&weep map (lr × β)")
         self.view_action.setShortcut(QKeySequence(SHORTCUT))

@@ -31,6 +31,7 @@ from gui.sweep.summary import status_html, theory_lines
 from gui.sweep.worker import SweepJob
 from gui.widgets.sci_spin_box import SciSpinBox
 from solver import Settings, SettingsError, analyse
+from solver.spectrum import spectrum
 from solver.sweep import NOT_SUPPORTED, SweepResult, check_size
 from solver.sweep_grid import Axis, Grid, default_axes
 
@@ -343,7 +344,9 @@ def _theory(matrix: np.ndarray, settings: Settings):
     if not np.isfinite(cast).all():
         raise ValueError(f"its entries overflow {settings.dtype} (largest "
                          f"{np.abs(matrix).max():.3g})")
-    return analyse(cast, settings)
+    # A large M (solver.spectrum): σ_max by Lanczos is all the map's axes and stability
+    # line need; a full SVD would hold the window's thread for seconds at each new matrix.
+    return analyse(cast, settings, spectrum(cast))
 
 
 def _document_key(matrix: np.ndarray, settings: Settings) -> tuple:

@@ -369,3 +369,18 @@ def test_a_document_it_cannot_map_leaves_nothing_of_the_previous_one(qtbot, view
     shown = drawn(view)
     assert shown["limit"] and shown["star"] and shown["cross"]
     assert not shown["cells"] and not shown["colour bar"] and not shown["line points"]
+
+
+def test_a_hidden_map_does_not_analyse_each_matrix_opened(qtbot, window, monkeypatch):
+    """Its theory needs M's whole spectrum on the GUI thread: 25 s for a 1000 x 1000 matrix
+    opened on a busy machine, while the map was not even shown. Shown, it catches up."""
+    import gui.sweep.view as sweep_view
+
+    analysed = []
+    real = sweep_view.analyse
+    monkeypatch.setattr(sweep_view, "analyse", lambda *a: analysed.append(a) or real(*a))
+    window.open_example("hilbert-6")
+    assert not window.sweep.isVisible() and analysed == []
+    window.sweep.view_action.trigger()
+    assert len(analysed) == 1
+    assert window.sweep.view.status.text().startswith("Press Compute to map hilbert-6")
