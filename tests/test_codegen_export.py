@@ -73,7 +73,7 @@ def test_script_prints_the_tutorials_progress_and_the_same_check_as_solve(tmp_pa
     assert "80 : tensor(4.4184e-06, grad_fn=<MeanBackward0>)" in lines
     assert any(line.startswith("finished at iteration 100, the maximum number of steps")
                for line in lines)
-    distance = re.search(r"distance to torch.linalg's answer (\S+)", done.stdout).group(1)
+    distance = re.search(r"distance to torch.linalg.inv's answer (\S+)", done.stdout).group(1)
     assert f"distance to torch.linalg.inv(M): {distance}" in lines
     assert not list(tmp_path.glob("*.csv"))  # without an argument nothing is written
 
