@@ -10,6 +10,11 @@ the solver thread computes from it: a `RunInfo` with an id that changes on every
 reset, resume and problem change, a `RunState` with its reason, and the one loss history
 (`losses`, a LossStore). Frames from the worker name their run; frames of any other run
 are dropped here, so no view ever draws another run's numbers.
+
+What costs an SVD or inverse of a large M (the complete theory: κ, the prediction, the
+optimum; torch.linalg's answer) is computed by the worker only while a view on screen needs
+it: views say so with `need_theory(owner, True/False)` and `need_reference(owner, ...)`,
+"Optimal settings" asks for the theory once (gui/analysis.py).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Qt, QThread, Signal
 
 from gui import settings_rules
+from gui.analysis import awaits_full_analysis
 from gui.loss_store import LossStore
 from gui.matrix_model import MatrixModel
 from gui.run_state import RunInfo, RunState
@@ -59,6 +65,7 @@ class DocumentModel(QObject):
         state_changed(RunState): the run's state or its reason changed.
         message(str, str): a notice for the user (text, kind: info, warning or error).
         pin_requested(str, object, object): show (name, iterations, losses) for comparison.
+        needs_changed(): what the views need computed changed (see `computing_theory`).
     """
 
     document_changed = Signal()
@@ -69,6 +76,7 @@ class DocumentModel(QObject):
     state_changed = Signal(object)
     message = Signal(str, str)
     pin_requested = Signal(str, object, object)
+    needs_changed = Signal()
 
     # Commands to the worker; queued because the worker lives in another thread.
     _configure = Signal(int, object, object, object)
@@ -82,6 +90,7 @@ class DocumentModel(QObject):
     _set_speed = Signal(float)
     _view_at = Signal(int)
     _resume_from = Signal(int, int)
+    _set_needs = Signal(bool, bool)
     _shutdown = Signal()
 
     def __init__(self, matrix: np.ndarray | None = None, settings: Settings | None = None,
@@ -105,6 +114,12 @@ class DocumentModel(QObject):
         self._held = 0
         self._restart_pending = False
         self._restore: np.ndarray | None = None  # a lesson's losses to replay
+        # Who needs the costly parts of the analysis now (views on screen), and the run
+        # whose complete theory "Optimal settings" waits for.
+        self._reference_owners: set[str] = set()
+        self._theory_owners: set[str] = set()
+        self._optimal_for: int | None = None
+        self._needs_sent = (False, False)
         self._clean = self._document_key()
         self._start_worker()
         self._restart()
@@ -245,7 +260,16 @@ class DocumentModel(QObject):
 
     def apply_optimal(self) -> bool:
         """Put theory's optimal learning rate (and momentum) into the settings; False when
-        theory gives none for this run."""
+        theory gives none for this run. For a large M whose theory knows σ_max only, the
+        worker first computes every singular value (a message says so), and the optimum is
+        applied when that theory arrives (unless the run changes before)."""
+        if awaits_full_analysis(self._theory):
+            if self._optimal_for != self._run.run_id:
+                self._optimal_for = self._run.run_id
+                self._send_needs()
+                self.message.emit("Optimal settings: computing every singular value of M "
+                                  "(one SVD) first; they are applied when it is done.", "info")
+            return True
         lr = getattr(self._theory, "optimal_lr", None)
         if lr is None:
             return False
@@ -255,6 +279,59 @@ class DocumentModel(QObject):
             changes["momentum"] = float(beta)
         self.update_settings(**changes)
         return True
+
+    # --- what the views need computed ------------------------------------------------------
+    def need_reference(self, owner: str, needed: bool) -> None:
+        """`owner` (a view on screen) shows torch.linalg's answer, or no longer does. While
+        any owner needs it, every snapshot carries it (computed once per run); otherwise a
+        large M's snapshots skip it (`snapshot.reference` is None)."""
+        self._set_owner(self._reference_owners, owner, needed)
+
+    def need_theory(self, owner: str, needed: bool) -> None:
+        """`owner` (a view on screen) shows κ, the prediction or the optimum, or no longer
+        does. While any owner needs it, a large M's complete theory is computed (once per
+        run) and sent with a frame."""
+        self._set_owner(self._theory_owners, owner, needed)
+
+    @property
+    def reference_needed(self) -> bool:
+        """True while a view on screen shows torch.linalg's answer."""
+        return bool(self._reference_owners)
+
+    @property
+    def theory_needed(self) -> bool:
+        """True while a view on screen, or a pending "Optimal settings", needs the complete
+        theory."""
+        return bool(self._theory_owners) or self._optimal_for is not None
+
+    @property
+    def computing_theory(self) -> bool:
+        """True while the complete theory is needed and being computed for this run."""
+        return self.theory_needed and self._theory is not None and \
+            not getattr(self._theory, "complete", True)
+
+    @property
+    def computing_reference(self) -> bool:
+        """True while torch.linalg's answer is needed and this run's latest snapshot does
+        not have it yet."""
+        return (self.reference_needed and self._state.state != "failed"
+                and (self._latest is None or self._latest.reference is None))
+
+    def _set_owner(self, owners: set[str], owner: str, needed: bool) -> None:
+        if needed == (owner in owners):
+            return
+        if needed:
+            owners.add(owner)
+        else:
+            owners.discard(owner)
+        self._send_needs()
+
+    def _send_needs(self) -> None:
+        needs = (self.reference_needed, self.theory_needed)
+        if needs != self._needs_sent:
+            self._needs_sent = needs
+            self._set_needs.emit(*needs)
+        self.needs_changed.emit()
 
     def set_speed(self, steps_per_second: float) -> None:
         """Steps per second while playing (0 = Max); part of the document (lessons keep it)."""
@@ -385,6 +462,7 @@ class DocumentModel(QObject):
             (self._set_momentum, self._worker.set_momentum),
             (self._set_speed, self._worker.set_speed), (self._view_at, self._worker.view_at),
             (self._resume_from, self._worker.resume_from),
+            (self._set_needs, self._worker.set_needs),
         ):
             signal.connect(slot)
         self._shutdown.connect(self._worker.shutdown, Qt.ConnectionType.BlockingQueuedConnection)
@@ -448,6 +526,9 @@ class DocumentModel(QObject):
             self._live_changes = False
         self._snapshot = self._latest = None
         self._theory = None
+        if self._optimal_for is not None:  # asked for another run: nothing to apply now
+            self._optimal_for = None
+            self._send_needs()
         self._state = RunState("ready" if start == 0 else "paused")
         self.run_started.emit(self._run)
         self.state_changed.emit(self._state)
@@ -470,6 +551,9 @@ class DocumentModel(QObject):
         if run_id != self._run.run_id:
             return
         self._theory = None
+        if self._optimal_for is not None:
+            self._optimal_for = None
+            self._send_needs()
         self._set_state(RunState("failed", f"the solver failed: {reason}"))
 
     def _on_frame(self, frame: Frame) -> None:
@@ -492,6 +576,12 @@ class DocumentModel(QObject):
         self.frame.emit(frame)
         if not frame.past:
             self._set_state(_state_of(frame))
+        if self._optimal_for == frame.run_id and getattr(frame.theory, "complete", False):
+            self._optimal_for = None
+            self._send_needs()
+            if not self.apply_optimal():
+                self.message.emit("Optimal settings: theory gives no optimal learning rate "
+                                  "for this matrix and optimizer.", "warning")
 
     def _document_key(self) -> tuple:
         return (matrix_digest(self.matrix_model.array()), settings_key(self._settings),

@@ -414,7 +414,6 @@ class MainWindow(QMainWindow):
     def _on_frame(self, frame: Frame) -> None:
         snapshot = frame.snapshot
         if snapshot is not None and not self._scaled:
-            self._scaled = True
             self.loss_plot.set_start(snapshot.loss)
             self._set_heatmap_scales(snapshot)
         self.loss_plot.append(frame.iterations, frame.losses)
@@ -427,6 +426,10 @@ class MainWindow(QMainWindow):
         if snapshot is not None:
             past = frame.past and snapshot.iteration != self.model.latest_iteration
             self._show_state(self.model.state, snapshot.iteration if past else None)
+            if self._scaled == "estimate" and snapshot.reference is not None:
+                self._set_heatmap_scales(snapshot)  # torch.linalg's answer arrived
+            elif self._scaled == "estimate":
+                self._follow_estimate(snapshot)
             self.error_heatmap.set_matrix(snapshot.error)
             self.estimate_heatmap.set_matrix(snapshot.estimate)
             self.iteration_label.setText(str(snapshot.iteration))
@@ -446,13 +449,25 @@ class MainWindow(QMainWindow):
     def _set_heatmap_scales(self, snapshot) -> None:
         """Fix the colour scales for a whole run, from its starting point (fixed, symmetric
         levels), so the error visibly fades as the run converges."""
-        self.error_heatmap.set_limit(float(np.abs(snapshot.error).max(initial=0.0)))
+        if self._scaled is not True:
+            self.error_heatmap.set_limit(float(np.abs(snapshot.error).max(initial=0.0)))
         # What the estimate should become: M itself for the SVD, the reference inverse else.
         svd = snapshot.u is not None
         target = snapshot.estimate - snapshot.error if svd else snapshot.reference
+        self._scaled = True
+        if target is None:
+            # A large M's inverse is computed only for a view that shows it: until then the
+            # scale is the estimate's own, widened whenever the estimate outgrows it.
+            self._scaled = "estimate"
+            target = snapshot.estimate
         scale = max(float(np.abs(target).max(initial=0.0)),
                     float(np.abs(snapshot.estimate).max(initial=0.0)))
         self.estimate_heatmap.set_limit(scale)
+
+    def _follow_estimate(self, snapshot) -> None:
+        largest = float(np.abs(snapshot.estimate).max(initial=0.0))
+        if np.isfinite(largest) and largest > self.estimate_heatmap.limit:
+            self.estimate_heatmap.set_limit(largest)
 
     def _update_title(self) -> None:
         rows, cols = self.model.matrix_model.shape

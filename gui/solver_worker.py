@@ -7,7 +7,14 @@ where pause, step and set_lr get through) and ticks never pile up. Results leave
 `Signal(object)` carrying plain NumPy copies. The worker never touches a widget.
 
 Every frame names the run it belongs to (`run_id`, given by the model with each command
-that starts a run), so nothing of an earlier run is ever drawn for a later one. Anything a
+that starts a run), so nothing of an earlier run is ever drawn for a later one.
+
+What costs a full SVD or inverse of M is computed only when the window needs it (issue 13):
+for a matrix above FULL_ANALYSIS_MAX_DIM rows or columns, snapshots skip torch.linalg's
+answer unless `set_needs(reference=True, ...)` says a view on screen shows it, and the run's
+theory stays the cheap one (sigma_max only) until `set_needs(..., theory=True)`. Each is
+computed once per run, right after the frame that is already due, and a frame with it
+follows. Small matrices get both at once, as they always did. Anything a
 command or a step raises becomes `failed(run_id, reason)`: the run is dropped, never kept
 half-alive, and no exception reaches Qt's event loop.
 """
@@ -22,6 +29,7 @@ import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from solver import Run, Settings, Snapshot, Status, Theory
+from solver.spectrum import FULL_ANALYSIS_MAX_DIM
 from solver.timeline import Timeline
 
 # At most this many frames per second leave the worker. The plots are redrawn at least 20
@@ -120,6 +128,9 @@ class SolverWorker(QObject):
         self._chunk = 1
         self._play_start = 0.0
         self._play_steps = 0
+        self._want_reference = False  # a view on screen shows torch.linalg's answer
+        self._want_theory = False  # a view on screen (or Optimal settings) needs all of M's σ
+        self._reference_run: Run | None = None  # the run whose reference has been sent
         # A child of the worker, so moveToThread takes it along and it fires in that thread.
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -135,12 +146,14 @@ class SolverWorker(QObject):
         each loss against the saved one."""
         self._stop_playing()
         self._run, self._timeline, self._run_id, self._restore = None, None, run_id, None
+        self._reference_run = None
         self._run = Run(matrix, settings, keep_history=False)
         self._timeline = Timeline(self._run)
         if restore is not None and len(restore):
             self._restore = np.asarray(restore, dtype=np.float64)
             self._timer.start(0)
         self._restart()
+        self._fulfil()
 
     @Slot(int)
     @_guarded
@@ -160,7 +173,7 @@ class SolverWorker(QObject):
         """Drop the run (the document can no longer be run as it stands)."""
         self._stop_playing()
         self._restore = None
-        self._run = self._timeline = None
+        self._run = self._timeline = self._reference_run = None
 
     @Slot()
     @_guarded
@@ -211,6 +224,16 @@ class SolverWorker(QObject):
             self._run.set_momentum(momentum)
             self._changed()
 
+    @Slot(bool, bool)
+    @_guarded
+    def set_needs(self, reference: bool, theory: bool) -> None:
+        """What the window shows now: torch.linalg's answer (`reference`) and the complete
+        theory (`theory`: κ, the prediction, the optimum). What is newly needed and not yet
+        computed for this run is computed now, and a frame with it follows; from then on
+        every snapshot carries the reference while it is needed."""
+        self._want_reference, self._want_theory = reference, theory
+        self._fulfil()
+
     @Slot(float)
     def set_speed(self, steps_per_second: float) -> None:
         """Steps per second while playing; 0 means as fast as the solver can go."""
@@ -228,7 +251,7 @@ class SolverWorker(QObject):
         self._restore = None
         self._stop_playing()
         self._emit_frame()
-        self._send(self._timeline.view(iteration), past=True)
+        self._send(self._timeline.view(iteration, reference=self._reference_now()), past=True)
 
     @Slot(int, int)
     @_guarded
@@ -317,7 +340,7 @@ class SolverWorker(QObject):
             if mismatch is None:
                 run.check_stop()  # a lesson saved at convergence reopens converged
             self._set_anchor()
-            self._send(self._run.snapshot(), restore_mismatch=mismatch)
+            self._send(self._snapshot(), restore_mismatch=mismatch)
             return
         now = time.perf_counter()
         if now >= self._next_frame:
@@ -367,6 +390,36 @@ class SolverWorker(QObject):
         self._rate_steps += n
 
     # --- helpers -------------------------------------------------------------------------
+    def _reference_now(self) -> bool:
+        """Whether snapshots compute torch.linalg's answer: while a view shows it, and
+        always for a matrix small enough that it costs less than a step or two."""
+        run = self._run
+        return self._want_reference or (
+            run is not None and max(run.matrix.shape) <= FULL_ANALYSIS_MAX_DIM)
+
+    def _snapshot(self) -> Snapshot:
+        run = self._run
+        snapshot = run.snapshot(reference=self._reference_now())
+        if snapshot.reference is not None:
+            self._reference_run = run
+        return snapshot
+
+    def _fulfil(self) -> None:
+        """Compute what the window needs and this run lacks (one SVD for the theory, one
+        inverse/pinv/SVD for the reference, each once per Run), then send a frame with it."""
+        run = self._run
+        if run is None:
+            return
+        computed = False
+        if self._want_theory and not run.theory.complete:
+            run.complete_theory()
+            computed = True
+        if self._want_reference and self._reference_run is not run:
+            run.reference()
+            computed = True
+        if computed:
+            self._send(self._snapshot())
+
     def _changed(self) -> None:
         self._timeline.mark()  # replays of the steps from here on use the new value
         self._set_anchor()
@@ -394,7 +447,7 @@ class SolverWorker(QObject):
             self._run.iteration else ""
         self._stop_playing()
         self._restore = None
-        self._run = self._timeline = None
+        self._run = self._timeline = self._reference_run = None
         self._pending_iterations.clear()
         self._pending_losses.clear()
         text = " ".join(str(error).split()) or type(error).__name__
@@ -415,7 +468,7 @@ class SolverWorker(QObject):
             # A snapshot costs about one extra step (far more for a big matrix: reference,
             # gradient); nobody reads the heatmaps and numbers faster than SNAPSHOT_RATE, and
             # while playing they may take at most 1/SNAPSHOT_SHARE of the worker's time.
-            snapshot = run.snapshot()
+            snapshot = self._snapshot()
             cost = time.perf_counter() - now
             rate = MAX_SPEED_SNAPSHOT_RATE if self._speed <= 0 else SNAPSHOT_RATE
             self._next_snapshot = now + max(1.0 / rate, SNAPSHOT_SHARE * cost)

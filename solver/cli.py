@@ -27,7 +27,8 @@ from solver.matrix_io import (
     save_matrix,
     save_npz,
 )
-from solver.presets import PRESETS, resolve_matrix
+from solver.presets import PREFIX, PRESETS, preset_settings, resolve_matrix
+from solver.reference import reference_inverse_name
 from solver.run import Run, cast_matrix
 from solver.session import SESSION_SUFFIX, load_lesson
 from solver.settings import (
@@ -69,6 +70,12 @@ EPILOG = f"""\
 MATRIX is a .csv, .tsv, .txt, .npy or .npz file, a lesson file (.mdlesson: its matrix
 and settings, options given override them), or preset:NAME with NAME one of
 {", ".join(PRESETS)}.
+A preset starts from the settings the window's Examples give it, options given override
+them: singular-3 runs with lr 0.05 (the tutorial's 0.9 diverges on it), the svd-* examples
+as an SVD by the penalty method for 20000 steps with tol 0 (part 3's runs).
+The last line names the answer the run is measured against: torch.linalg.inv's, or
+torch.linalg.pinv's for a pseudo-inverse or a singular M (its best X), or torch.linalg.svd's
+singular values.
 Exit status: 0 the run converged or used all its steps, 1 it diverged, 2 bad input
 (one line "error: ..." on stderr), 130 interrupted (Ctrl+C), 143 terminated (SIGTERM).
 Example (the tutorial's notebook run): main.py solve preset:tutorial-diagonal --optimizer gd
@@ -129,9 +136,10 @@ def run_parser(prog: str = "main.py solve", epilog: str = EPILOG,
     CliError (one line naming the option) instead of exiting."""
     p = _Parser(prog=prog, allow_abbrev=False, epilog=epilog,
                 formatter_class=argparse.RawDescriptionHelpFormatter, description=description)
-    p.add_argument("matrix", metavar="MATRIX", help="matrix file, preset:NAME or a lesson "
-                   f"file (*{SESSION_SUFFIX}: its matrix and settings; options given override "
-                   "them)")
+    p.add_argument("matrix", metavar="MATRIX", help="matrix file, preset:NAME (the "
+                   "example's matrix and settings) or a lesson file "
+                   f"(*{SESSION_SUFFIX}: its matrix and settings); options given override "
+                   "the settings")
     p.add_argument("--problem", choices=("inverse", "pinv", "svd"),
                    help="default: inverse for a square matrix, pinv otherwise")
     p.add_argument("--side", choices=SIDES, help="residual X@M (left, default), M@X (right) "
@@ -293,8 +301,12 @@ def run_inputs(args) -> tuple[np.ndarray, Settings]:
 
 
 def _load(spec: str) -> tuple[np.ndarray, Settings]:
-    """The matrix, and the settings options start from: a lesson's own, else the defaults."""
-    if spec.lower().endswith(SESSION_SUFFIX) and not spec.startswith("preset:"):
+    """The matrix, and the settings options start from: a lesson's own, a preset's (as the
+    window's Examples give them), else the defaults."""
+    if spec.startswith(PREFIX):
+        matrix = resolve_matrix(spec)  # an unknown name: MatrixFileError naming it
+        return matrix, preset_settings(spec.removeprefix(PREFIX))
+    if spec.lower().endswith(SESSION_SUFFIX):
         lesson = load_lesson(spec)
         return np.asarray(lesson.matrix), lesson.settings
     return resolve_matrix(spec), Settings()
@@ -370,18 +382,33 @@ def _solve(run: Run, args, matrix_name: str) -> int:
     print(f"{run.iteration:>9}  {snap.loss:.4e}", file=table)
     print(run.status.reason, file=table)
     verdict = watch.verdict(snap) if watch is not None else None
+    reference = reference_name(run)
     if verdict is not None:
         print(verdict.text, file=table)
     print(f"{run.iteration} steps in {elapsed:.3g} s; final loss {snap.loss:.4g} at iteration "
-          f"{run.iteration}; distance to torch.linalg's answer {snap.distance:.4g}", file=table)
+          f"{run.iteration}; {_distance_text(reference)} {snap.distance:.4g}", file=table)
     if args.history:
         save_history(args.history, run.loss_rows())
     if args.out:
         _write_result(args.out, snap, s.problem, state)
     _write_program(run, args, matrix_name, snap)
     if args.json:
-        print(json.dumps(_summary(run, snap, args, elapsed, verdict)))
+        print(json.dumps({**_summary(run, snap, args, elapsed, verdict),
+                          "reference": reference}))
     return EXIT_RUN_FAILED if state == "diverged" else EXIT_OK
+
+
+def reference_name(run: Run) -> str:
+    """The torch.linalg function whose answer Run.reference() is: torch.linalg.inv, or
+    torch.linalg.pinv for a pseudo-inverse or a singular M, or torch.linalg.svd."""
+    if run.settings.problem == "svd":
+        return "torch.linalg.svd"
+    return "torch.linalg." + reference_inverse_name(run.matrix, run.settings.problem)
+
+
+def _distance_text(reference: str) -> str:
+    what = "singular values" if reference.endswith(".svd") else "answer"
+    return f"distance to {reference}'s {what}"
 
 
 def _write_program(run: Run, args, matrix_name: str, snap) -> None:

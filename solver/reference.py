@@ -12,9 +12,19 @@ def reference_inverse(matrix: np.ndarray, problem: str) -> np.ndarray:
     m = torch.as_tensor(np.asarray(matrix, dtype=np.float64))
     if not torch.any(m):  # pinv(0) = 0 (LAPACK took minutes on a 2048 x 2048 zero matrix)
         return np.zeros(m.shape[::-1])
-    if problem == "inverse" and torch.linalg.matrix_rank(m) == m.shape[0]:
+    if _invertible(m, problem):
         return torch.linalg.inv(m).numpy()
     return torch.linalg.pinv(m).numpy()
+
+
+def reference_inverse_name(matrix: np.ndarray, problem: str) -> str:
+    """Which torch.linalg function reference_inverse answers with: "inv" or "pinv"."""
+    m = torch.as_tensor(np.asarray(matrix, dtype=np.float64))
+    return "inv" if torch.any(m) and _invertible(m, problem) else "pinv"
+
+
+def _invertible(m: torch.Tensor, problem: str) -> bool:
+    return problem == "inverse" and int(torch.linalg.matrix_rank(m)) == m.shape[0]
 
 
 def reference_svd(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -18,7 +18,7 @@ import numpy as np
 
 from solver import cli
 from solver.matrix_io import MatrixFileError
-from solver.settings import SettingsError
+from solver.settings import RANGES, SettingsError
 from solver.sweep import NOT_SUPPORTED, BatchedRun
 from solver.sweep_grid import Grid, best_cell, parse_axis, summary, write_csv
 from solver.theory import analyse
@@ -31,8 +31,10 @@ OPTION_OF = {**cli.OPTION_OF, "grid": "--lr/--momentum"}
 
 EPILOG = f"""\
 AXIS is LO:HI:N (N points from LO to HI) or a single value. --log spaces the learning
-rates geometrically. Every run starts from the same seeded guess as `solve` with the same
-options, and stops as it does (below --tol: converged; a runaway loss: diverged).
+rates geometrically. MATRIX is as for solve: a preset or a lesson brings its own
+settings (momentum, tol, precision, ...), options given override them. Every run starts
+from the same seeded guess as `solve` with the same options, and stops as it does (below
+--tol: converged; a runaway loss: diverged).
 Not supported: --problem svd ({NOT_SUPPORTED["svd"]}); --history and --auto (a map has
 no single history; theory's optimum is in the output).
 Example: main.py sweep preset:tutorial-random --lr 0.04:10:48 --log --momentum 0:0.99:48
@@ -52,7 +54,7 @@ def _parser() -> argparse.ArgumentParser:
                    "geometrically (a log axis)")
     p.add_argument("--momentum", metavar="AXIS",
                    help="momenta (beta1 for adam), LO:HI:N; default one value, 0.9 (or a "
-                   "lesson's); gd has none")
+                   "lesson's or a preset's); gd has none")
     p.add_argument("--steps", type=cli._whole("max_steps"), default=DEFAULT_STEPS,
                    help=f"at most N steps per run (default {DEFAULT_STEPS}; must be >= 1)")
     p.add_argument("--out", metavar="FILE.csv", help="write one row per run: "
@@ -105,7 +107,13 @@ def _prepare(args):
     if args.steps == 0:
         raise cli.CliError("--steps: a sweep needs a step limit (1 or more)")
     lr_axis = parse_axis("--lr", args.lr, log=args.log)
+    low, high = RANGES["lr"]
+    _check_bounds("--lr", args.lr, lr_axis, lambda v: low <= v <= high,
+                  f"a number from {low:g} to {high:g}", f"numbers from {low:g} to {high:g}")
     momentum_axis = None if args.momentum is None else parse_axis("--momentum", args.momentum)
+    if momentum_axis is not None:
+        _check_bounds("--momentum", args.momentum, momentum_axis, lambda v: 0 <= v < 1,
+                      "in [0, 1)", "in [0, 1)")
     if args.out:
         out = Path(args.out)
         if out.suffix.lower() != ".csv":
@@ -123,12 +131,26 @@ def _prepare(args):
     matrix, settings = cli.run_inputs(single)
     if momenta is None:
         momenta = np.array([settings.momentum])
+    if settings.problem == "svd" and args.problem is None:  # a preset's or a lesson's
+        tol = "" if settings.tol else " (and a --tol: its tol is 0)"
+        raise cli.CliError(f"{args.matrix}: runs as an SVD (its own settings): "
+                           f"{NOT_SUPPORTED['svd']}; add --problem pinv to map its "
+                           f"pseudo-inverse{tol}")
     if settings.problem == "svd":
         raise cli.CliError(f"--problem svd: {NOT_SUPPORTED['svd']}")
     if settings.optimizer == "gd" and momenta.size > 1:
         raise cli.CliError("--momentum: gd has no momentum; give one value or use "
                            "--optimizer momentum")
     return matrix, settings, Grid(lrs, momenta)
+
+
+def _check_bounds(option: str, text: str, axis, check, one: str, both: str) -> None:
+    """CliError quoting the axis as typed (solve's words for one value) when LO or HI is
+    out of the option's range."""
+    if not (check(axis.lo) and check(axis.hi)):
+        single = ":" not in text
+        raise cli.CliError(f"{option}: {'' if single else 'LO and HI '}must be "
+                           f"{one if single else both}, got {cli._shown(text)}")
 
 
 def _sweep(batch: BatchedRun, grid: Grid, args) -> int:

@@ -267,8 +267,7 @@ def limit_text(limit: float, digits: int = 3) -> str:
     "lr < text" stays true: 6.998 gives '6.99', not '7' (which would diverge)."""
     if not (math.isfinite(limit) and limit > 0):
         return f"{limit:.{digits}g}"
-    # float(): a NumPy float64's repr is "np.float64(3.79)", which Decimal cannot read.
-    exact = Decimal(repr(float(limit)))
+    exact = Decimal(repr(float(limit)))  # a NumPy float's repr is "np.float64(...)"
     exponent = exact.adjusted() - digits + 1
     floored = exact.scaleb(-exponent).to_integral_value(rounding=ROUND_FLOOR).scaleb(exponent)
     return f"{float(floored):.{digits}g}"

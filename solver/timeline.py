@@ -89,14 +89,16 @@ class Timeline:
         base = self.nearest(iteration).iteration
         return iteration if iteration - base <= self.stride else base
 
-    def view(self, iteration: int) -> Snapshot:
-        """The snapshot at a past iteration, without disturbing the live run."""
+    def view(self, iteration: int, reference: bool = True) -> Snapshot:
+        """The snapshot at a past iteration, without disturbing the live run; with
+        `reference=False`, as Run.snapshot(reference=False) (the run's cached answer or
+        none)."""
         target = self.shown_iteration(iteration)
         if target == self.run.iteration:
-            return self.run.snapshot()
+            return self.run.snapshot(reference=reference)
         replay = self.run.fork(self.nearest(target))
         replay.step(target - replay.iteration)
-        return replay.snapshot()
+        return replay.snapshot(reference=reference)
 
     def resume_from(self, iteration: int) -> int:
         """Make the live run continue from `iteration` (replayed exactly from the checkpoint

@@ -38,3 +38,16 @@ def test_record_benchmark_quick_run_prints_time_ratio_and_size():
     assert re.search(r"^record \.gif: [0-9.]+ s, [0-9.]+ MB, 49 frames$", out, re.MULTILINE), out
     ratio = re.search(r"ratio record/solve command: ([0-9.]+)", out)
     assert ratio and float(ratio.group(1)) > 0, out
+
+
+def test_open_window_benchmark_quick_run_prints_its_ratios():
+    result = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "bench_open_window.py"), "--quick"],
+        cwd=REPO, capture_output=True, text=True, timeout=600,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = result.stdout
+    ratios = re.findall(r"ratio open\+3 steps / six products, n=640 (\w+):\s+([0-9.]+)", out)
+    assert [kind for kind, _ in ratios] == ["random", "zero"], out
+    assert all(float(value) > 0 for _, value in ratios)
+    assert "run: paused at iteration 3" in out and "run: converged at iteration 0" in out

@@ -367,3 +367,65 @@ def test_a_reader_that_leaves_early_ends_the_command_quietly(tmp_path, command):
     child.stderr.close()
     assert child.wait(timeout=300) == cli.EXIT_BROKEN_PIPE
     assert err == ""
+
+
+def test_a_preset_starts_from_the_example_s_own_settings(tmp_path):
+    """singular-3 comes with lr 0.05 (the tutorial's 0.9 diverges on it), as in the window:
+    with no options it reaches its loss floor, measured against the pseudo-inverse."""
+    done = solve("preset:singular-3", "--json", "--out", "x.npy", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "optimizer momentum, lr 0.05, momentum 0.9," in done.stderr.splitlines()[0]
+    report = json.loads(done.stdout)
+    assert report["lr"] == 0.05 and report["state"] == "converged"
+    assert report["final_loss"] == pytest.approx(1 / 9, rel=1e-5)
+    # The distance is to pinv(M), the run's reference (inv(M) does not exist), and says so.
+    assert report["reference"] == "torch.linalg.pinv"
+    pinv = torch.linalg.pinv(torch.tensor(cli.resolve_matrix("preset:singular-3")))
+    x = torch.tensor(np.load(tmp_path / "x.npy"), dtype=torch.float64)
+    assert report["distance_to_reference"] == pytest.approx(float(torch.dist(x, pinv)))
+    last = done.stderr.splitlines()[-1]
+    assert last.endswith(f"distance to torch.linalg.pinv's answer "
+                         f"{report['distance_to_reference']:.4g}"), last
+    # Options given override the example's: its lr 0.9 diverges.
+    done = solve("preset:singular-3", "--lr", "0.9", "--json", cwd=tmp_path)
+    assert done.returncode == 1 and json.loads(done.stdout)["state"] == "diverged"
+
+
+@pytest.mark.parametrize("command", ["solve", "sweep", "record"])
+def test_every_command_takes_a_preset_s_settings(command):
+    from gui.presentation import record_cli
+    from solver import sweep_cli
+
+    parse = {"solve": cli._parser, "sweep": sweep_cli._parser,
+             "record": record_cli.parser}[command]
+    extra = {"solve": [], "sweep": ["--lr", "0.01:0.05:3"], "record": ["--out", "x.gif"]}
+    args = parse().parse_args(["preset:singular-3", *extra[command]])
+    _, settings = cli.run_inputs(args) if command != "sweep" else \
+        sweep_cli._prepare(args)[:2]
+    assert (settings.problem, settings.optimizer, settings.momentum) == \
+        ("inverse", "momentum", 0.9)
+    if command != "sweep":  # a sweep's lr is its axis
+        assert settings.lr == 0.05
+    args = parse().parse_args(["preset:svd-tutorial", *extra[command]])
+    if command == "sweep":
+        with pytest.raises(cli.CliError, match=r"^preset:svd-tutorial: runs as an SVD \(its "
+                           r"own settings\): the sweep covers the inverse and the pseudo-inverse "
+                           r"only: .*; add --problem pinv to map its pseudo-inverse \(and a "
+                           r"--tol: its tol is 0\)$"):
+            sweep_cli._prepare(args)
+    else:
+        _, settings = cli.run_inputs(args)
+        assert (settings.problem, settings.max_steps, settings.tol) == ("svd", 20_000, 0.0)
+
+
+@pytest.mark.parametrize(("matrix", "options", "reference"), [
+    ("preset:tutorial-diagonal", [], "torch.linalg.inv's answer"),
+    ("preset:indicator", [], "torch.linalg.pinv's answer"),
+    ("preset:singular-3", ["--problem", "pinv"], "torch.linalg.pinv's answer"),
+    ("preset:svd-seed315", ["--svd-method", "deflation"], "torch.linalg.svd's singular values"),
+])
+def test_the_last_line_names_the_answer_the_run_is_measured_against(matrix, options,
+                                                                    reference, capsys):
+    assert cli.main([matrix, *options, "--steps", "300"]) == 0
+    last = capsys.readouterr().out.splitlines()[-1]
+    assert re.search(f"; distance to {re.escape(reference)} [0-9.e+-]+$", last), last

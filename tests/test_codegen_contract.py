@@ -147,7 +147,7 @@ def _grid() -> list[tuple[str, str, list[str]]]:
                                                             "--dtype", "float64", "--lr",
                                                             "0.02", "--steps", "20000"]),
         ("floor-pinv-tall", "rank-deficient-tall", ["--lr", "0.2", "--steps", "20000"]),
-        ("singular-diverges", "preset:singular-3", ["--steps", "3000"]),
+        ("singular-diverges", "preset:singular-3", ["--lr", "0.9", "--steps", "3000"]),
         ("tiny-singular-both", "tiny-singular", ["--dtype", "float64", "--side", "both",
                                                  "--steps", "50"]),
         ("huge-diverges", "huge", ["--dtype", "float64", "--optimizer", "gd"]),

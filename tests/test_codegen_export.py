@@ -73,7 +73,7 @@ def test_script_prints_the_tutorials_progress_and_the_same_check_as_solve(tmp_pa
     assert "80 : tensor(4.4184e-06, grad_fn=<MeanBackward0>)" in lines
     assert any(line.startswith("finished at iteration 100, the maximum number of steps")
                for line in lines)
-    distance = re.search(r"distance to torch.linalg's answer (\S+)", done.stdout).group(1)
+    distance = re.search(r"distance to torch.linalg.inv's answer (\S+)", done.stdout).group(1)
     assert f"distance to torch.linalg.inv(M): {distance}" in lines
     assert not list(tmp_path.glob("*.csv"))  # without an argument nothing is written
 
@@ -194,3 +194,15 @@ def test_a_matrix_the_precision_cannot_hold_gets_no_program():
     """Run refuses a float32 cast that overflows (solver.run); so does the program."""
     with pytest.raises(SettingsError, match="dtype: M's entries .* overflow float32"):
         build_program(np.diag([1.0, 1e300]), Settings(dtype="float32"))
+
+
+def test_notebook_of_a_large_matrix_quotes_its_condition_number(tmp_path):
+    # Above FULL_ANALYSIS_MAX_DIM a Run knows sigma_max only until asked (issue 13): the
+    # notebook, which quotes kappa, asks.
+    rng = np.random.default_rng(5)
+    matrix = np.eye(520) + rng.standard_normal((520, 520)) / 100
+    write_notebook(tmp_path / "big.ipynb", matrix, Settings(max_steps=5), "big", None)
+    notebook = nbformat.read(tmp_path / "big.ipynb", as_version=nbformat.NO_CONVERT)
+    text = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "markdown")
+    kappa = np.linalg.cond(matrix.astype(np.float32).astype(np.float64))
+    assert f"κ(M) = σ_max/σ_min is {kappa:.4g}" in text

@@ -73,8 +73,14 @@ def test_a_lesson_file_sweeps_with_its_own_settings(tmp_path, capsys):
     (["--lr", "1:0.5:4"], "--lr: HI must not be below LO, got '1:0.5:4'"),
     (["--lr", "0:1:4", "--log"], "--lr: a log axis needs LO > 0, got '0:1:4'"),
     (["--lr", "0.1:1:5000"], "--lr: N must be 1 ... 1024, got 5000"),
-    (["--lr", "0:1:3"], "--lr: must be a number from 1e-12 to 1e+06, got 0.0"),
-    (["--lr", "0.1:1:3", "--momentum", "0:1:3"], "--momentum: must be in [0, 1), got 1"),
+    # Bounds out of range are quoted as typed (issue: "--lr 0:1:3" said "got 0.0").
+    (["--lr", "0:1:3"], "--lr: LO and HI must be numbers from 1e-12 to 1e+06, got '0:1:3'"),
+    (["--lr", "1e-3:2e6:3"], "--lr: LO and HI must be numbers from 1e-12 to 1e+06, "
+                             "got '1e-3:2e6:3'"),
+    (["--lr", "0"], "--lr: must be a number from 1e-12 to 1e+06, got '0'"),
+    (["--lr", "0.1:1:3", "--momentum", "0:1:3"], "--momentum: LO and HI must be in [0, 1), "
+                                                 "got '0:1:3'"),
+    (["--lr", "0.1:1:3", "--momentum", "-0.5"], "--momentum: must be in [0, 1), got '-0.5'"),
     (["--lr", "0.1", "--steps", "0"], "--steps: a sweep needs a step limit (1 or more)"),
     (["--lr", "0.1", "--out", "g.txt"], "--out: g.txt: a sweep is written as .csv"),
     (["--lr", "0.1", "--history", "h.csv"], "--history: a sweep has one history per cell"),

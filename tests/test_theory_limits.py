@@ -183,3 +183,9 @@ def test_every_stable_limit_text_holds_over_a_range_of_momenta():
         limit = analyse(matrix, Settings(momentum=float(beta))).max_stable_lr
         assert float(limit_text(limit)) <= limit
         assert float(limit_text(limit, 4)) <= limit
+
+
+def test_limit_text_takes_numpy_floats():
+    # The sweep's limits are NumPy floats, whose repr is "np.float64(6.998)".
+    assert limit_text(np.float64(6.998)) == "6.99"
+    assert limit_text(np.float32(2.5)) == "2.5"

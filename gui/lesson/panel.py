@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.lesson.steps import PAGES, LessonContext
+from gui.lesson.steps import PAGES, QUOTES_REFERENCE, QUOTES_THEORY, LessonContext
 from gui.plots.axes import style_axes
 from gui.plots.plot_widgets import PlotWidget
 from gui.projector import mark_managed
@@ -48,8 +48,10 @@ class LessonPanel(QDockWidget):
     def __init__(self, model, parent: QWidget | None = None) -> None:
         super().__init__("Lesson", parent)
         self.setObjectName("lessonDock")
+        self._model = model
         self._run = model.run
         self._frame = None
+        self._on_screen = False
         self._dirty = True
         self._projector = False
         # The tutorial's part 1, computed live by autograd once (it never changes).
@@ -104,6 +106,7 @@ class LessonPanel(QDockWidget):
         self.visibilityChanged.connect(self._on_visibility)
         model.run_started.connect(self.on_run_started)
         model.frame.connect(self.on_frame)
+        model.needs_changed.connect(self._on_needs_changed)
         self._on_page(0)
 
     # --- public API ----------------------------------------------------------------------
@@ -123,6 +126,7 @@ class LessonPanel(QDockWidget):
     def on_run_started(self, info) -> None:
         """A new run: its numbers only, from now on."""
         self._run, self._frame = info, None
+        self._report_needs()
         self._dirty = True
         if self.isVisible():
             self.refresh()
@@ -199,7 +203,22 @@ class LessonPanel(QDockWidget):
             matrix_name=run.name,
             autograd=self.autograd,
             sine_error=self.sine_error,
+            computing_theory=self._model.computing_theory,
+            computing_reference=self._model.computing_reference,
         )
+
+    def _report_needs(self) -> None:
+        """Pages that quote torch.linalg's answer or the complete theory need them while
+        the dock is on screen (a large M computes them only then)."""
+        title = PAGES[self.page][0]
+        quotes = QUOTES_REFERENCE.get(title) == self._run.kind
+        self._model.need_reference("lesson page", self._on_screen and quotes)
+        self._model.need_theory("lesson page", self._on_screen and title in QUOTES_THEORY)
+
+    def _on_needs_changed(self) -> None:
+        self._dirty = True
+        if self.isVisible():
+            self.refresh()
 
     def _on_page(self, index: int) -> None:
         self.back_button.setEnabled(index > 0)
@@ -207,9 +226,12 @@ class LessonPanel(QDockWidget):
         self._sine_slot.setVisible(index == 0)
         if index == 0 and self.isVisible():
             self.sine_plot  # noqa: B018 (built on first use)
+        self._report_needs()
         self.refresh()
 
     def _on_visibility(self, visible: bool) -> None:
+        self._on_screen = visible
+        self._report_needs()
         if visible and self.page == 0:
             self.sine_plot  # noqa: B018 (built on first use)
         if visible and self._dirty:

@@ -26,6 +26,9 @@ class LessonContext:
     matrix_name: str
     autograd: tuple[float, float]  # (dz/dx, dz/dy) of z = x * y**5 at x=3, y=7
     sine_error: float  # largest |autograd d/dx sin - cos| on [0, 2 pi]
+    # A large M: the model is computing the complete theory / torch.linalg's answer.
+    computing_theory: bool = False
+    computing_reference: bool = False
 
 
 def num(value: float, digits: int = 4, signed_term: bool = False) -> str:
@@ -209,6 +212,9 @@ def page_learning_rate(ctx: LessonContext) -> str:
         text += ("<p>Theory predicts the loss shrinks by a factor "
                  f"{num(t.predicted_loss_factor)} per step from now on.</p>")
     if t.condition_number is None:  # a large matrix: only sigma_max computed so far
+        if ctx.computing_theory:
+            return text + ("<p>κ, the predicted rate and the fastest lr: computing… (every "
+                           "singular value of M, one SVD).</p>")
         return text + f"<p>{html.escape(t.note)}</p>"
     return text + (f"<p>Condition number κ = σ<sub>max</sub>/σ<sub>min</sub> = "
                    f"{num(t.condition_number)}: the larger κ, the slower the slowest "
@@ -231,6 +237,9 @@ def page_momentum(ctx: LessonContext) -> str:
     if t is not None and t.optimal_momentum is not None:
         text += (f"<p>For this matrix the best β (Polyak) is {num(t.optimal_momentum)}, with "
                  f"lr = {num(t.optimal_lr)}.</p>")
+    elif t is not None and ctx.computing_theory:
+        text += ("<p>The best β (Polyak) for this matrix: computing… (every singular value "
+                 "of M, one SVD).</p>")
     if ctx.snapshot is not None:
         text += _now(ctx) + formula(f"loss = {num(ctx.snapshot.loss)}")
     return text
@@ -247,6 +256,9 @@ def page_pinv(ctx: LessonContext) -> str:
     snap = ctx.snapshot
     if ctx.settings.problem != "pinv" or snap is None:
         return text + "<p><i>Try it: Examples → indicator.</i></p>"
+    if snap.reference is None:  # a large M: torch.linalg.pinv is computed when needed
+        return text + _now(ctx) + ("<p>‖X − M⁺‖: computing torch.linalg.pinv(M)…</p>"
+                                   if ctx.computing_reference else "")
     return (text + _now(ctx)
             + formula(f"‖X − M⁺‖ = {num(snap.distance)}")
             + formula(f"null-space part of X = {num(snap.extra.get('null_space_norm', 0.0))}"))
@@ -265,8 +277,9 @@ def page_svd(ctx: LessonContext) -> str:
     if ctx.settings.problem != "svd" or snap is None or snap.s is None:
         return text + "<p><i>Try it: Examples → svd-tutorial.</i></p>"
     found = ", ".join(num(v) for v in np.asarray(snap.s))
-    if snap.reference is None:
-        return text + _now(ctx) + formula(f"singular values: {found}")
+    if snap.reference is None:  # a large M: torch.linalg.svd is computed when needed
+        return (text + _now(ctx) + formula(f"singular values: {found}")
+                + ("<p>torch.linalg.svd: computing…</p>" if ctx.computing_reference else ""))
     true = ", ".join(num(v) for v in np.asarray(snap.reference))
     return (text + _now(ctx) + formula(f"singular values: {found}")
             + formula(f"torch.linalg.svd: {true}")
@@ -279,6 +292,12 @@ def _code_page(ctx: LessonContext) -> str:
 
     return page_code(ctx)
 
+
+QUOTES_REFERENCE = {"Pseudo-inverse": "pinv", "SVD": "svd"}
+"""Pages that quote torch.linalg's answer for a run of that kind (a large M computes it
+while one is shown)."""
+QUOTES_THEORY = ("Learning rate", "Momentum: a rolling ball")
+"""Pages that quote κ and the optimal settings (the complete theory)."""
 
 PAGES: tuple[tuple[str, Callable[[LessonContext], str]], ...] = (
     ("Autograd: derivatives for free", page_autograd),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QMainWindow
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QSplitter
 
 from gui.sweep.binding import connect_model
 from gui.sweep.view import SweepView
@@ -18,7 +18,9 @@ FLOAT_SIZE = (900, 680)
 
 class SweepDock(QDockWidget):
     """A dock holding a SweepView that follows `model`; hidden until its View menu action
-    (`view_action`) shows it, then widened to half the window and brought to the front."""
+    (`view_action`) shows it, then widened to half the window and brought to the front.
+    Closing it (or floating it because the window is too narrow) gives the window back the
+    layout it had before it was shown."""
 
     def __init__(self, model, window: QMainWindow) -> None:
         super().__init__("Sweep: lr × β map", window)
@@ -34,21 +36,74 @@ class SweepDock(QDockWidget):
                                     "momentum, computed as one batched run; click a cell "
                                     "to use it.")
         self.view_action.triggered.connect(self._on_toggled)
+        self._layout_before: _Layout | None = None
 
     def _on_toggled(self, shown: bool) -> None:
-        if not shown or self.isFloating():
+        if not shown:
+            self._give_back_layout()
             return
+        if self.isFloating():
+            return
+        self._layout_before = _Layout.of(self._window, self)
         self.raise_()  # in front of the docks it shares a tab bar with
         width = max(MIN_SHOWN_WIDTH, int(self._window.width() * SHARE_OF_WINDOW))
         self._window.resizeDocks([self], [width], Qt.Orientation.Horizontal)
         QTimer.singleShot(0, self._float_if_cramped)  # once the docks are laid out again
 
     def _float_if_cramped(self) -> None:
-        """A window too narrow to give the map room (a 1024-pixel screen) shows it as a
-        window of its own over the main one instead; it can be docked back."""
+        """A window too narrow to give the map room (on a 1024- or 1280-pixel screen) shows
+        it as a window of its own over the main one instead, and keeps its own layout; the
+        map can be docked back."""
         if self.isFloating() or not self.isVisible() or self.width() >= MIN_SHOWN_WIDTH:
             return
         self.setFloating(True)
         frame = self._window.geometry()
         width, height = min(FLOAT_SIZE[0], frame.width()), min(FLOAT_SIZE[1], frame.height())
         self.setGeometry(frame.x() + frame.width() - width, frame.y() + 40, width, height)
+        self._give_back_layout()  # the widening was for the docked map only
+
+    def closeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().closeEvent(event)  # the title bar's close button, docked or floating
+        if event.isAccepted():
+            self._give_back_layout()
+
+    def _give_back_layout(self) -> None:
+        layout, self._layout_before = self._layout_before, None
+        if layout is not None:
+            layout.restore(self._window)
+
+
+class _Layout:
+    """The widths of a main window's docked, visible docks (the tab in front of each
+    group), which of them was in front, and the sizes of its central widget's splitters."""
+
+    def __init__(self, docks: list[tuple[QDockWidget, int]],
+                 splitters: list[tuple[QSplitter, list[int]]]) -> None:
+        self.docks, self.splitters = docks, splitters
+
+    @classmethod
+    def of(cls, window: QMainWindow, leaving: QDockWidget) -> _Layout:
+        """The layout of `window` now, without `leaving` (the dock about to be shown)."""
+        docks = [(dock, dock.width()) for dock in window.findChildren(QDockWidget)
+                 if dock is not leaving and not dock.isFloating() and not dock.isHidden()
+                 and not dock.visibleRegion().isEmpty()]  # empty: a tab behind another
+        central = window.centralWidget()
+        splitters = [] if central is None else [
+            (splitter, splitter.sizes()) for splitter in
+            ([central] if isinstance(central, QSplitter) else [])
+            + central.findChildren(QSplitter)]
+        return cls(docks, splitters)
+
+    def restore(self, window: QMainWindow) -> None:
+        """Bring the docks back to their widths and to the front; the splitters once the
+        central widget has its width again (on the next turn of the event loop)."""
+        for dock, _ in self.docks:
+            dock.raise_()
+        if self.docks:
+            window.resizeDocks([dock for dock, _ in self.docks],
+                               [width for _, width in self.docks], Qt.Orientation.Horizontal)
+        QTimer.singleShot(0, window, self._restore_splitters)
+
+    def _restore_splitters(self) -> None:
+        for splitter, sizes in self.splitters:
+            splitter.setSizes(sizes)

@@ -84,6 +84,12 @@ class SweepLinePlot(PlotWidget):
         for item in (self.curve, self.diverged, self.not_converged):
             item.setData([], [])
 
+    def clear_document(self) -> None:
+        """Nothing of a previous document: no points, limit or current lr."""
+        self.clear_points()
+        self.limit_line.hide()
+        self.current_line.hide()
+
     def _top(self) -> float:
         return math.log10(max(self.max_steps, 10))
 

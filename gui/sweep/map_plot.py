@@ -115,14 +115,26 @@ class SweepMapPlot(GraphicsLayoutWidget):
         pending = np.zeros(grid.shape, dtype=np.int8)
         self.image.set_cells(cell_colours(pending, pending, self.levels), *self._extent)
         self.image.show()
+        self.colour_bar.show()
         self.plot.vb.setRange(xRange=(x[0] - dx / 2, x[-1] + dx / 2),
                               yRange=(y[0] - dy / 2, y[-1] + dy / 2), padding=0.02)
 
     def clear_cells(self) -> None:
-        """No map: an empty white plot until the next set_grid."""
+        """No map: an empty white plot, without a colour scale, until the next set_grid."""
         self.grid = None
         self.image.set_cells(np.full((1, 1, 3), 255, np.uint8), 0.0, 1.0, 0.0, 1.0)
         self.image.hide()
+        self.levels = (0.0, 1.0)
+        self.colour_bar.setLevels(low=0.0, high=1.0)
+        self.colour_bar.getAxis("right").setTicks(None)
+        self.colour_bar.hide()
+        self._set_legend(None)
+
+    def clear_document(self) -> None:  # not clear(): pyqtgraph sets that on the instance
+        """Nothing of a previous document: no cells, colour scale, theory lines or cross."""
+        self.clear_cells()
+        self.set_theory(None, None)
+        self.current.setData([], [])
 
     def show_result(self, result: SweepResult) -> None:
         """Colour the cells from a (possibly partial) result of the grid set last."""

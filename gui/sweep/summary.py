@@ -62,6 +62,9 @@ def status_html(result: SweepResult, grid: Grid, theory: Theory | None, settings
         beta = ("" if settings.optimizer == "gd" or theory.optimal_momentum is None
                 else f", β {theory.optimal_momentum:.3g}")
         text += f" Theory's optimum (☆): lr {theory.optimal_lr:.3g}{beta}."
+    elif theory is not None and not theory.complete and limits is not None:
+        text += (" Theory's optimum is not drawn: it needs every singular value of this large "
+                 "M (the Theory view computes them).")
     elif theory is not None:
         text += f" No stability theory for {settings.optimizer}: it rescales every step."
     if settings.schedule != "constant" and limits is not None:

@@ -31,6 +31,7 @@ from gui.sweep.summary import status_html, theory_lines
 from gui.sweep.worker import SweepJob
 from gui.widgets.sci_spin_box import SciSpinBox
 from solver import Settings, SettingsError, analyse
+from solver.spectrum import spectrum
 from solver.sweep import NOT_SUPPORTED, SweepResult, check_size
 from solver.sweep_grid import Axis, Grid, default_axes
 
@@ -148,9 +149,8 @@ class SweepView(QWidget):
         try:
             self._follow(matrix, settings, name)
         except Exception as error:  # noqa: BLE001 -- no exception into Qt's event loop
-            self._theory = None
-            self._set_idle(f"Cannot map this matrix: {type(error).__name__}: {error}",
-                           can_compute=False)
+            self._key = None  # whatever it was, the next document is followed afresh
+            self._refuse(f"Cannot map this matrix: {type(error).__name__}: {error}")
 
     def _follow(self, matrix: np.ndarray, settings: Settings, name: str) -> None:
         matrix = np.asarray(matrix, dtype=np.float64)
@@ -166,19 +166,15 @@ class SweepView(QWidget):
         try:
             resolved = settings.validated(matrix.shape)
         except SettingsError as error:
-            self._theory = None
-            self._set_idle(str(error), can_compute=False)
+            self._refuse(str(error))
             return
         if resolved.problem not in ("inverse", "pinv"):
-            self._theory = None
-            self._set_idle(f"Not available for this problem: {NOT_SUPPORTED[resolved.problem]}.",
-                           can_compute=False)
+            self._refuse(f"Not available for this problem: {NOT_SUPPORTED[resolved.problem]}.")
             return
         try:
             self._theory = _theory(matrix, resolved)
         except (ValueError, ArithmeticError, np.linalg.LinAlgError) as error:
-            self._theory = None
-            self._set_idle(f"Cannot map this matrix: {error}", can_compute=False)
+            self._refuse(f"Cannot map this matrix: {error}")
             return
         gd = resolved.optimizer == "gd"
         self.mode_combo.model().item(0).setEnabled(not gd)  # gd has no momentum axis
@@ -192,9 +188,17 @@ class SweepView(QWidget):
         self._show_theory()
         self._show_current()
 
+    def _refuse(self, reason: str) -> None:
+        """A document the sweep cannot map: say why, and draw nothing (no map, theory lines
+        or cross of the previous one)."""
+        self._theory = None
+        self._set_idle(reason, can_compute=False)
+        self.map_plot.clear_document()
+        self.line_plot.clear_document()
+
     def _show_current(self) -> None:
-        if self._settings is None:
-            return
+        if self._settings is None or self._theory is None:
+            return  # nothing is mapped: no cross either
         beta = 0.0 if self._settings.optimizer == "gd" else self._settings.momentum
         self.map_plot.set_current(self._settings.lr, beta)
         self.line_plot.set_current(self._settings.lr)
@@ -340,7 +344,9 @@ def _theory(matrix: np.ndarray, settings: Settings):
     if not np.isfinite(cast).all():
         raise ValueError(f"its entries overflow {settings.dtype} (largest "
                          f"{np.abs(matrix).max():.3g})")
-    return analyse(cast, settings)
+    # A large M (solver.spectrum): σ_max by Lanczos is all the map's axes and stability
+    # line need; a full SVD would hold the window's thread for seconds at each new matrix.
+    return analyse(cast, settings, spectrum(cast))
 
 
 def _document_key(matrix: np.ndarray, settings: Settings) -> tuple:

@@ -1,6 +1,11 @@
 """The teaching dock: SVD, pseudo-inverse, gradient and theory views as tabs, fed by the
 document model's frames; every view starts afresh when the model starts a new run.
 
+For a matrix above FULL_ANALYSIS_MAX_DIM, the Pinv and SVD views need torch.linalg's
+answer and the Theory view the complete theory: each tells the model while it is on screen
+(gui/analysis.py), and a newly opened large matrix brings the Gradient view to the front,
+which needs neither, so opening it waits for no SVD.
+
 Per-frame work stays small: frames without a snapshot (most frames while playing) only move
 the theory label; a snapshot (about 10 a second while playing, every step when stepping)
 updates plot items in place. The solver thread shares the GIL with this one.
@@ -13,6 +18,8 @@ from dataclasses import replace
 
 from PySide6.QtWidgets import QComboBox, QDockWidget, QTabWidget, QVBoxLayout, QWidget
 
+from gui.analysis import NeededWhileShown
+
 # The module, not the class: gui.code.view imports gui.teaching.draw_when_shown, whose
 # package imports this module, so whichever is imported first sees the other unfinished.
 from gui.code import view as code_view
@@ -22,11 +29,15 @@ from gui.teaching.pinv_view import PinvView
 from gui.teaching.svd_view import SvdView
 from gui.teaching.theory_overlay import TheoryOverlay
 from gui.teaching.theory_view import TheoryView
+from solver.spectrum import FULL_ANALYSIS_MAX_DIM
 
 # Refreshes per second of the views while playing (every frame is shown when paused).
 PLAYING_VIEW_RATE = 2.0
 # The tab shown when a run of this kind starts (if the previous run was of another kind).
 RELEVANT_TAB = {"svd": "svd", "pinv": "pinv", "inverse": "theory"}
+# Views that need an SVD or inverse of a large M: computed only while they are shown (the
+# Code view's program asks for M's singular values, for the loss floor, on this thread).
+COSTLY_TABS = ("svd", "pinv", "theory", "code")
 
 
 class TeachingDock(QDockWidget):
@@ -86,9 +97,18 @@ class TeachingDock(QDockWidget):
         self._started = False  # the views have taken the current run's first snapshot
         self._shown_kind: str | None = None
         self._last_view = -1e9
+        self._model = model
+        self._document: tuple | None = None  # (name, shape) of the matrix last started
         self.code_view.bind(model)
         model.run_started.connect(self.on_run_started)
         model.frame.connect(self.on_frame)
+        model.needs_changed.connect(self._show_computing)
+        self._needs = [
+            NeededWhileShown(self.pinv_view,
+                             lambda shown: model.need_reference("pinv view", shown)),
+            NeededWhileShown(self.theory_view,
+                             lambda shown: model.need_theory("theory view", shown)),
+        ]
         self.on_run_started(model.run)
 
     @property
@@ -100,6 +120,9 @@ class TeachingDock(QDockWidget):
             enabled, tip = self.tabs.isTabEnabled(index), self.tabs.tabToolTip(index)
             current = self.tabs.currentIndex()
             self._svd_view = SvdView(self)
+            model = self._model
+            self._needs.append(NeededWhileShown(
+                self._svd_view, lambda shown: model.need_reference("svd view", shown)))
             self.tabs.removeTab(index)
             self.tabs.insertTab(index, self._svd_view, "SVD")
             self.tabs.setTabToolTip(index, tip)
@@ -150,6 +173,36 @@ class TeachingDock(QDockWidget):
         self.overlay.start()
         if info.start == 0:
             self._started = False
+        document = (info.name, info.matrix.shape)
+        large = max(info.matrix.shape) > FULL_ANALYSIS_MAX_DIM
+        if document != self._document and large and self.current_tab() in COSTLY_TABS:
+            # A large matrix just opened: its SVD or inverse waits until a view that
+            # shows it is chosen (hiding the view tells the model before the worker asks).
+            self.show_tab("gradient")
+            self._shown_kind = info.kind
+        self._document = document
+        self._show_computing()
+
+    def _set_computing_flags(self) -> None:
+        model = self._model
+        theory, reference = model.computing_theory, model.computing_reference
+        self.overlay.computing = theory
+        self.theory_view.computing = theory
+        self.pinv_view.computing = reference
+        if self._svd_view is not None:
+            self._svd_view.computing = reference
+
+    def _show_computing(self) -> None:
+        """What the views need changed: say "computing…" where the model now computes it
+        for a view on screen, or stop saying it."""
+        self._set_computing_flags()
+        self.overlay.refresh_label()
+        settings = self._model.settings
+        self.theory_view.show_theory(self._model.theory, settings.optimizer, settings.lr,
+                                     settings.momentum)
+        self.pinv_view.show_computing()
+        if self._svd_view is not None:
+            self._svd_view.show_computing()
 
     def on_frame(self, frame) -> None:
         """Follow a frame of the current run."""
@@ -166,6 +219,7 @@ class TeachingDock(QDockWidget):
         if snapshot is not None and not self._started and not frame.past:
             self._start(snapshot)
         settings = frame.settings
+        self._set_computing_flags()
         self.overlay.on_frame(frame)
         self.theory_view.show_theory(frame.theory, settings.optimizer, settings.lr,
                                      settings.momentum)
@@ -198,4 +252,5 @@ class TeachingDock(QDockWidget):
         self.gradient_view.start(context, snapshot)
         if context.kind != self._shown_kind:
             self._shown_kind = context.kind
-            self.show_tab(RELEVANT_TAB.get(context.kind, "theory"))
+            large = max(context.matrix.shape) > FULL_ANALYSIS_MAX_DIM
+            self.show_tab("gradient" if large else RELEVANT_TAB.get(context.kind, "theory"))

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 from gui.plots.heatmap import MatrixHeatmap
 from gui.teaching.cell_labels import CellLabels
+from solver.spectrum import FULL_ANALYSIS_MAX_DIM
 from solver.views_math import check_gradient
 
 FORMULAS = {
@@ -28,6 +29,9 @@ class GradientView(QWidget):
     """The gradient at the current step, and (inverse, pinv) the closed-form check.
 
     The check runs only while the view is on screen: it is one more small autograd pass.
+    For a matrix above FULL_ANALYSIS_MAX_DIM rows or columns it costs about ten float64
+    matrix products on the window's thread, more than the step itself: it then runs when
+    the link under the heatmap is clicked, for the step shown.
     """
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -44,6 +48,7 @@ class GradientView(QWidget):
         self.check_label.setObjectName("gradientCheckLabel")
         self.check_label.setWordWrap(True)
         self.check_label.setTextFormat(Qt.TextFormat.RichText)
+        self.check_label.linkActivated.connect(lambda _link: self.check_now())
         row = QHBoxLayout()
         row.addWidget(self.factor_label)
         row.addWidget(self.factor_combo, 1)
@@ -111,6 +116,20 @@ class GradientView(QWidget):
                 f"t = {snapshot.iteration:,}. The SVD loss has no single closed form here: "
                 "autograd's gradient is what the step uses. The closed-form check is shown "
                 "for the inverse and the pseudo-inverse.")
+            return
+        if max(context.matrix.shape) > FULL_ANALYSIS_MAX_DIM:
+            self.check = None
+            self.check_label.setText(
+                f"t = {snapshot.iteration:,}: does autograd's <b>loss.backward()</b> give the "
+                "closed form? For a matrix this size the check costs about ten float64 "
+                "matrix products: <a href='check'>check this step</a>.")
+            return
+        self.check_now()
+
+    def check_now(self) -> None:
+        """Check the gradient shown against the closed form, and say how they compare."""
+        snapshot, context = self._snapshot, self._context
+        if snapshot is None or context is None or context.kind == "svd":
             return
         self.check = check_gradient(context.matrix, snapshot.estimate, context.side,
                                     context.settings.dtype)

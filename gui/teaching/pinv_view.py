@@ -59,6 +59,8 @@ class PinvView(DrawWhenShown, QWidget):
         self._side = "left"
         self._last = None
         self._stale = False
+        self.computing = False  # the model is computing torch.linalg's answer (the dock)
+        self._name = "pinv"
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.summary)
@@ -81,12 +83,22 @@ class PinvView(DrawWhenShown, QWidget):
         self.summary.setText("")
         self._last = None
         self._stale = False
+        self._name = name
+        self.show_computing()
+
+    def show_computing(self) -> None:
+        """Until the first snapshot with torch.linalg's answer, say whether it is being
+        computed (a large M: only while this view is on screen)."""
+        if self._last is None:
+            self.summary.setText(f"Computing torch.linalg.{self._name}(M) for the distance…"
+                                 if self.computing else "")
 
     def show_snapshot(self, snapshot) -> None:
         """Record the distance and the null-space part at the snapshot's iteration (a
         snapshot taken without torch.linalg's answer, Run.snapshot(reference=False), has
         neither and is skipped)."""
         if snapshot.reference is None:
+            self.show_computing()
             return
         null = float(snapshot.extra.get("null_space_norm", 0.0))
         # X − M⁺ splits into two orthogonal parts: the null-space part and the rest, so

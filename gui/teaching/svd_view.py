@@ -59,14 +59,19 @@ class SvdView(QWidget):
         self.stalled = False
         self.watch = SvdWatch()
         self._snapshot = None
+        self._started = False  # torch's singular values are the targets
+        self.computing = False  # the model is computing them (set by the dock)
 
     def start(self, snapshot) -> None:
-        """A new SVD run: torch's singular values become the dashed targets (a snapshot
-        without them, Run.snapshot(reference=False), is skipped)."""
-        if snapshot.reference is None:
-            return
-        self.paths.start(snapshot.reference)
-        self.table.start(snapshot.reference.size)
+        """A new SVD run: nothing of the previous one stays. torch's singular values become
+        the dashed targets; a snapshot without them (Run.snapshot(reference=False), a large
+        M while they are being computed) leaves the targets, the table and the verdict
+        empty until a snapshot brings them."""
+        self._started = False
+        self.paths.start(np.empty(0))
+        self.table.start(0)
+        if snapshot.reference is not None:
+            self._start_targets(snapshot.reference)
         self.verdict.setText("")
         self.watch.clear()
         self._snapshot = None
@@ -74,18 +79,33 @@ class SvdView(QWidget):
         u_defect, v_defect = orthogonality_defects(snapshot.u, snapshot.v)
         for heatmap, values in ((self.reconstruction, snapshot.error),
                                 (self.u_defect, u_defect), (self.v_defect, v_defect)):
+            heatmap.forget()
             heatmap.set_limit(float(np.abs(values).max(initial=0.0)))
         self._limits.clear()
         self._update_titles()
+        self.show_computing()
+
+    def _start_targets(self, reference) -> None:
+        self._started = True
+        self.paths.start(reference)
+        self.table.start(reference.size)
+
+    def show_computing(self) -> None:
+        """Until torch's singular values arrive, say whether they are being computed."""
+        if not self._started:
+            self.verdict.setText("Computing torch.linalg.svd(M) for the dashed targets and "
+                                 "the table…" if self.computing else "")
 
     def show_snapshot(self, snapshot) -> None:
         """Record the singular values; on screen, also show the defects, the comparison
-        with torch and the verdict (a hidden view catches up in showEvent). Snapshots
-        without torch's answer (Run.snapshot(reference=False)) are skipped."""
-        if snapshot.reference is None:
-            return
-        self.paths.record(snapshot.iteration, snapshot.s)
-        self.watch.record(snapshot)
+        with torch and the verdict (a hidden view catches up in showEvent). A snapshot
+        without torch's answer (Run.snapshot(reference=False)) shows its defects only."""
+        if snapshot.reference is not None:
+            if not self._started:
+                self._start_targets(snapshot.reference)
+                self.verdict.setText("")
+            self.paths.record(snapshot.iteration, snapshot.s)
+            self.watch.record(snapshot)
         self._snapshot = snapshot
         if self.isVisible():
             self._draw()
@@ -123,8 +143,9 @@ class SvdView(QWidget):
         u_defect, v_defect = orthogonality_defects(snapshot.u, snapshot.v)
         self.u_defect.set_matrix(u_defect)
         self.v_defect.set_matrix(v_defect)
-        self.table.show_snapshot(snapshot)
-        self._show_verdict(snapshot)
+        if snapshot.reference is not None:
+            self.table.show_snapshot(snapshot)
+            self._show_verdict(snapshot)
         self._update_titles()
         self._lay_out()  # the table's height may have changed
 

@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QPainterPath
 from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsItem, QGraphicsPathItem
 
+from gui.analysis import COMPUTING, awaits_full_analysis
 from gui.teaching.style import PREDICTION_COLOUR, dashed_pen
 from solver.theory import limit_text
 from solver.views_math import (
@@ -62,6 +63,8 @@ class TheoryOverlay(QObject):
         # frame by frame; anchored at each step the line started at the newest point and
         # left the plot at once).
         self.hold_anchor = False
+        # The model is computing the complete theory (a large M; set by the dock).
+        self.computing = False
         self._view.sigRangeChanged.connect(self._redraw)
         self._redraw()
 
@@ -77,7 +80,9 @@ class TheoryOverlay(QObject):
     def on_frame(self, frame) -> None:
         """Follow a frame of the current run: re-anchor as described above, refresh the
         label."""
-        key = (frame.anchor[0], frame.settings)
+        # A frame with the complete theory of a large M (computed when asked) brings κ and
+        # the prediction: the line starts at the anchor in force.
+        key = (frame.anchor[0], frame.settings, getattr(frame.theory, "complete", True))
         changed = key != self._key
         if changed:
             # The settings in force took effect at frame.anchor: the prediction starts there.
@@ -105,6 +110,10 @@ class TheoryOverlay(QObject):
         if changed or snapshot is not None:
             self.label.show_html(self.label_html())
 
+    def refresh_label(self) -> None:
+        """Write the label again (the model started or stopped computing the theory)."""
+        self.label.show_html(self.label_html())
+
     def set_projector(self, on: bool) -> None:
         """Projector mode: a thicker prediction line and a larger anchor point."""
         scale = 2 if on else 1
@@ -123,14 +132,21 @@ class TheoryOverlay(QObject):
         theory = self.theory
         if theory is None:
             return ""
-        first = f"κ(M) = {_kappa(theory)}"
+        pending = awaits_full_analysis(theory)
+        kappa = COMPUTING if pending and self.computing else _kappa(theory)
+        first = f"κ(M) = {kappa}"
         if theory.max_stable_lr is not None:
             first += f" &nbsp;·&nbsp; stable: lr &lt; {limit_text(theory.max_stable_lr)}"
         lines = [first]
         floor = getattr(theory, "floor", None)
         if floor is not None:
             lines[0] += f" &nbsp;·&nbsp; floor {floor.text}: rank {floor.rank}"
-        if self.factor is None:
+        if self.factor is None and pending:
+            lines.append("κ and the predicted rate: " + (
+                f"{COMPUTING} (every singular value of M, one SVD)" if self.computing else
+                "shown once every singular value of M is computed (one SVD): open the "
+                "Theory view or ask for Optimal settings."))
+        elif self.factor is None:
             lines.append(html.escape(_short_note(theory.note)))
         else:
             dash = f"<span style='color:{PREDICTION_COLOUR}'><b>– – –</b></span>"

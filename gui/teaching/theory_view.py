@@ -10,6 +10,7 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QToolButton, QVBoxLayout, QWidget
 
+from gui.analysis import COMPUTING, awaits_full_analysis
 from gui.plots.legend_label import with_notes
 from gui.teaching.direction_plot import DirectionPlot
 from gui.widgets.vertical_scroll import VerticalScrollArea
@@ -35,6 +36,8 @@ class TheoryView(QWidget):
         self.optimal_button.setDefaultAction(optimal_action)
         self.optimal_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.directions = DirectionPlot(self)
+        # The model is computing the complete theory for this view (set by the dock).
+        self.computing = False
         # In a narrow or short dock the numbers scroll; the plot keeps room to be read.
         self.directions.setMinimumHeight(MIN_PLOT_HEIGHT)
         top = QWidget(self)
@@ -52,16 +55,21 @@ class TheoryView(QWidget):
 
     def show_theory(self, theory, optimizer: str, lr: float, momentum: float) -> None:
         """Write the theory's numbers for the optimizer, lr and momentum in force."""
-        text = theory_html(theory, optimizer, lr, momentum)
+        text = theory_html(theory, optimizer, lr, momentum, self.computing)
         if text != self.numbers.text():  # most frames bring the same numbers
             self.numbers.setText(text)
 
 
-def theory_html(theory, optimizer: str, lr: float, momentum: float) -> str:
+def theory_html(theory, optimizer: str, lr: float, momentum: float,
+                computing: bool = False) -> str:
     """κ, curvatures, stable range, predicted factor and the optimum, as a two-column table
-    (what, value) that reads from the back of a room."""
+    (what, value) that reads from the back of a room. A theory that knows σ_max only (a
+    large M) gives the stable range at once and says the rest is `computing` (or how to
+    get it)."""
     if theory is None:
         return ""
+    if awaits_full_analysis(theory):
+        return _partial_html(theory, optimizer, lr, momentum, computing)
     sv = np.asarray(theory.singular_values)
     listed = ", ".join(f"{s:.3g}" for s in sv[:MAX_LISTED])
     if sv.size > MAX_LISTED:
@@ -101,6 +109,26 @@ def theory_html(theory, optimizer: str, lr: float, momentum: float) -> str:
         rows.append(("Optimal settings", f"lr = {theory.optimal_lr:.4g}{momentum_text}: "
                                          f"{html.escape(shrink_text(best, above))} per step"
                                          f"{_every(best)}{tuning}"))
+    return _table(rows)
+
+
+def _partial_html(theory, optimizer: str, lr: float, momentum: float,
+                  computing: bool) -> str:
+    """What σ_max alone gives (L, the stable range), and where the rest stands."""
+    sv = np.asarray(theory.singular_values)
+    rest = (f"<i>{COMPUTING}</i> (every singular value of M: one SVD)" if computing else
+            "<i>not computed</i>: shown while this view is on screen")
+    rows = [("Singular values of M", f"largest {sv[0]:.4g}; the others {rest}"),
+            ("Condition number κ = σ<sub>max</sub>/σ<sub>min</sub>", rest)]
+    if theory.warning:
+        warning = html.escape(theory.warning)
+        rows.append(("Range", f"<span style='color:#b00020'>{warning}</span>"))
+    rows.append(_curvature_row(theory))
+    beta = f" (β = {momentum:.3g})" if optimizer != "gd" else ""
+    rows.append((f"Stable learning rates{beta}",
+                 f"<b>0 &lt; lr &lt; {limit_text(theory.max_stable_lr, 4)}</b>; "
+                 f"lr now {lr:.4g}"))
+    rows.append(("Predicted (dashed line), optimal settings", rest))
     return _table(rows)
 
 

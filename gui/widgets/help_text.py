@@ -39,6 +39,11 @@ style; the lines a change of setting changed are marked, <i>Copy</i> takes it al
 Export ▸ Program saves it as a script or a notebook: <code>python run.py losses.csv</code>
 writes the run's loss history, bit for bit.</li>
 <li><b>Lesson</b> (Ctrl+L): the tutorial's steps with the numbers of the run on screen.</li>
+<li>A matrix larger than 512 × 512 opens on the Gradient view with the stable learning rate
+only: κ, the predicted rate and the optimum (one SVD of M) are computed while the Theory
+view or a lesson page that quotes them is shown, or when <i>Optimal settings</i> is pressed,
+and torch.linalg's answer while the Pinv or SVD view is shown; meanwhile they say
+“computing…”.</li>
 <li><b>View ▸ Sweep map</b> (Ctrl+Shift+M): steps to the tolerance for a grid of learning
 rates and momenta (or learning rates at one momentum), every cell a run from the same start,
 with theory's stable limit and optimum; click a cell to use its lr and β.</li>

@@ -80,7 +80,7 @@ def _start(matrix, program: Program) -> _Start:
     """The numbers at iteration 0, computed by the solver itself."""
     run = Run(np.asarray(matrix), program.settings)
     gradients = run.problem.current_gradients()
-    theory = run.theory
+    theory = run.complete_theory()  # κ is quoted: every singular value, also for a large M
     return _Start(
         loss=float(run.problem.current_loss()),
         gradient_max=max(float(np.max(np.abs(g))) for g in gradients.values()),

@@ -14,6 +14,7 @@ from gui.widgets.sci_spin_box import SciSpinBox
 from solver import Run, Settings
 from solver.matrix_io import MAX_DIM
 from solver.spectrum import FULL_ANALYSIS_MAX_DIM
+from solver.theory import limit_text
 
 # --- the guard: these two tests must fail, or escaped exceptions would go unnoticed ---------
 
@@ -76,7 +77,10 @@ def test_a_large_matrix_has_an_incomplete_theory_the_views_can_show():
     run = Run(np.eye(n) * 2.0, Settings())
     assert not run.theory.complete and run.theory.condition_number is None
     html = theory_html(run.theory, "momentum", 0.9, 0.9)
-    assert "not computed" in html and "0 &lt; lr" not in html
+    # The stable range is known at once (σ_max); κ and the rest say where they stand.
+    assert "not computed" in html
+    assert f"0 &lt; lr &lt; {limit_text(run.theory.max_stable_lr, 4)}" in html
+    assert "computing…" in theory_html(run.theory, "momentum", 0.9, 0.9, computing=True)
     complete = run.complete_theory()
     assert complete.complete and complete.condition_number == pytest.approx(1.0)
     assert "not computed" not in theory_html(complete, "momentum", 0.9, 0.9)

@@ -284,6 +284,93 @@ def test_the_summary_says_when_theory_s_line_does_not_apply():
     assert "No stability theory for adam" in text
 
 
+def layout_widths(window) -> dict[str, int]:
+    """The widths a class sees: the editor and settings, the plots, the docks on screen."""
+    widths = {"left": window._splitter.widget(0).width(),
+              "middle": window._splitter.widget(1).width()}
+    for dock in (window.teaching, window.lesson):
+        if not dock.visibleRegion().isEmpty():  # empty: the tab behind
+            widths[dock.objectName()] = dock.width()
+    return widths
+
+
+def test_closing_the_floating_map_gives_back_the_layout_it_had(qtbot, window):
+    """On a 1280 x 720 screen the window is too narrow to dock the map: it floats, and once
+    closed the window is laid out as before (the editor's Examples button whole)."""
+    window.fit_to(1216, 684)  # as main.py opens it on a 1280 x 720 screen
+    qtbot.wait(200)
+    before = layout_widths(window)
+    window.sweep.view_action.trigger()
+    qtbot.waitUntil(lambda: window.sweep.isFloating(), timeout=5000)
+    qtbot.wait(200)
+    assert layout_widths(window) == before  # the floating map takes nothing from the window
+    window.sweep.close()
+    qtbot.wait(200)
+    assert not window.sweep.isVisible()
+    assert layout_widths(window) == before
+    examples = window.editor.examples_button
+    assert examples.width() + 1 >= examples.sizeHint().width()
+
+
+def test_closing_the_docked_map_gives_back_the_layout_it_had(qtbot, window):
+    window.fit_to(1440, 900)  # wide enough to dock the map at half the window
+    qtbot.wait(200)
+    before = layout_widths(window)
+    window.sweep.view_action.trigger()
+    qtbot.wait(200)
+    assert not window.sweep.isFloating() and window.sweep.width() >= 520
+    assert layout_widths(window)["middle"] < before["middle"]  # the map took its room
+    window.sweep.view_action.trigger()  # Ctrl+Shift+M again: closed
+    qtbot.wait(200)
+    assert not window.sweep.isVisible()
+    assert layout_widths(window) == before
+
+
+def drawn(view) -> dict[str, bool]:
+    """What of a map or a line is on screen."""
+    plot, line = view.map_plot, view.line_plot
+
+    def has_data(item) -> bool:
+        x = item.getData()[0]
+        return x is not None and len(x) > 0
+
+    return {"cells": plot.image.isVisible(), "colour bar": plot.colour_bar.isVisible(),
+            "limit": has_data(plot.boundary), "star": has_data(plot.optimum),
+            "cross": has_data(plot.current), "line points": has_data(line.curve)
+            or has_data(line.diverged) or has_data(line.not_converged),
+            "line limit": line.limit_line.isVisible(), "line lr": line.current_line.isVisible()}
+
+
+@pytest.mark.parametrize("problem", ["svd", "overflow"])
+def test_a_document_it_cannot_map_leaves_nothing_of_the_previous_one(qtbot, view, problem):
+    diagonal = load_preset("tutorial-diagonal")
+    view.set_document(diagonal, Settings(), "tutorial-diagonal")
+    view.points_spin.setValue(6)
+    compute(qtbot, view)
+    view.mode_combo.setCurrentIndex(view.mode_combo.findData(LINE))
+    view.points_spin.setValue(6)
+    compute(qtbot, view)
+    view.mode_combo.setCurrentIndex(view.mode_combo.findData(MAP))
+    assert all(drawn(view).values())
+    if problem == "svd":  # the problem switched to SVD on the same matrix
+        view.set_document(diagonal, Settings(problem="svd"), "tutorial-diagonal")
+        assert view.status.text().startswith("Not available for this problem")
+    else:
+        view.set_document(np.diag([1.0, 2.0, 1e39]), Settings(), "big")
+        assert view.status.text().startswith("Cannot map this matrix")
+    assert not any(drawn(view).values()), drawn(view)
+    view.set_document(diagonal, Settings(problem="svd", lr=0.5), "tutorial-diagonal")
+    assert not any(drawn(view).values()), drawn(view)  # a new lr draws no cross either
+    view.mode_combo.setCurrentIndex(view.mode_combo.findData(LINE))
+    assert not any(drawn(view).values()), drawn(view)
+    # Back to a problem it maps: theory's lines and the cross, no cells until Compute.
+    view.mode_combo.setCurrentIndex(view.mode_combo.findData(MAP))
+    view.set_document(diagonal, Settings(), "tutorial-diagonal")
+    shown = drawn(view)
+    assert shown["limit"] and shown["star"] and shown["cross"]
+    assert not shown["cells"] and not shown["colour bar"] and not shown["line points"]
+
+
 def test_a_hidden_map_does_not_analyse_each_matrix_opened(qtbot, window, monkeypatch):
     """Its theory needs M's whole spectrum on the GUI thread: 25 s for a 1000 x 1000 matrix
     opened on a busy machine, while the map was not even shown. Shown, it catches up."""
