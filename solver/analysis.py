@@ -26,8 +26,10 @@ def singular_directions(matrix: np.ndarray, side: str) -> tuple[np.ndarray, np.n
 
 
 def error_by_direction(basis: np.ndarray, error: np.ndarray, side: str) -> np.ndarray:
-    """Squared size of the residual along each basis direction; sums to |E|_F^2."""
+    """Squared size of the residual along each basis direction; sums to |E|_F^2. A diverged
+    residual whose squares overflow float64 gives inf there (without a NumPy warning)."""
     e = np.asarray(error, dtype=np.float64)
-    parts = basis.T @ e if side == "right" else e @ basis
-    axis = 1 if side == "right" else 0
-    return np.sum(parts * parts, axis=axis)
+    with np.errstate(over="ignore", invalid="ignore"):
+        parts = basis.T @ e if side == "right" else e @ basis
+        axis = 1 if side == "right" else 0
+        return np.sum(parts * parts, axis=axis)

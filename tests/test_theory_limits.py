@@ -189,3 +189,17 @@ def test_limit_text_takes_numpy_floats():
     # The sweep's limits are NumPy floats, whose repr is "np.float64(6.998)".
     assert limit_text(np.float64(6.998)) == "6.99"
     assert limit_text(np.float32(2.5)) == "2.5"
+
+
+def test_a_residual_beyond_float64_splits_into_inf_without_warnings():
+    """The Theory view's error-per-direction of a diverged run whose residual is near
+    1e200: the squares overflow, the view gets inf (drawn at the top), and no warning
+    (which the window's event loop would have raised from every frame)."""
+    from solver.analysis import error_by_direction, singular_directions
+
+    matrix = load_preset("tutorial-random")
+    _sigma, basis = singular_directions(matrix, "left")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        parts = error_by_direction(basis, np.full((4, 4), 1e200), "left")
+    assert np.isinf(parts).any()

@@ -249,7 +249,10 @@ class Session:
         if model.snapshot is not None and model.snapshot.estimate.shape != shown:
             self.fail(f"estimate heatmap {shown}, the model's snapshot "
                       f"{model.snapshot.estimate.shape}")
-        if window.state_label.text() != state.state:
+        viewing = (model.snapshot is not None
+                   and model.snapshot.iteration != model.latest_iteration)
+        expected_label = "viewing history" if viewing else state.state
+        if window.state_label.text() != expected_label:
             self.fail(f"status bar says {window.state_label.text()!r}, the run is "
                       f"{state.state!r}")
         play = window.transport.play_button.text()
