@@ -21,10 +21,9 @@ class Cancelled(Exception):
     """Raised by a Progress callback: the user stopped the load or save."""
 
 
-class CountingWriter(io.RawIOBase):
-    """A binary stream that writes to `fh` and reports the bytes written to `progress`
-    against `total`. NumPy writes an array to such an object in chunks of 16 MiB (it is
-    not a real file to NumPy), so the callback runs between chunks."""
+class _Counting(io.RawIOBase):
+    """A stream over `fh` that reports the bytes passed through it to `progress` against
+    `total`."""
 
     def __init__(self, fh: BinaryIO, progress: Progress, total: int) -> None:
         super().__init__()
@@ -33,14 +32,23 @@ class CountingWriter(io.RawIOBase):
         self._total = max(int(total), 1)
         self.done = 0
 
+    def _count(self, size: int) -> None:
+        self.done += size
+        self._progress(min(self.done, self._total), self._total)
+
+
+class CountingWriter(_Counting):
+    """A binary stream that writes to `fh` and reports the bytes written to `progress`
+    against `total`. NumPy writes an array to such an object in chunks of 16 MiB (it is
+    not a real file to NumPy), so the callback runs between chunks."""
+
     def writable(self) -> bool:
         return True
 
     def write(self, data) -> int:
         size = memoryview(data).nbytes
         self._fh.write(data)
-        self.done += size
-        self._progress(min(self.done, self._total), self._total)
+        self._count(size)
         return size
 
     def flush(self) -> None:
@@ -57,22 +65,14 @@ class CountingWriter(io.RawIOBase):
         return self._fh.tell()
 
 
-class CountingReader(io.RawIOBase):
+class CountingReader(_Counting):
     """A binary stream reading from `fh`, reporting the bytes read to `progress` against
     `total` (NumPy reads an array from such an object in chunks of 16 MiB)."""
-
-    def __init__(self, fh: BinaryIO, progress: Progress, total: int) -> None:
-        super().__init__()
-        self._fh = fh
-        self._progress = progress
-        self._total = max(int(total), 1)
-        self.done = 0
 
     def readable(self) -> bool:
         return True
 
     def read(self, size: int = -1) -> bytes:
         data = self._fh.read(size)
-        self.done += len(data)
-        self._progress(min(self.done, self._total), self._total)
+        self._count(len(data))
         return data
