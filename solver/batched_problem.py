@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from solver.linear_problem import LinearProblem
+from solver.linear_problem import LinearProblem, residual_of
 from solver.settings import Settings
 
 
@@ -55,11 +55,7 @@ class BatchedLinear:
 
     def residual(self, x):
         """LinearProblem.residual, broadcast over the stack (the same expression)."""
-        if self.side == "left":
-            return x @ self.M - self.I
-        if self.side == "right":
-            return self.M @ x - self.I
-        return (x @ self.M + self.M @ x) / 2 - self.I
+        return residual_of(x, self.M, self.I, self.side)
 
     def loss_and_grad(self, x):
         """(loss per run, gradient per run), computed as LinearProblem.loss_and_grads does."""

@@ -63,11 +63,7 @@ class LinearProblem:
     # -- one evaluation -------------------------------------------------------------------
     def residual(self, x):
         """The matrix that should become the identity, minus the identity."""
-        if self.side == "left":
-            return x @ self.M - self.I
-        if self.side == "right":
-            return self.M @ x - self.I
-        return (x @ self.M + self.M @ x) / 2 - self.I
+        return residual_of(x, self.M, self.I, self.side)
 
     def _closed_form_residual(self, x):
         """Same value as residual(), minus two full passes over memory: the identity is
@@ -173,3 +169,13 @@ def _numpy_sum_of_squares(r: np.ndarray) -> float:
 
 def _torch_sum_of_squares(r: torch.Tensor) -> float:
     return float((r * r).sum())
+
+
+def residual_of(x, m, eye, side: str):
+    """X·M − I, M·X − I or (X·M + M·X)/2 − I; broadcasts over a leading stack of X (the
+    batched sweep uses the same expression, so its runs round as single runs do)."""
+    if side == "left":
+        return x @ m - eye
+    if side == "right":
+        return m @ x - eye
+    return (x @ m + m @ x) / 2 - eye
