@@ -259,10 +259,7 @@ class Run:
         self.iteration = start + len(losses)
         self.history.extend(losses)
         if stop is None and s.max_steps and self.iteration >= s.max_steps:
-            loss = problem.current_loss()
-            stop = self._stop_at(self.iteration, loss) or Status(
-                "finished", f"finished at iteration {self.iteration}, the maximum number "
-                            f"of steps: loss {loss:.4g}")
+            stop = self._stop_here()
         self.status = stop or Status("running")
         return StepBatch(np.arange(start, self.iteration), np.asarray(losses), self.status)
 
@@ -275,14 +272,19 @@ class Run:
             return self.status
         if self._first_loss is None:
             self._first_loss = self.problem.current_loss()
+        self.status = self._stop_here() or Status("running")
+        return self.status
+
+    def _stop_here(self) -> Status | None:
+        """The stop rules at the current estimate: converged or diverged there, else
+        finished if the step limit is reached, else None."""
         loss = self.problem.current_loss()
         stop = self._stop_at(self.iteration, loss)
-        s = self._settings
-        if stop is None and s.max_steps and self.iteration >= s.max_steps:
+        limit = self._settings.max_steps
+        if stop is None and limit and self.iteration >= limit:
             stop = Status("finished", f"finished at iteration {self.iteration}, the maximum "
                                       f"number of steps: loss {loss:.4g}")
-        self.status = stop or Status("running")
-        return self.status
+        return stop
 
     def _stop_bounds(self) -> tuple[float, float]:
         """(below, runaway): the run stops at a loss < below (converged) or not < runaway."""
