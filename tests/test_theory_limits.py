@@ -148,6 +148,19 @@ def test_overflow_of_x_times_m_in_float32_is_named():
     assert "overflow float32" in run.status.reason and "Use float64" in run.status.reason
 
 
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_closed_form_float64_overflow_is_a_reason_not_a_warning(side):
+    """The window's console showed NumPy's "overflow encountered in matmul" here."""
+    m = np.diag([1.0, 2.0, 3.0])
+    m[0, 1] = 1e308
+    settings = Settings(dtype="float64", gradient="closed-form", side=side)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        run = finish(Run(m, settings))
+    assert run.status.state == "diverged" and run.iteration == 0
+    assert "overflow float64" in run.status.reason
+
+
 @pytest.mark.parametrize(("scale", "word"), [(1e200, "overflow"), (1e-200, "underflow")])
 def test_a_matrix_beyond_float32_is_refused_naming_dtype(scale, word):
     with pytest.raises(SettingsError, match=rf"^dtype: .* {word} float32"):
