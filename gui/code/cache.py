@@ -10,10 +10,9 @@ waits for the run's complete theory from the solver thread (`waits_for_theory`).
 
 from __future__ import annotations
 
-import hashlib
-
 import numpy as np
 
+from gui.matrix_model import matrix_digest
 from solver.codegen import Program, build_program
 from solver.run import _cast as cast_matrix
 from solver.settings import Settings
@@ -42,8 +41,8 @@ def program_for(matrix: np.ndarray, settings: Settings, name: str,
     """
     global _last
     matrix = np.ascontiguousarray(matrix)
-    digest = hashlib.blake2b(matrix.tobytes(), digest_size=16).hexdigest()
-    key = (matrix.shape, str(matrix.dtype), digest, settings, name)
+    digest = matrix_digest(matrix)
+    key = (digest, str(matrix.dtype), settings, name)
     if _last is not None and _last[0] == key:
         return _last[1]
     global _theory
@@ -52,8 +51,7 @@ def program_for(matrix: np.ndarray, settings: Settings, name: str,
         # The program uses the theory's loss floor and singular values only, which depend on
         # M, its precision, the problem and the side: a new lr or optimizer needs no SVD.
         valid = settings.validated(matrix.shape)
-        theory_key = (matrix.shape, str(matrix.dtype), digest, valid.dtype, valid.problem,
-                      valid.side)
+        theory_key = (digest, str(matrix.dtype), valid.dtype, valid.problem, valid.side)
         if _theory is None or _theory[0] != theory_key:
             if waits_for_theory(matrix.shape, valid, run_theory):
                 raise ValueError("a large M's program needs the run's complete theory")
