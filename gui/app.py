@@ -6,19 +6,35 @@ import sys
 from pathlib import Path
 
 from solver.matrix_io import MatrixFileError, load_matrix
+from solver.presets import PREFIX, load_preset
 from solver.session import SESSION_SUFFIX, load_lesson
+
+USAGE = """usage: python main.py [FILE | preset:NAME]
+  Opens the app, with a matrix file (.csv, .tsv, .txt, .npy, .npz), a lesson (.mdlesson)
+  or a built-in example (e.g. preset:tutorial-random) if given.
+other commands: python main.py solve ... | sweep ... | record ...  (each with --help)"""
 
 
 def run_app(argv: list[str]) -> int:
     """Open the Matrix Descent window, with the matrix or lesson in argv[0] if given; return
     the exit status (0 after the window is closed, 2 if the file cannot be read, 128 + the
     signal's number after Ctrl+C or SIGTERM closed it)."""
-    if len(argv) > 1:
-        print("usage: python main.py [FILE]   (or: python main.py solve --help)",
-              file=sys.stderr)
+    if argv and argv[0] in ("-h", "--help"):
+        print(USAGE)
+        return 0
+    if len(argv) > 1 or (argv and argv[0].startswith("-")):
+        problem = "one file at most" if len(argv) > 1 else f"unknown option {argv[0]}"
+        print(f"matrix-descent: {problem}\n{USAGE}", file=sys.stderr)
         return 2
-    content = None
-    if argv:
+    content = example = None
+    if argv and argv[0].startswith(PREFIX):
+        example = argv[0][len(PREFIX):]
+        try:
+            load_preset(example)  # an unknown name is refused before any window
+        except MatrixFileError as error:
+            print(f"matrix-descent: cannot open {error}", file=sys.stderr)
+            return 2
+    elif argv:
         # Read the file before any window exists, so a bad file costs no Qt start-up.
         lesson = Path(argv[0]).suffix.lower() == SESSION_SUFFIX
         try:
@@ -41,6 +57,8 @@ def run_app(argv: list[str]) -> int:
     window = MainWindow()
     if content is not None:
         window.files.adopt(argv[0], content)  # the File menu's document, recent files
+    elif example is not None:
+        window.open_example(example)
     app.aboutToQuit.connect(window.stop_worker)
     # The preferred size (1440 x 900) on a big screen; on a 1024 x 768 projector, nearly
     # all of it, so nothing opens off-screen.

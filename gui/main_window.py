@@ -230,7 +230,8 @@ class MainWindow(QMainWindow):
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
         # Fixed sizes: a new number must not re-lay out the window (gui/widgets/fixed_label.py).
-        self.state_label = FixedWidthLabel("ready", "converged  ", self)
+        # Sized for the longest text it shows: a state's name or "viewing history".
+        self.state_label = FixedWidthLabel("ready", "viewing history", self)
         self.state_label.setObjectName("stateLabel")
         self.iteration_label = FixedWidthLabel("0", "10,000,000,000", self)
         self.iteration_label.setObjectName("iterationLabel")

@@ -16,7 +16,7 @@ from solver.reference import align_signs, reference_inverse, reference_svd
 from solver.settings import Settings, SettingsError
 from solver.spectrum import full_spectrum, spectrum
 from solver.svd_problem import DeflationSvd, PenaltySvd
-from solver.theory import Theory, analyse, power_text
+from solver.theory import Theory, analyse, limit_text, power_text
 from solver.views_math import residual
 
 # A loss this many times above the starting loss is a runaway, not a transient.
@@ -337,7 +337,7 @@ class Run:
                        f": {overflow}. Scale M down (and the answer back).")
         elif limit is not None and lr > limit:
             reason += (f"; the learning rate {lr:.4g} is above the stable limit {limit:.4g} "
-                       f"for this matrix and momentum. Try lr <= {limit:.4g}.")
+                       f"for this matrix and momentum. Try lr < {limit_text(limit)}.")
         else:
             reason += "; try a smaller learning rate."
         return Status("diverged", reason)

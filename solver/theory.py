@@ -262,9 +262,10 @@ def _range_warning(unit_big: float, scale: float) -> str:
     return ""
 
 
-def limit_text(limit: float, digits: int = 3) -> str:
+def limit_text(limit: float, digits: int = 4) -> str:
     """An upper limit as text with `digits` significant digits, rounded down, so that
-    "lr < text" stays true: 6.998 gives '6.99', not '7' (which would diverge)."""
+    "lr < text" stays true: 6.9987 gives '6.998', not '6.999' or '7' (which diverge). Every
+    place that quotes a stable limit writes it this way, so all say the same number."""
     if not (math.isfinite(limit) and limit > 0):
         return f"{limit:.{digits}g}"
     exact = Decimal(repr(float(limit)))  # a NumPy float's repr is "np.float64(...)"

@@ -175,12 +175,21 @@ def test_cli_names_the_dtype_for_a_matrix_beyond_float32(tmp_path, main_here):
     assert len(done.stderr.splitlines()) == 1
 
 
-@pytest.mark.parametrize("limit, text", [(6.998, "6.99"), (7.2169, "7.21"), (1.9, "1.9"),
-                                         (0.772, "0.772"), (12345.6, "1.23e+04")])
+@pytest.mark.parametrize("limit, text", [(6.9987, "6.998"), (7.2166, "7.216"), (1.9, "1.9"),
+                                         (0.772, "0.772"), (12345.6, "1.234e+04")])
 def test_a_stable_limit_is_written_rounded_down(limit, text):
     """'lr < 7' for a limit of 6.998 (β 0.8426 on tutorial-random) invited a class to try
     lr 7, which diverges: the text is never above the limit."""
     assert limit_text(limit) == text and float(limit_text(limit)) <= limit
+
+
+def test_the_divergence_reason_quotes_the_limit_as_the_window_writes_it():
+    """The panel, the plot's header and the lesson said "7.21", the CLI "lr <= 7.217" (above
+    the limit 7.2166): one text everywhere, never above the limit."""
+    run = finish(Run(load_preset("tutorial-random"), Settings(lr=50)))
+    limit = run.theory.max_stable_lr
+    assert limit_text(limit) == "7.216" and limit > 7.216
+    assert run.status.state == "diverged" and "Try lr < 7.216." in run.status.reason
 
 
 def test_every_stable_limit_text_holds_over_a_range_of_momenta():
@@ -193,7 +202,7 @@ def test_every_stable_limit_text_holds_over_a_range_of_momenta():
 
 def test_limit_text_takes_numpy_floats():
     # The sweep's limits are NumPy floats, whose repr is "np.float64(6.998)".
-    assert limit_text(np.float64(6.998)) == "6.99"
+    assert limit_text(np.float64(6.9987)) == "6.998"
     assert limit_text(np.float32(2.5)) == "2.5"
 
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from solver.theory import limit_text
+
 NUMBER_COLOUR = "#B35806"  # dark orange: stands out from black text, colour-blind safe
 
 
@@ -205,7 +207,9 @@ def page_learning_rate(ctx: LessonContext) -> str:
     if t is None or t.max_stable_lr is None:
         note = html.escape(t.note) if t is not None and t.note else "no linear prediction here."
         return text + f"<p>For this run: lr = {num(s.lr)}; {note}</p>"
-    text += formula(f"lr = {num(s.lr)},&nbsp; stable while lr &lt; {num(t.max_stable_lr)}")
+    limit = limit_text(t.max_stable_lr).replace("-", "−")
+    text += formula(f"lr = {num(s.lr)},&nbsp; stable while lr &lt; "
+                    f'<b style="color:{NUMBER_COLOUR}">{limit}</b>')
     if t.optimal_lr is not None:
         text += formula(f"fastest at lr = {num(t.optimal_lr)}")
     if t.predicted_loss_factor is not None:

@@ -243,7 +243,9 @@ class LossPlot(PlotWidget):
             x_last = max(x_last, self._extent[0])
             low, high = min(low, self._extent[1]), max(high, self._extent[2])
         view = self.getPlotItem().vb
-        x_limit = nice_ceiling(max(x_last, 10.0))
+        # A tenth of the width beyond the last iteration at least: the dashed prediction
+        # starts there and would be a point on the right edge at t = 10, 20, 50, ...
+        x_limit = nice_ceiling(max(x_last * 1.1, 10.0))
         if x_limit != self._x_limit:
             self._x_limit = x_limit
             view.setRange(xRange=(0.0, x_limit), padding=0.02, disableAutoRange=True)

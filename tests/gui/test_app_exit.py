@@ -141,3 +141,22 @@ def test_a_second_signal_ends_the_app_at_once(tmp_path):
     _, err = process.communicate(timeout=120)
     assert process.returncode == -signal.SIGTERM, err
     assert "Traceback" not in err, err
+
+
+def test_an_example_opens_by_its_preset_name():
+    result = _run(["preset:indicator"])
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(("args", "status", "said"), [
+    (["--help"], 0, "usage: python main.py [FILE | preset:NAME]"),
+    (["preset:nope"], 2, "matrix-descent: cannot open preset:nope: unknown preset (choose"),
+    (["--frobnicate"], 2, "matrix-descent: unknown option --frobnicate"),
+    (["a.csv", "b.csv"], 2, "matrix-descent: one file at most"),
+])
+def test_help_and_wrong_arguments_are_answered_before_any_window(tmp_path, main_here, args,
+                                                                  status, said):
+    """`main.py --help` said "cannot open --help: no file extension"."""
+    done = main_here(*args, cwd=tmp_path)
+    assert done.returncode == status
+    assert (done.stdout if status == 0 else done.stderr).startswith(said)

@@ -146,7 +146,7 @@ def test_a_huge_learning_rate_pauses_with_a_divergence_message(qtbot, window):
     assert not window.playing
     text = window.banner.text()
     assert "diverged" in text
-    assert "Try lr <=" in text
+    assert "Try lr < " in text
     assert window.banner.action_button.isVisible()
     assert window.banner.action_button.text().startswith("Use lr = ")
     # Taking the suggestion starts over with a stable learning rate.

@@ -391,6 +391,8 @@ def test_viewing_the_past_says_so_and_the_read_out_goes_with_the_mouse(qtbot):
                           timeout=TIMEOUT_MS):
         window.timeline.request_view(1)
     assert window.state_label.text() == "viewing history"
+    label = window.state_label  # whole, not "viewing histo"
+    assert label.fontMetrics().horizontalAdvance(label.text()) <= label.contentsRect().width()
     assert window.iteration_label.text() == "1"
     with qtbot.waitSignal(window.frame_drawn, check_params_cb=lambda f: not f.past,
                           timeout=TIMEOUT_MS):

@@ -371,3 +371,14 @@ def test_predicted_segment_is_clipped_to_the_view():
     assert x1 == pytest.approx(15.0) and y1 == pytest.approx(-5.0)
     assert predicted_segment((10, 0.0), 0.1, (20.0, 100.0), (-5.0, 1.0)) is None
     assert predicted_segment((10, 0.0), float("nan"), (0.0, 100.0)) is None
+
+
+def test_the_prediction_stays_in_view_after_ten_single_steps(qtbot, window):
+    """At t = 10 the plot was framed on 0…10 and the dashed line a point on its edge."""
+    for _ in range(10):
+        with qtbot.waitSignal(window.frame_drawn, timeout=30_000):
+            window.model.step()
+    assert window.model.snapshot.iteration == 10
+    xs, _ = window.teaching.overlay.line_points()
+    x_low, x_high = window.loss_plot.getPlotItem().vb.viewRange()[0]
+    assert xs and min(xs) == 10 and max(xs) >= 11 and x_high >= max(xs)
