@@ -21,9 +21,15 @@ LOG_CEILING = 308.0
 
 def log_losses(losses) -> np.ndarray:
     """log10 of the losses, with 0 at the floor and NaN or inf (a diverged run) at the top."""
+    values = np.asarray(losses, dtype=np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
-        logs = np.log10(np.asarray(losses, dtype=np.float64))
-    return np.nan_to_num(logs, nan=LOG_CEILING, posinf=LOG_CEILING, neginf=LOG_FLOOR)
+        logs = np.log10(values, out=np.empty_like(values))  # an array, even for one loss
+    # Not np.nan_to_num: it costs more than the logarithm itself, for every frame's losses
+    # (twice), and the losses are all finite and positive until a run diverges.
+    bad = ~np.isfinite(logs)
+    if bad.any():
+        logs[bad] = np.where(logs[bad] == -np.inf, LOG_FLOOR, LOG_CEILING)
+    return logs
 
 
 class PeakDecimator:
