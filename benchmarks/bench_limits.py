@@ -28,37 +28,6 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-_CHILD = """
-import json, sys, time
-from solver.matrix_io import MatrixFileError, load_matrix
-# Peak resident memory: VmHWM, which writing 5 to clear_refs resets to the current size
-# (Linux >= 4.0); ru_maxrss, never reset, would hide a peak below the imports' own.
-def peak_kb():
-    with open("/proc/self/status") as fh:
-        return next(int(line.split()[1]) for line in fh if line.startswith("VmHWM"))
-def reset_peak():
-    with open("/proc/self/clear_refs", "w") as fh:
-        fh.write("5")
-path = sys.argv[1]
-start = time.perf_counter()
-with open(path, "rb") as fh:
-    while fh.read(1 << 20):
-        pass
-read_once = time.perf_counter() - start
-reset_peak()
-base = peak_kb()
-start = time.perf_counter()
-try:
-    load_matrix(path)
-    message = "loaded"
-except MatrixFileError as err:
-    message = str(err).split(": ", 1)[1]
-seconds = time.perf_counter() - start
-peak = peak_kb()
-print(json.dumps({"seconds": seconds, "read_once": read_once, "peak_mb": (peak - base) / 1024,
-                  "message": message}))
-"""
-
 
 def _files(folder: Path, size: int) -> dict[str, Path]:
     files = {}
@@ -76,14 +45,15 @@ def bench_refused(size: int) -> None:
     print(f"1. Refused text files ({size >> 20} MiB unless named), each in a fresh process")
     with tempfile.TemporaryDirectory() as folder:
         for name, path in _files(Path(folder), size).items():
-            done = subprocess.run([sys.executable, "-c", _CHILD, str(path)], cwd=REPO,
-                                  capture_output=True, text=True, timeout=600, check=True)
-            result = json.loads(done.stdout)
+            done = subprocess.run([sys.executable, str(REPO / "benchmarks" / "load_cost.py"),
+                                   str(path)], capture_output=True, text=True, timeout=600,
+                                  check=True)
+            result = json.loads(done.stdout)[str(path)]
             mib = path.stat().st_size / 2**20
             print(f"   {name:<13} {mib:6.0f} MiB  {result['seconds']:6.2f} s  peak "
                   f"+{result['peak_mb']:5.0f} MB (target <= 300)  ratio to one read "
                   f"{result['seconds'] / max(result['read_once'], 1e-9):6.2f}  "
-                  f"-> {result['message']}")
+                  f"-> {result['message'].split(': ', 1)[1]}")
 
 
 def _resident_mb() -> float:

@@ -11,7 +11,8 @@ from solver.session import SESSION_SUFFIX, load_lesson
 
 def run_app(argv: list[str]) -> int:
     """Open the Matrix Descent window, with the matrix or lesson in argv[0] if given; return
-    the exit status (0 after the window is closed, 2 if the file cannot be read)."""
+    the exit status (0 after the window is closed, 2 if the file cannot be read, 128 + the
+    signal's number after Ctrl+C or SIGTERM closed it)."""
     if len(argv) > 1:
         print("usage: python main.py [FILE]   (or: python main.py solve --help)",
               file=sys.stderr)
@@ -29,6 +30,7 @@ def run_app(argv: list[str]) -> int:
     from PySide6.QtWidgets import QApplication
 
     from gui.main_window import MainWindow
+    from gui.quit_signals import QuitOnSignals
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Matrix Descent")
@@ -48,6 +50,9 @@ def run_app(argv: list[str]) -> int:
         window.fit_to(min(preferred.width(), int(screen.width() * 0.95)),
                       min(preferred.height(), int(screen.height() * 0.95)))
     window.show()
+    signals = QuitOnSignals(window.close, app)
     # Leaving through exec() lets Qt close the plot widgets before Python tears down:
     # with PySide6 6.11 + pyqtgraph 0.14 exiting with open plots can segfault.
-    return app.exec()
+    status = app.exec()
+    signals.restore()
+    return 128 + signals.received if status == 0 and signals.received else status

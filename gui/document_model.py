@@ -20,7 +20,6 @@ it: views say so with `need_theory(owner, True/False)` and `need_reference(owner
 from __future__ import annotations
 
 import contextlib
-import hashlib
 
 import numpy as np
 from PySide6.QtCore import QObject, Qt, QThread, Signal
@@ -38,12 +37,6 @@ DEFAULT_MATRIX = np.diag([1.0, 2.0, 3.0, 4.0])
 DEFAULT_NAME = "tutorial-diagonal"
 DEFAULT_SPEED = 100.0  # steps per second
 LIVE_FIELDS = ("lr", "momentum")  # changed between steps without a restart
-
-
-def matrix_digest(matrix: np.ndarray) -> tuple:
-    """A cheap identity of a matrix (shape and bytes), to tell whether it was edited."""
-    data = np.ascontiguousarray(matrix, dtype=np.float64)
-    return data.shape, hashlib.blake2b(data.data, digest_size=16).digest()
 
 
 def settings_key(settings: Settings) -> tuple:
@@ -120,7 +113,7 @@ class DocumentModel(QObject):
         self._theory_owners: set[str] = set()
         self._optimal_for: int | None = None
         self._needs_sent = (False, False)
-        self._clean = self._document_key()
+        self._clean = self.document_key()
         self._start_worker()
         self._restart()
         self.matrix_model.matrix_changed.connect(self._on_matrix_changed)
@@ -154,15 +147,15 @@ class DocumentModel(QObject):
     @property
     def modified(self) -> bool:
         """True if the matrix, a setting or the speed differs from what was opened or saved."""
-        return self._document_key() != self._clean
+        return self.document_key() != self._clean
 
     def matrix_modified(self) -> bool:
         """True if the matrix differs from the one last opened or saved."""
-        return self._document_key()[0] != self._clean[0]
+        return self.document_key()[0] != self._clean[0]
 
     def settings_modified(self) -> bool:
         """True if a setting or the speed differs from the ones last opened or saved."""
-        return self._document_key()[1:] != self._clean[1:]
+        return self.document_key()[1:] != self._clean[1:]
 
     def mark_saved(self, path: str | None, kind: str | None, name: str | None = None,
                    matrix_only: bool = False) -> None:
@@ -172,7 +165,7 @@ class DocumentModel(QObject):
         self.path, self.kind = path, kind
         if name is not None:
             self._name = name
-        key = self._document_key()
+        key = self.document_key()
         self._clean = (key[0], *self._clean[1:]) if matrix_only else key
         self.document_changed.emit()
 
@@ -583,8 +576,10 @@ class DocumentModel(QObject):
                 self.message.emit("Optimal settings: theory gives no optimal learning rate "
                                   "for this matrix and optimizer.", "warning")
 
-    def _document_key(self) -> tuple:
-        return (matrix_digest(self.matrix_model.array()), settings_key(self._settings),
+    def document_key(self) -> tuple:
+        """What tells whether the document changed: its matrix's digest, its settings and
+        its speed (equal keys: the same document)."""
+        return (self.matrix_model.digest(), settings_key(self._settings),
                 self._speed)
 
 

@@ -7,6 +7,7 @@ model, which makes it untestable and noisy; we keep the message in the view).
 
 from __future__ import annotations
 
+import hashlib
 import math
 import sys
 
@@ -15,6 +16,12 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QColor, QUndoCommand, QUndoStack
 
 from solver.matrix_io import MAX_DIM
+
+
+def matrix_digest(matrix: np.ndarray) -> tuple:
+    """A cheap identity of a matrix (shape and bytes), to tell whether it changed."""
+    data = np.ascontiguousarray(matrix, dtype=np.float64)
+    return data.shape, hashlib.blake2b(data.data, digest_size=16).digest()
 
 
 def _too_large(rows: int, cols: int) -> str:
@@ -161,6 +168,8 @@ class MatrixModel(QAbstractTableModel):
         super().__init__(parent)
         self._array = np.zeros((1, 1))
         self._scale = 0.0
+        self._revision = 0  # counts changes: the digest is computed once per change
+        self._digest: tuple[int, tuple] | None = None
         self.undo_stack = QUndoStack(self)
         if array is not None:
             self._swap_array(np.array(array, dtype=np.float64))
@@ -219,6 +228,13 @@ class MatrixModel(QAbstractTableModel):
     def array(self) -> np.ndarray:
         """A copy of the matrix (float64)."""
         return self._array.copy()
+
+    def digest(self) -> tuple:
+        """matrix_digest of the matrix, without copying it; hashed once per change (a
+        4096 x 4096 matrix is 128 MB, and the unsaved flag asks at every change)."""
+        if self._digest is None or self._digest[0] != self._revision:
+            self._digest = (self._revision, matrix_digest(self._array))
+        return self._digest[1]
 
     def value(self, row: int, col: int) -> float:
         """The value of one cell."""
@@ -316,6 +332,7 @@ class MatrixModel(QAbstractTableModel):
     # --- storage used by the undo commands -------------------------------------------------
     def _store_cell(self, row: int, col: int, value: float) -> None:
         self._array[row, col] = value
+        self._revision += 1
         old_scale = self._scale
         self._update_scale()
         if self._scale != old_scale:
@@ -332,6 +349,7 @@ class MatrixModel(QAbstractTableModel):
         # One reset, no per-cell work: a 1000 x 1000 matrix loads in milliseconds.
         self.beginResetModel()
         previous, self._array = self._array, array
+        self._revision += 1
         self._update_scale()
         self.endResetModel()
         self.matrix_changed.emit()

@@ -94,17 +94,20 @@ class LinearProblem:
 
     def _closed_form(self, x):
         """(loss, residual, gradient) by the closed form 2/N R Mᵀ (and its variants)."""
-        r = self._closed_form_residual(x)
-        loss = self._sum_of_squares(r) / self.n_entries
-        scale = 2.0 / self.n_entries
-        if self.side == "left":
-            grad = r @ self.Mt
-        elif self.side == "right":
-            grad = self.Mt @ r
-        else:
-            grad = r @ self.Mt + self.Mt @ r
-            scale /= 2
-        grad *= scale
+        # A diverging run's residual overflows here (float64 runs use NumPy): the run sees it
+        # in the loss and stops with its reason, without NumPy's warning on the console.
+        with np.errstate(over="ignore", invalid="ignore"):
+            r = self._closed_form_residual(x)
+            loss = self._sum_of_squares(r) / self.n_entries
+            scale = 2.0 / self.n_entries
+            if self.side == "left":
+                grad = r @ self.Mt
+            elif self.side == "right":
+                grad = self.Mt @ r
+            else:
+                grad = r @ self.Mt + self.Mt @ r
+                scale /= 2
+            grad *= scale
         return loss, r, grad
 
     def update_done(self) -> tuple[bool, bool]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import os
+import warnings
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -158,7 +159,11 @@ def read_npy_stream(path, open_stream: Callable[[], BinaryIO],
                            (2, 0): np.lib.format.read_array_header_2_0}.get(version)
             if read_header is None:
                 raise ValueError(f"unsupported .npy format version {version}")
-            shape, _, dtype = read_header(fh)
+            # A damaged header may hold '\c' and the like: the tokenizer's warning about it
+            # (SyntaxWarning from Python 3.12, shown by default) would reach the console.
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", (DeprecationWarning, SyntaxWarning))
+                shape, _, dtype = read_header(fh)
         # NumPy parses the header with Python's tokenizer and literal_eval, which fail on junk
         # with many exception types (ValueError, SyntaxError, tokenize.TokenError, ...).
         except Exception as err:  # noqa: BLE001

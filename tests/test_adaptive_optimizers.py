@@ -3,9 +3,6 @@ point 7). The app's own Adam used to drift from torch.optim.Adam after 18-40 ste
 (relative 2.6e-7); the tutorial's Adam SVD diverged from the momentum lr 0.9."""
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,7 +12,6 @@ from solver import Run, Settings
 from solver.presets import load_preset
 from solver.settings import default_lr
 
-MAIN = Path(__file__).resolve().parent.parent / "main.py"
 STEPS = 300
 
 
@@ -104,13 +100,11 @@ def test_adaptive_optimizers_default_to_torchs_lr():
     assert Settings().lr == default_lr(Settings().optimizer)
 
 
-def test_cli_reproduces_the_tutorials_adam_svd(tmp_path):
+def test_cli_reproduces_the_tutorials_adam_svd(tmp_path, main_here):
     """`solve preset:svd-tutorial --problem svd --optimizer adam --weight-decay 1e-5
     --steps 20000` diverged to 6.4e5 from lr 0.9; with torch's lr 1e-3 it matches torch."""
-    done = subprocess.run(
-        [sys.executable, str(MAIN), "solve", "preset:svd-tutorial", "--problem", "svd",
-         "--optimizer", "adam", "--weight-decay", "1e-5", "--steps", "20000", "--json"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    done = main_here("solve", "preset:svd-tutorial", "--problem", "svd", "--optimizer", "adam",
+                     "--weight-decay", "1e-5", "--steps", "20000", "--json", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     assert result["lr"] == 1e-3 and not result["diverged"] and result["steps"] == 20000

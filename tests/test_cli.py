@@ -12,19 +12,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from cli_process import MAIN, main_process
 
 from solver import cli
 from solver.matrix_io import load_matrix
 
-MAIN = Path(__file__).resolve().parent.parent / "main.py"
 DIAG = "preset:tutorial-diagonal"
 RUN_B = ["--optimizer", "gd", "--lr", "0.4605170185988092", "--steps", "100", "--tol", "0"]
 
 
 def solve(*args, cwd):
-    """Run `main.py solve ARGS` as a teacher would, from another folder."""
-    return subprocess.run([sys.executable, str(MAIN), "solve", *map(str, args)], cwd=cwd,
-                          capture_output=True, text=True, timeout=300)
+    """Run `main.py solve ARGS` as a teacher would, from another folder, in a process."""
+    return main_process("solve", *args, cwd=cwd)
 
 
 def test_tutorial_run_b_reproduces_the_notebook(tmp_path):
@@ -45,8 +44,8 @@ def test_tutorial_run_b_reproduces_the_notebook(tmp_path):
     assert any(line.split() == ["20", "5.4389e-03"] for line in table), done.stdout
 
 
-def test_json_is_the_only_line_on_stdout(tmp_path):
-    done = solve(DIAG, *RUN_B, "--json", cwd=tmp_path)
+def test_json_is_the_only_line_on_stdout(tmp_path, main_here):
+    done = main_here("solve", DIAG, *RUN_B, "--json", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert len(done.stdout.splitlines()) == 1
     result = json.loads(done.stdout)
@@ -60,24 +59,24 @@ def test_json_is_the_only_line_on_stdout(tmp_path):
     assert "5.4389e-03" in done.stderr  # the progress table moved to stderr
 
 
-def test_out_round_trip(tmp_path):
-    done = solve(DIAG, "--out", "inv.npy", "--json", cwd=tmp_path)
+def test_out_round_trip(tmp_path, main_here):
+    done = main_here("solve", DIAG, "--out", "inv.npy", "--json", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["converged"]
     inverse = load_matrix(tmp_path / "inv.npy")
     assert inverse.dtype == np.float32
     assert np.allclose(inverse @ np.diag([1.0, 2, 3, 4]), np.eye(4), atol=1e-5)
-    assert solve(DIAG, "--out", "inv.csv", cwd=tmp_path).returncode == 0
+    assert main_here("solve", DIAG, "--out", "inv.csv", cwd=tmp_path).returncode == 0
     assert load_matrix(tmp_path / "inv.csv").astype(np.float32).tobytes() == inverse.tobytes()
     # The result is itself a valid MATRIX: inverting it again gives diag(1, 2, 3, 4) back.
-    again = solve("inv.csv", "--dtype", "float64", "--out", "back.tsv", cwd=tmp_path)
+    again = main_here("solve", "inv.csv", "--dtype", "float64", "--out", "back.tsv", cwd=tmp_path)
     assert again.returncode == 0, again.stderr
     assert np.allclose(load_matrix(tmp_path / "back.tsv"), np.diag([1.0, 2, 3, 4]), atol=1e-4)
 
 
-def test_svd_out_npz(tmp_path):
-    done = solve("preset:svd-tutorial", "--problem", "svd", "--steps", "20000", "--json",
-                 "--out", "svd.npz", cwd=tmp_path)
+def test_svd_out_npz(tmp_path, main_here):
+    done = main_here("solve", "preset:svd-tutorial", "--problem", "svd", "--steps", "20000",
+                     "--json", "--out", "svd.npz", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     torch.manual_seed(314)
@@ -90,15 +89,17 @@ def test_svd_out_npz(tmp_path):
     assert np.allclose(u @ np.diag(s) @ v.T, m, atol=1e-3)
 
 
-def test_auto_tuning_converges_faster(tmp_path):
-    default = json.loads(solve("preset:tutorial-random", "--json", cwd=tmp_path).stdout)
-    tuned = json.loads(solve("preset:tutorial-random", "--auto", "--json", cwd=tmp_path).stdout)
+def test_auto_tuning_converges_faster(tmp_path, main_here):
+    default = json.loads(main_here("solve", "preset:tutorial-random", "--json",
+                                   cwd=tmp_path).stdout)
+    tuned = json.loads(main_here("solve", "preset:tutorial-random", "--auto", "--json",
+                                 cwd=tmp_path).stdout)
     assert tuned["converged"] and tuned["steps"] < default["steps"]
     assert (tuned["lr"], tuned["momentum"]) != (0.9, 0.9)
 
 
-def test_divergence_exits_1_with_a_reason(tmp_path):
-    done = solve("preset:tutorial-random", "--lr", "50", "--json", "--out", "x.csv",
+def test_divergence_exits_1_with_a_reason(tmp_path, main_here):
+    done = main_here("solve", "preset:tutorial-random", "--lr", "50", "--json", "--out", "x.csv",
                  cwd=tmp_path)
     assert done.returncode == 1 and "Traceback" not in done.stderr
     result = json.loads(done.stdout)
@@ -225,13 +226,11 @@ BAD_INPUT = {
 }
 
 
-# Each process imports torch (2-3 s), so processes check one case of each kind (file, preset,
-# shape, option value, unknown option, settings); every case in BAD_INPUT runs in-process too.
-IN_A_PROCESS = ["no-matrix", "missing-file", "ragged", "nan", "empty", "binary-junk",
-                "complex", "too-large", "unknown-preset", "inverse-of-non-square",
-                "negative-lr", "unknown-option", "closed-form-svd", "cuda", "huge-seed",
-                "huge-lr", "beyond-float32-auto", "matrix-fifo", "matrix-device",
-                "out-device"]
+# Each process imports torch (2-8 s), and every case in BAD_INPUT runs in-process below, so
+# only these also go through main.py in a process of their own: argparse's exit, an option
+# value, --auto's message, a FIFO and devices as the matrix or as --out.
+IN_A_PROCESS = ["no-matrix", "huge-seed", "beyond-float32-auto", "matrix-fifo",
+                "matrix-device", "out-device"]
 
 
 @pytest.fixture(scope="module")
@@ -326,26 +325,19 @@ DIVERGING = {
 }
 
 
-@pytest.fixture(scope="module")
-def diverged_runs(bad_folder):
-    with ThreadPoolExecutor(2) as pool:
-        futures = {name: pool.submit(solve, *args, "--out", f"{name}.npz", cwd=bad_folder)
-                   for name, args in DIVERGING.items()}
-        return {name: future.result() for name, future in futures.items()}
-
-
 @pytest.mark.parametrize("case", list(DIVERGING))
-def test_a_diverged_run_prints_no_warnings(diverged_runs, case):
+def test_a_diverged_run_prints_no_warnings(bad_folder, main_here, case):
     """stderr holds the one line the CLI promises: no NumPy RuntimeWarning, no LAPACK
     (oneMKL "DLASCL") complaint about NaN."""
-    done = diverged_runs[case]
+    done = main_here("solve", *DIVERGING[case], "--out", f"{case}.npz", cwd=bad_folder)
     assert done.returncode == 1, done.stderr
     assert done.stderr == f"note: {case}.npz not written: the run diverged\n", done.stderr
     assert "diverged at iteration" in done.stdout
 
 
-def test_a_matrix_too_large_for_its_precision_is_named_as_such(diverged_runs):
-    reason = diverged_runs["entries-beyond-float64-squares"].stdout
+def test_a_matrix_too_large_for_its_precision_is_named_as_such(bad_folder, main_here):
+    reason = main_here("solve", *DIVERGING["entries-beyond-float64-squares"],
+                       cwd=bad_folder).stdout
     assert "diverged at iteration 0: the loss became infinite or NaN: the squares of X·M − I " \
            "(up to 7.2e+299² = 5.2e+599) overflow float64" in reason
 
@@ -369,10 +361,10 @@ def test_a_reader_that_leaves_early_ends_the_command_quietly(tmp_path, command):
     assert err == ""
 
 
-def test_a_preset_starts_from_the_example_s_own_settings(tmp_path):
+def test_a_preset_starts_from_the_example_s_own_settings(tmp_path, main_here):
     """singular-3 comes with lr 0.05 (the tutorial's 0.9 diverges on it), as in the window:
     with no options it reaches its loss floor, measured against the pseudo-inverse."""
-    done = solve("preset:singular-3", "--json", "--out", "x.npy", cwd=tmp_path)
+    done = main_here("solve", "preset:singular-3", "--json", "--out", "x.npy", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "optimizer momentum, lr 0.05, momentum 0.9," in done.stderr.splitlines()[0]
     report = json.loads(done.stdout)
@@ -387,7 +379,7 @@ def test_a_preset_starts_from_the_example_s_own_settings(tmp_path):
     assert last.endswith(f"distance to torch.linalg.pinv's answer "
                          f"{report['distance_to_reference']:.4g}"), last
     # Options given override the example's: its lr 0.9 diverges.
-    done = solve("preset:singular-3", "--lr", "0.9", "--json", cwd=tmp_path)
+    done = main_here("solve", "preset:singular-3", "--lr", "0.9", "--json", cwd=tmp_path)
     assert done.returncode == 1 and json.loads(done.stdout)["state"] == "diverged"
 
 

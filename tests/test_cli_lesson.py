@@ -2,9 +2,6 @@
 point 11); options given on the command line override them."""
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 
@@ -12,19 +9,13 @@ from solver import Run, Settings
 from solver.presets import load_preset
 from solver.session import Lesson, save_lesson
 
-MAIN = Path(__file__).resolve().parent.parent / "main.py"
 RUN_B = Settings(problem="inverse", optimizer="gd", lr=0.4605170185988092, tol=0, max_steps=100)
 
 
-def solve(*args, cwd):
-    return subprocess.run([sys.executable, str(MAIN), "solve", *map(str, args)], cwd=cwd,
-                          capture_output=True, text=True, timeout=300)
-
-
-def test_a_lesson_runs_with_its_own_matrix_and_settings(tmp_path):
+def test_a_lesson_runs_with_its_own_matrix_and_settings(tmp_path, main_here):
     matrix = load_preset("tutorial-diagonal")
     save_lesson(tmp_path / "run-b.mdlesson", Lesson(matrix=matrix, settings=RUN_B))
-    done = solve("run-b.mdlesson", "--json", "--history", "h.csv", cwd=tmp_path)
+    done = main_here("solve", "run-b.mdlesson", "--json", "--history", "h.csv", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     assert (result["optimizer"], result["lr"], result["steps"]) == ("gd", RUN_B.lr, 100)
@@ -34,10 +25,11 @@ def test_a_lesson_runs_with_its_own_matrix_and_settings(tmp_path):
     assert np.array_equal(rows[:, 1], expected.loss_rows())
 
 
-def test_options_override_the_lessons_settings(tmp_path):
+def test_options_override_the_lessons_settings(tmp_path, main_here):
     save_lesson(tmp_path / "l.mdlesson", Lesson(matrix=load_preset("tutorial-random"),
                                                 settings=RUN_B))
-    done = solve("l.mdlesson", "--steps", "7", "--optimizer", "adam", "--json", cwd=tmp_path)
+    done = main_here("solve", "l.mdlesson", "--steps", "7", "--optimizer", "adam", "--json",
+                     cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     # A new optimizer without --lr starts from its own default, not the lesson's lr.
@@ -45,9 +37,9 @@ def test_options_override_the_lessons_settings(tmp_path):
     assert result["shape"] == [4, 4] and result["problem"] == "inverse"
 
 
-def test_a_damaged_lesson_gives_one_line(tmp_path):
+def test_a_damaged_lesson_gives_one_line(tmp_path, main_here):
     (tmp_path / "bad.mdlesson").write_bytes(b"not a zip")
-    done = solve("bad.mdlesson", cwd=tmp_path)
+    done = main_here("solve", "bad.mdlesson", cwd=tmp_path)
     assert done.returncode == 2
     assert done.stderr.startswith("error: bad.mdlesson: not a lesson file")
     assert len(done.stderr.splitlines()) == 1

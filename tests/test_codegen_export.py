@@ -53,15 +53,10 @@ def test_a_bad_setting_is_refused_like_a_run_refuses_it():
         build_program(np.array([[1.0, np.inf], [0.0, 1.0]]), Settings())
 
 
-def _solve(*args, cwd):
-    return subprocess.run([sys.executable, str(MAIN), "solve", *map(str, args)], cwd=cwd,
-                          capture_output=True, text=True, timeout=300)
-
-
-def test_script_prints_the_tutorials_progress_and_the_same_check_as_solve(tmp_path):
-    done = _solve("preset:tutorial-diagonal", "--optimizer", "gd", "--lr",
-                  "0.4605170185988092", "--steps", "100", "--tol", "0", "--script", "run.py",
-                  cwd=tmp_path)
+def test_script_prints_the_tutorials_progress_and_the_same_check_as_solve(tmp_path, main_here):
+    done = main_here("solve", "preset:tutorial-diagonal", "--optimizer", "gd", "--lr",
+                     "0.4605170185988092", "--steps", "100", "--tol", "0", "--script", "run.py",
+                     cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     printed = subprocess.run([sys.executable, "run.py"], cwd=tmp_path, capture_output=True,
                              text=True, timeout=300)

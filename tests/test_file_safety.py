@@ -90,32 +90,6 @@ HUGE = 128 << 20
 # What a refused file may cost above the interpreter's baseline (issue 13: 300 MB).
 MEMORY_LIMIT_MB = 300
 
-_MEASURE = """
-import json, sys, time
-from solver.matrix_io import MatrixFileError, load_matrix
-# Peak resident memory: VmHWM, which writing 5 to clear_refs resets to the current size
-# (Linux >= 4.0); ru_maxrss, never reset, would hide a peak below the imports' own.
-def peak_kb():
-    with open("/proc/self/status") as fh:
-        return next(int(line.split()[1]) for line in fh if line.startswith("VmHWM"))
-def reset_peak():
-    with open("/proc/self/clear_refs", "w") as fh:
-        fh.write("5")
-results = {}
-for path in sys.argv[1:]:
-    reset_peak()
-    base = peak_kb()
-    start = time.perf_counter()
-    try:
-        load_matrix(path)
-        message = "loaded"
-    except MatrixFileError as err:
-        message = str(err)
-    peak = peak_kb()
-    results[path] = {"message": message, "seconds": time.perf_counter() - start,
-                     "peak_mb": (peak - base) / 1024}
-print(json.dumps(results))
-"""
 
 
 def _huge_files(folder: Path) -> dict[str, str]:
@@ -144,7 +118,7 @@ def test_huge_text_files_are_refused_within_bounded_memory(tmp_path):
     # A separate process, whose peak memory (VmHWM, reset before each load) is the load's.
     expected = _huge_files(tmp_path)
     paths = [str(tmp_path / name) for name in expected]
-    done = subprocess.run([sys.executable, "-c", _MEASURE, *paths], cwd=ROOT,
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "load_cost.py"), *paths],
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     results = json.loads(done.stdout)

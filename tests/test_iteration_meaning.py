@@ -7,9 +7,6 @@ history holds rows 0..N: the tutorial's losses before each update, then loss(X_N
 
 import json
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -17,7 +14,6 @@ import pytest
 from solver import Run, Settings
 from solver.presets import load_preset
 
-MAIN = Path(__file__).resolve().parent.parent / "main.py"
 NOTEBOOK_LR = 0.4605170185988092
 
 
@@ -132,11 +128,6 @@ def test_tol_zero_never_stops_at_the_floor():
 
 
 # -- the command line: text, JSON and history name the same iteration -------------------------
-def solve(*args, cwd):
-    return subprocess.run([sys.executable, str(MAIN), "solve", *map(str, args)], cwd=cwd,
-                          capture_output=True, text=True, timeout=300)
-
-
 @pytest.mark.parametrize("args", [
     ["preset:tutorial-random"],
     ["preset:tutorial-diagonal", "--optimizer", "gd", "--lr", str(NOTEBOOK_LR), "--steps", "100",
@@ -144,8 +135,8 @@ def solve(*args, cwd):
     ["preset:tutorial-random", "--optimizer", "gd", "--lr", "100"],
     ["preset:singular-3", "--lr", "0.05"],
 ], ids=["converged", "finished", "diverged", "floor"])
-def test_cli_text_json_and_history_agree(tmp_path, args):
-    done = solve(*args, "--json", "--history", "h.csv", cwd=tmp_path)
+def test_cli_text_json_and_history_agree(tmp_path, main_here, args):
+    done = main_here("solve", *args, "--json", "--history", "h.csv", cwd=tmp_path)
     assert done.returncode in (0, 1), done.stderr
     result = json.loads(done.stdout)
     lines = (tmp_path / "h.csv").read_text().splitlines()

@@ -3,6 +3,7 @@
 import io
 import os
 import pickle
+import warnings
 import zipfile
 
 import numpy as np
@@ -458,3 +459,17 @@ def test_fuzz_npz(fuzz_dir, members, compress, cut):
     path = fuzz_dir / "arrays.npz"
     path.write_bytes(data[:-cut] if cut and cut < len(data) else data)
     _assert_only_matrix_file_error(path)
+
+
+def test_a_header_with_a_stray_backslash_is_one_line_and_no_warning(tmp_path):
+    """Python's tokenizer warns about '\\c' in the header's text (a SyntaxWarning, shown by
+    default, from Python 3.12): the console shows nothing but the refusal."""
+    header = b"{'descr': '<f8\\c', 'fortran_order': False, 'shape': (2, 2), }"
+    header += b" " * (118 - len(header)) + b"\n"
+    path = tmp_path / "stray.npy"
+    path.write_bytes(b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little") + header)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(MatrixFileError, match=r"damaged \.npy header \(descr is not a "
+                                                  r"valid dtype descriptor"):
+            load_matrix(path)

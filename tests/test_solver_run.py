@@ -353,33 +353,6 @@ def test_optimizer_matches_torch_optim(name, dtype, optimizer, lr, momentum, wei
     np.testing.assert_allclose(run.snapshot().estimate, x, rtol=rtol, atol=rtol / 10)
 
 
-def test_adam_on_the_penalty_svd_matches_the_tutorials_adam_variant():
-    """Part 3's second notebook: torch.optim.Adam([U, d, V], weight_decay=1e-5)."""
-    torch.manual_seed(314)
-    m = torch.rand(5, 4)
-    steps = 200
-    run = Run(m.numpy(), Settings(problem="svd", optimizer="adam", lr=1e-3, momentum=0.9,
-                                  weight_decay=1e-5, tol=0, max_steps=steps))
-    run.step(steps)
-    torch.manual_seed(314)
-    U = torch.rand(5, 4, requires_grad=True)
-    d = torch.rand(4, requires_grad=True)
-    V = torch.rand(4, 4, requires_grad=True)
-    optimizer = torch.optim.Adam([U, d, V], weight_decay=1e-5)
-    eye = torch.eye(4)
-    losses = []
-    for _ in range(steps):
-        optimizer.zero_grad()
-        loss = (((U @ torch.diag(d * d) @ V.T - m) ** 2).mean()
-                + ((U.T @ U - eye) ** 2).mean() / 100 + ((V @ V.T - eye) ** 2).mean() / 100)
-        loss.backward()
-        losses.append(loss.item())
-        optimizer.step()
-    np.testing.assert_allclose(run.history.values(), losses, rtol=1e-4)
-    np.testing.assert_allclose(run.snapshot().estimate,
-                               (U @ torch.diag(d * d) @ V.T).detach().numpy(), atol=1e-5)
-
-
 # -- theory ---------------------------------------------------------------------------------
 def steps_to_reach(matrix, level, **settings) -> int:
     run = run_until_done(Run(matrix, Settings(tol=level, max_steps=30_000, **settings)))

@@ -2,9 +2,6 @@
 and the command line says what the SVD view says."""
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,8 +9,6 @@ import pytest
 from solver import Run, Settings
 from solver.presets import load_preset
 from solver.svd_verdict import SvdWatch
-
-MAIN = Path(__file__).resolve().parent.parent / "main.py"
 
 
 def watched(preset, steps, method="penalty", every=100):
@@ -56,10 +51,9 @@ def test_the_tutorial_matrix_matches():
 
 @pytest.mark.parametrize(("preset", "steps", "kind"), [("svd-seed317", 3000, "stalled"),
                                                        ("svd-seed316", 6000, "slow")])
-def test_the_command_line_prints_the_views_verdict(tmp_path, preset, steps, kind):
-    done = subprocess.run([sys.executable, str(MAIN), "solve", f"preset:{preset}", "--problem",
-                           "svd", "--steps", str(steps), "--json"], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=600)
+def test_the_command_line_prints_the_views_verdict(tmp_path, main_here, preset, steps, kind):
+    done = main_here("solve", f"preset:{preset}", "--problem", "svd", "--steps", steps,
+                     "--json", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     _, verdict = watched(preset, steps)

@@ -4,10 +4,7 @@ than the tutorial's 0.9/0.9, the loss floor of a singular M, and any finite matr
 import dataclasses
 import json
 import math
-import subprocess
-import sys
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,7 +13,6 @@ from solver import Run, Settings, SettingsError, analyse
 from solver.presets import load_preset
 from solver.theory import limit_text
 
-MAIN = Path(__file__).resolve().parent.parent / "main.py"
 LINEAR_PRESETS = ["tutorial-diagonal", "tutorial-random", "indicator", "hilbert-6", "singular-3"]
 
 
@@ -63,11 +59,9 @@ def test_hilbert_tuning_says_why_it_is_not_polyaks():
     assert Run(load_preset("tutorial-random"), Settings()).theory.tuning == ""
 
 
-def test_cli_auto_on_hilbert_ends_below_the_tutorials_loss(tmp_path):
+def test_cli_auto_on_hilbert_ends_below_the_tutorials_loss(tmp_path, main_here):
     def solve(*extra):
-        done = subprocess.run([sys.executable, str(MAIN), "solve", "preset:hilbert-6", "--json",
-                               *extra], cwd=tmp_path, capture_output=True, text=True,
-                              timeout=600)
+        done = main_here("solve", "preset:hilbert-6", "--json", *extra, cwd=tmp_path)
         assert done.returncode == 0, done.stderr
         return json.loads(done.stdout), done.stderr
 
@@ -154,16 +148,28 @@ def test_overflow_of_x_times_m_in_float32_is_named():
     assert "overflow float32" in run.status.reason and "Use float64" in run.status.reason
 
 
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_closed_form_float64_overflow_is_a_reason_not_a_warning(side):
+    """The window's console showed NumPy's "overflow encountered in matmul" here."""
+    m = np.diag([1.0, 2.0, 3.0])
+    m[0, 1] = 1e308
+    settings = Settings(dtype="float64", gradient="closed-form", side=side)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        run = finish(Run(m, settings))
+    assert run.status.state == "diverged" and run.iteration == 0
+    assert "overflow float64" in run.status.reason
+
+
 @pytest.mark.parametrize(("scale", "word"), [(1e200, "overflow"), (1e-200, "underflow")])
 def test_a_matrix_beyond_float32_is_refused_naming_dtype(scale, word):
     with pytest.raises(SettingsError, match=rf"^dtype: .* {word} float32"):
         Run(np.diag([1.0, 2.0, 3.0]) * scale, Settings())
 
 
-def test_cli_names_the_dtype_for_a_matrix_beyond_float32(tmp_path):
+def test_cli_names_the_dtype_for_a_matrix_beyond_float32(tmp_path, main_here):
     (tmp_path / "big.csv").write_text("1e200,0\n0,2e200\n")
-    done = subprocess.run([sys.executable, str(MAIN), "solve", "big.csv"], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=300)
+    done = main_here("solve", "big.csv", cwd=tmp_path)
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert done.stderr.startswith("error: --dtype: M's entries (up to 2e+200) overflow float32")
     assert len(done.stderr.splitlines()) == 1

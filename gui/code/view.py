@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.code.cache import program_for
+from gui.analysis import COMPUTING, NeededWhileShown
+from gui.code.cache import program_for, waits_for_theory
 from gui.code.highlighter import PythonHighlighter
 from gui.teaching.draw_when_shown import DrawWhenShown
 from solver.settings import Settings, SettingsError
@@ -73,6 +74,7 @@ class CodeView(DrawWhenShown, QWidget):
         self.copy_button.clicked.connect(self.copy)
         self._inputs: tuple[np.ndarray, Settings, str] | None = None
         self._model = None  # a document model followed (bind), read when drawing
+        self._waiting = False  # for the run's complete theory (a large M)
         self._text: str | None = None
         self.changed: list[int] = []
 
@@ -93,7 +95,16 @@ class CodeView(DrawWhenShown, QWidget):
         hidden view costs nothing (model.matrix copies the matrix)."""
         self._model = model
         model.document_changed.connect(self.request_draw)
+        model.frame.connect(self._on_frame)
+        # A large M's program quotes its singular values: the solver thread computes them
+        # while this view is on screen, never the window's thread (gui/code/cache.py).
+        self._theory_need = NeededWhileShown(
+            self, lambda shown: model.need_theory("code view", shown))
         self.request_draw()
+
+    def _on_frame(self, frame) -> None:
+        if self._waiting and getattr(frame.theory, "complete", False):
+            self.request_draw()
 
     def copy(self) -> None:
         """Put the whole program on the clipboard."""
@@ -101,13 +112,24 @@ class CodeView(DrawWhenShown, QWidget):
 
     def _draw(self) -> None:
         self._stale = False
+        run_theory = None
         if self._model is not None:
             model = self._model
             self._inputs = (model.matrix, model.settings, model.name)
+            if np.array_equal(model.run.matrix, self._inputs[0]):
+                run_theory = model.theory  # else a new run has yet to start
         if self._inputs is None:
             return
+        matrix, settings, _ = self._inputs
+        self._waiting = waits_for_theory(matrix.shape, settings, run_theory)
+        if self._waiting:
+            # Nothing of the previous document stays on screen meanwhile.
+            self._set_text("", mark=False)
+            self.caption.setText(f"The program quotes M's singular values: {COMPUTING}")
+            self.copy_button.setEnabled(False)
+            return
         try:
-            program = program_for(*self._inputs)
+            program = program_for(*self._inputs, run_theory=run_theory)
         except SettingsError as err:
             # Settings the solver refuses have no program; say why, keep nothing stale.
             self._set_text(f"# No program: {err}", mark=False)

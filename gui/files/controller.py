@@ -18,7 +18,6 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
 from gui.code.export_actions import PROGRAM_FILTERS, default_name, write_program
-from gui.document_model import matrix_digest, settings_key
 from gui.files import dialogs, store
 from gui.files.background import BIG_LOAD_BYTES, BIG_SAVE_ENTRIES, FileTask
 from gui.files.exports import MATRIX_FILTERS, export_result, result_arrays
@@ -287,7 +286,7 @@ class FileController(QObject):
             def work(progress):
                 save_matrix(path, matrix, progress)
         if size > BIG_SAVE_ENTRIES:
-            document = self._document_key()
+            document = self._model.document_key()
             self._start("save", path, work, lambda _result, error: self._saved(
                 path, lesson, with_history, error, document))
             return False
@@ -297,10 +296,6 @@ class FileController(QObject):
         except Exception as problem:  # noqa: BLE001 -- reported by _saved
             error = problem
         return self._saved(path, lesson, with_history, error)
-
-    def _document_key(self) -> tuple:
-        model = self._model
-        return matrix_digest(model.matrix), settings_key(model.settings), model.speed
 
     def _saved(self, path: str, lesson: bool, with_history: bool,
                error: BaseException | None, document: tuple | None = None) -> bool:
@@ -316,7 +311,7 @@ class FileController(QObject):
         if error is not None:  # keep the app and the old file alive
             self.report(f"{path}: cannot save ({type(error).__name__}: {error})")
             return False
-        if document is not None and document != self._document_key():
+        if document is not None and document != self._model.document_key():
             self.remember(path)  # changed meanwhile: the file holds the state saved, not this
             return True
         name = Path(path).name

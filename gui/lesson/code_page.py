@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import html
 
-from gui.code.cache import program_for
+from gui.analysis import COMPUTING
+from gui.code.cache import program_for, waits_for_theory
 from gui.lesson.steps import LessonContext, num
 from solver.settings import SettingsError
 
 
 def page_code(ctx: LessonContext) -> str:
     """The guess, the loss and the update lines of the run's program, then the numbers."""
+    if waits_for_theory(ctx.matrix.shape, ctx.settings, ctx.theory):
+        return f"<p>The program quotes M's singular values: <i>{COMPUTING}</i></p>"
     try:
-        program = program_for(ctx.matrix, ctx.settings, ctx.matrix_name)
+        program = program_for(ctx.matrix, ctx.settings, ctx.matrix_name, run_theory=ctx.theory)
     except SettingsError as err:
         return f"<p>These settings cannot run on this matrix: {html.escape(str(err))}.</p>"
     s = program.settings

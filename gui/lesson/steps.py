@@ -296,8 +296,9 @@ def _code_page(ctx: LessonContext) -> str:
 QUOTES_REFERENCE = {"Pseudo-inverse": "pinv", "SVD": "svd"}
 """Pages that quote torch.linalg's answer for a run of that kind (a large M computes it
 while one is shown)."""
-QUOTES_THEORY = ("Learning rate", "Momentum: a rolling ball")
-"""Pages that quote κ and the optimal settings (the complete theory)."""
+QUOTES_THEORY = ("Learning rate", "Momentum: a rolling ball", "The code")
+"""Pages that quote κ and the optimal settings, or the program built from M's singular
+values (the complete theory)."""
 
 PAGES: tuple[tuple[str, Callable[[LessonContext], str]], ...] = (
     ("Autograd: derivatives for free", page_autograd),

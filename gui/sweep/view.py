@@ -8,7 +8,6 @@ both to the document model. The computation runs in a SweepRunner (gui/sweep/run
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 
 import numpy as np
 from PySide6.QtCore import Signal, Slot
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.matrix_model import matrix_digest
 from gui.sweep.line_plot import SweepLinePlot
 from gui.sweep.map_plot import SweepMapPlot
 from gui.sweep.runner import SweepRunner
@@ -351,6 +351,5 @@ def _theory(matrix: np.ndarray, settings: Settings):
 
 def _document_key(matrix: np.ndarray, settings: Settings) -> tuple:
     """What a map depends on: the matrix and every setting but lr and momentum."""
-    digest = hashlib.blake2b(np.ascontiguousarray(matrix).tobytes(), digest_size=16).digest()
     rest = dataclasses.replace(settings, lr=1.0, momentum=0.0)
-    return matrix.shape, digest, rest
+    return matrix_digest(matrix), rest

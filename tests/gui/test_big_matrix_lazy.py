@@ -9,6 +9,7 @@ nothing computed for one run shows up in another.
 from __future__ import annotations
 
 import math
+import threading
 
 import numpy as np
 import pytest
@@ -16,6 +17,7 @@ import torch
 from files_support import TIMEOUT_MS
 
 from gui.document_model import DocumentModel
+from gui.lesson.steps import PAGES
 from gui.main_window import MainWindow
 from solver import Settings, analyse
 from solver.run import cast_matrix
@@ -260,3 +262,40 @@ def test_history_and_lesson_pages_cope_without_the_reference(qtbot, big_window):
     assert model.theory_needed
     qtbot.waitUntil(lambda: "Condition number κ" in window.lesson.text_shown(),
                     timeout=TIMEOUT_MS)
+
+
+def test_the_code_view_and_page_wait_for_the_solver_threads_theory(qtbot, big_window,
+                                                                     monkeypatch):
+    """A large M's program quotes its singular values (its loss floor and final check):
+    they come from the solver thread while the Code view or the lesson page is on screen,
+    and the window's thread never computes them (it froze for seconds at 4096²)."""
+    from gui.code import cache
+    from solver.codegen import build_program
+
+    window = big_window
+    model = window.model
+    real_analyse = cache.analyse
+
+    def analyse_off_the_windows_thread(*args, **kwargs):
+        assert threading.current_thread() is not threading.main_thread(), \
+            "M's singular values computed on the window's thread"
+        return real_analyse(*args, **kwargs)
+
+    monkeypatch.setattr(cache, "analyse", analyse_off_the_windows_thread)
+    view = window.teaching.code_view
+    window.teaching.show_tab("code")
+    assert model.theory_needed
+    assert "computing…" in view.caption.text() and view.text == ""
+    assert not view.copy_button.isEnabled()
+    qtbot.waitUntil(lambda: view.text != "", timeout=TIMEOUT_MS)
+    expected = build_program(big_matrix(1), model.settings, "big-1",
+                             theory=full_theory(big_matrix(1), model.settings))
+    assert view.text == expected.script
+    assert "computing" not in view.caption.text() and view.copy_button.isEnabled()
+    # The lesson page "The code" quotes the same program, from the same theory.
+    window.teaching.show_tab("gradient")
+    window.lesson.show()
+    qtbot.waitUntil(lambda: window.lesson.isVisible(), timeout=TIMEOUT_MS)
+    window.lesson.show_page(next(i for i, (title, _) in enumerate(PAGES)
+                                 if title == "The code"))
+    assert "torch.manual_seed(seed)" in window.lesson.text_shown()

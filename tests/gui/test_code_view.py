@@ -6,12 +6,12 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
-from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication
 
 from gui.code.highlighter import COLOURS
 from gui.code.view import CodeView
+from gui.document_model import DocumentModel
 from gui.lesson.steps import PAGES, LessonContext
 from solver import Run, Settings
 from solver.codegen import build_program
@@ -103,26 +103,16 @@ def test_syntax_colours(qtbot):
     assert _colour_at(view, 3, 6) == QColor(COLOURS["string"][0])  # ... over several lines
 
 
-class _Model(QObject):
-    """The planned document model's interface, as far as the Code view uses it."""
-
-    document_changed = Signal()
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.matrix = np.diag([1.0, 2.0])
-        self.settings = Settings()
-        self.name = "diag"
-
-
 def test_follows_a_document_model(qtbot):
     view = _view(qtbot)
-    model = _Model()
-    view.bind(model)
-    assert "diag (2 x 2)" in view.text
-    model.settings = replace(model.settings, lr=0.25)
-    model.document_changed.emit()
-    assert [_line(view, n) for n in view.changed] == ["lr = 0.25  # the learning rate"]
+    model = DocumentModel(np.diag([1.0, 2.0]), Settings(), "diag")
+    try:
+        view.bind(model)
+        assert "diag (2 x 2)" in view.text
+        model.update_settings(lr=0.25)
+        assert [_line(view, n) for n in view.changed] == ["lr = 0.25  # the learning rate"]
+    finally:
+        model.shutdown()
 
 
 def test_lesson_page_the_code_quotes_the_program_with_the_runs_numbers():

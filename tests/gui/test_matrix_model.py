@@ -117,3 +117,26 @@ def test_a_1000_by_1000_matrix_asks_only_for_the_cells_on_screen(qtbot, monkeypa
     display_calls = asked.count(Qt.ItemDataRole.DisplayRole)
     assert 0 < display_calls < 2_000, display_calls  # a screenful or two, of 1,000,000
     assert model.data(model.index(999, 999)) == f"{big[999, 999]:.6g}"
+
+
+def test_the_digest_follows_every_change_and_undo(monkeypatch):
+    """The unsaved flag compares digests: an edit changes it, undo brings it back, and it is
+    hashed once per change, not at every question (128 MB at 4096 x 4096)."""
+    import gui.matrix_model as module
+
+    model = MatrixModel(np.eye(3))
+    original = model.digest()
+    assert original == module.matrix_digest(np.eye(3))
+    hashed = []
+    real = module.matrix_digest
+    monkeypatch.setattr(module, "matrix_digest", lambda a: hashed.append(1) or real(a))
+    assert model.digest() == original and not hashed
+    model.setData(model.index(0, 1), "2")
+    edited = model.digest()
+    assert edited != original and model.digest() == edited and len(hashed) == 1
+    model.undo_stack.undo()
+    assert model.digest() == original
+    model.set_array(np.zeros((2, 2)))
+    assert model.digest() == real(np.zeros((2, 2)))
+    model.resize(3, 3)
+    assert model.digest() == real(np.zeros((3, 3)))
