@@ -93,6 +93,7 @@ class MainWindow(QMainWindow):
         # Projector mode last, so that a stored choice styles every add-on.
         self.projector = projector.install(self, self.loss_plot, self.presentation)
         self.lesson.plot_built.connect(self.projector.restyle)
+        self.sweep.view_built.connect(self.projector.restyle)
         self._let_docks_narrow()
 
     # --- public API ----------------------------------------------------------------------
@@ -368,7 +369,7 @@ class MainWindow(QMainWindow):
         self.slides.message.connect(self.messages.show)
         self.compare.status.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.closing.connect(self.compare.shutdown)  # stop a figure's thread with the window
-        self.closing.connect(self.sweep.view.shutdown)  # and a sweep's
+        self.closing.connect(self.sweep.shutdown)  # and a sweep's
         self.closing.connect(self.slides.shutdown)  # and a recording being made
 
     def _let_docks_narrow(self) -> None:

@@ -472,7 +472,6 @@ class SolverWorker(QObject):
             cost = time.perf_counter() - now
             rate = MAX_SPEED_SNAPSHOT_RATE if self._speed <= 0 else SNAPSHOT_RATE
             self._next_snapshot = now + max(1.0 / rate, SNAPSHOT_SHARE * cost)
-        self._send(snapshot)
         self._last_frame = now
         if self._playing:
             # On the grid, not 1/FRAME_RATE after this one: the chunk that ends past the due
@@ -480,7 +479,11 @@ class SolverWorker(QObject):
             # A frame held back by the view re-anchors the grid (no burst to catch up).
             period = 1.0 / FRAME_RATE
             self._next_frame = max(self._next_frame + period, now + 0.5 * period)
+        # Before the frame leaves: the window may draw it and call frame_shown before this
+        # thread runs its next line, and a flag set after that would wait VIEW_TIMEOUT_S
+        # for an acknowledgement already given (5 frames a second instead of 21).
         self._waiting_for_view = self._playing
+        self._send(snapshot)
 
     def _send(self, snapshot: Snapshot | None, *, past: bool = False,
               restore_mismatch: int | None = None) -> None:

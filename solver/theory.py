@@ -165,10 +165,20 @@ def _unit_curvatures(unit: np.ndarray, unit_sv: np.ndarray, side: str, dtype: st
         op = (np.kron(eye, unit.T) + np.kron(unit, eye)) / 2
         op_sv = np.linalg.svd(op, compute_uv=False)
         op_sv = op_sv[: numerical_rank(op_sv, op.shape, dtype)]
-        return np.unique(2.0 * op_sv**2 / (rows * rows))
+        return _distinct(2.0 * op_sv**2 / (rows * rows))
     # The residual is min(rows, cols) square: X @ M for a tall M, M @ X for a wide one.
     size = min(rows, cols)
-    return np.unique(2.0 * unit_sv**2 / (size * size))
+    return _distinct(2.0 * unit_sv**2 / (size * size))
+
+
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """The distinct values, sorted (the finite values np.unique gives). Not np.unique: in
+    NumPy 2.x its first call imports numpy.ma (about 75 ms), and the first theory is computed
+    while the window starts (benchmarks/bench_gui.py, start-up)."""
+    ordered = np.sort(values)
+    keep = np.ones(ordered.size, dtype=bool)
+    keep[1:] = ordered[1:] != ordered[:-1]
+    return ordered[keep]
 
 
 def _linear_theory(base: dict, unit_curv: np.ndarray, scale: float, s: Settings) -> Theory:

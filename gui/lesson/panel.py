@@ -1,8 +1,8 @@
 """The lesson panel (issue 5): a dock that walks through the tutorial with live numbers.
 
 Pages come from gui.lesson.steps. The numbers follow the frames the window draws, but the
-text is re-rendered only while the dock is visible and at most REFRESH_PER_S times a
-second: the GUI thread shares the GIL with the solver thread.
+text is re-rendered only while the dock is on screen (not a tab behind another) and at most
+REFRESH_PER_S times a second: the GUI thread shares the GIL with the solver thread.
 """
 
 from __future__ import annotations
@@ -137,7 +137,9 @@ class LessonPanel(QDockWidget):
             return
         self._frame = frame
         self._dirty = True
-        if self.isVisible() and not self._timer.isActive():
+        # On screen, not isVisible(): a dock that is a tab behind another is "visible" to
+        # Qt, and re-rendering a page no one sees took the GIL from the solver once a second.
+        if self._on_screen and not self._timer.isActive():
             rate = PLAYING_REFRESH_PER_S if frame.playing else REFRESH_PER_S
             self._timer.start(int(1000 / rate))
 
@@ -238,5 +240,5 @@ class LessonPanel(QDockWidget):
             self.refresh()
 
     def _refresh_if_dirty(self) -> None:
-        if self._dirty and self.isVisible():
+        if self._dirty and self._on_screen:
             self.refresh()

@@ -1,19 +1,16 @@
-"""The live loss curve as one Qt path item, peak-decimated incrementally from the run's
-loss store.
+"""The live loss curve's points, peak-decimated incrementally from the run's loss store.
 
 A pyqtgraph PlotDataItem re-decimates every point on each update and paints in Python,
 holding the GIL (which the solver thread needs between any two torch operations) while Qt
 rasterises the line. This decimator keeps per-bin minima and maxima of the losses seen so
-far, bins of `width` iterations, adds bins only for new iterations, and the path it returns
-is painted by Qt's QGraphicsPathItem in C++. It keeps no losses itself: it reads the one
-loss history (gui/loss_store.py).
+far, bins of `width` iterations, adds bins only for new iterations, and the points it returns
+are painted by Qt's path items in C++ (gui/plots/chunked_path.py). It keeps no losses
+itself: it reads the one loss history (gui/loss_store.py).
 """
 
 from __future__ import annotations
 
 import numpy as np
-import pyqtgraph as pg
-from PySide6.QtGui import QPainterPath
 
 from gui.loss_store import LossStore
 
@@ -24,15 +21,21 @@ LOG_CEILING = 308.0
 
 def log_losses(losses) -> np.ndarray:
     """log10 of the losses, with 0 at the floor and NaN or inf (a diverged run) at the top."""
+    values = np.asarray(losses, dtype=np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
-        logs = np.log10(np.asarray(losses, dtype=np.float64))
-    return np.nan_to_num(logs, nan=LOG_CEILING, posinf=LOG_CEILING, neginf=LOG_FLOOR)
+        logs = np.log10(values, out=np.empty_like(values))  # an array, even for one loss
+    # Not np.nan_to_num: it costs more than the logarithm itself, for every frame's losses
+    # (twice), and the losses are all finite and positive until a run diverges.
+    bad = ~np.isfinite(logs)
+    if bad.any():
+        logs[bad] = np.where(logs[bad] == -np.inf, LOG_FLOOR, LOG_CEILING)
+    return logs
 
 
 class PeakDecimator:
     """Per-bin (min, max) of log10 losses, bins of `width` iterations from iteration 0.
 
-    `path(store, x_range)` draws each complete bin as a vertical stroke from its minimum to
+    `points(store, x_range)` draws each complete bin as a vertical stroke from its minimum to
     its maximum (every peak stays visible), then the unfinished last bin the same way,
     ending at the newest point; only bins overlapping `x_range` are drawn. Cost per call:
     the new complete bins, plus the bins in view (about two per pixel).
@@ -51,15 +54,17 @@ class PeakDecimator:
         self.width = max(1, int(width))
         self._covered = self._count = 0
 
-    def path(self, store: LossStore, x_range: tuple[float, float]) -> QPainterPath:
-        """The curve through every loss in `store`, as drawn in `x_range`."""
+    def points(self, store: LossStore, x_range: tuple[float, float]
+               ) -> tuple[np.ndarray, np.ndarray]:
+        """(iterations, log10 losses) of the line through every loss in `store`, as drawn
+        in `x_range`."""
         n = len(store)
         if n == 0:
-            return QPainterPath()
+            return np.empty(0), np.empty(0)
         if self.width == 1:
             x, y = store.since(max(0, int(x_range[0]) - 1))
             keep = x <= x_range[1] + 1
-            return pg.arrayToQPath(x[keep].astype(np.float64), log_losses(y[keep]))
+            return x[keep].astype(np.float64), log_losses(y[keep])
         complete = (n // self.width) * self.width
         if complete < self._covered:  # the history shrank under us: start over
             self._covered = self._count = 0
@@ -78,7 +83,7 @@ class PeakDecimator:
                 ty = np.array([ty.min(), ty.max(), ty[-1]])
             xs = np.concatenate((xs, tx))
             ys = np.concatenate((ys, ty))
-        return pg.arrayToQPath(xs, ys)
+        return xs, ys
 
     def _add_bins(self, store: LossStore, complete: int) -> None:
         x, y = store.since(self._covered)

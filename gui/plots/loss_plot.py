@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QGraphicsPathItem, QWidget
 
 from gui.loss_store import LossStore
 from gui.plots.axes import DecadeAxis, fix_log_axis_width, nice_ceiling, style_axes
+from gui.plots.chunked_path import ChunkedPath
 from gui.plots.loss_curve import PeakDecimator, log_losses
 from gui.plots.plot_widgets import DecadeLines, PlotWidget
 
@@ -28,11 +29,12 @@ DENSE_CURVE_POINTS = 1000  # points on screen above which the loss curve is draw
 class LossPlot(PlotWidget):
     """The run's loss against the iteration on a log scale, for up to millions of points.
 
-    It draws the run's one loss history (a LossStore, owned by the document model), as one
-    Qt path item peak-decimated to about one bin per two pixels as losses arrive
+    It draws the run's one loss history (a LossStore, owned by the document model), as Qt
+    path items peak-decimated to about one bin per two pixels as losses arrive
     (gui/plots/loss_curve.py): each update costs O(new points) plus the points on screen, a
-    million points draw as fast as a thousand, and Qt paints the line without holding the
-    GIL. It keeps no losses of its own.
+    million points draw as fast as a thousand, Qt paints the line without holding the GIL,
+    and a frame repaints only the end of the line that changed (gui/plots/chunked_path.py).
+    It keeps no losses of its own.
     """
 
     def __init__(self, store: LossStore, parent: QWidget | None = None) -> None:
@@ -69,8 +71,8 @@ class LossPlot(PlotWidget):
         self._line_scale = 1.0
         # Other curves drawn on this plot (pinned runs) that the automatic range includes.
         self._extent: tuple[float, float, float] | None = None
-        self._path_item = QGraphicsPathItem()
-        self._path_item.setPen(_curve_pen(self._pen_width))
+        self._path_item = ChunkedPath()
+        self._path_item.set_line_pen(_curve_pen(self._pen_width))
         plot.addItem(self._path_item, ignoreBounds=True)
         # The last segment, to the estimate the run has now: the store holds the losses
         # before each update (rows 0 … N−1), the banner and status bar name loss(X_N).
@@ -157,6 +159,11 @@ class LossPlot(PlotWidget):
         """Number of iterations on the curve."""
         return len(self._store)
 
+    @property
+    def drawn_point_count(self) -> int:
+        """Points of the line drawn for the curve (about two per pixel of its width)."""
+        return self._path_item.point_count
+
     def clear_curve(self) -> None:
         """A new run starts: forget the drawn curve and the hover read-out, and follow the
         new curve from the start."""
@@ -214,7 +221,7 @@ class LossPlot(PlotWidget):
 
     def _redraw_curve(self) -> None:
         x_range = tuple(self.getPlotItem().vb.viewRange()[0])
-        self._path_item.setPath(self._decimator.path(self._store, x_range))
+        self._path_item.set_points(*self._decimator.points(self._store, x_range))
 
     def _update_pen(self) -> None:
         """2 pixels wide (readable on a projector) until the curve gets dense, then 1: Qt
@@ -224,7 +231,7 @@ class LossPlot(PlotWidget):
         if width != self._pen_width:
             self._pen_width = width
             pen = _curve_pen(width * self._line_scale)
-            self._path_item.setPen(pen)
+            self._path_item.set_line_pen(pen)
             self._tail.setPen(pen)
             self._legend_sample.setPen(pen)
 

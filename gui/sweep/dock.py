@@ -1,13 +1,20 @@
-"""The Sweep view as a dock of the main window, driven by the document model."""
+"""The Sweep view as a dock of the main window, driven by the document model.
+
+The view (the map, the line plot and their controls) and its modules are built the first
+time the dock is shown: the dock starts hidden, and building it took a quarter of the
+window's construction (benchmarks/bench_gui.py, start-up).
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QSplitter
+from typing import TYPE_CHECKING
 
-from gui.sweep.binding import connect_model
-from gui.sweep.view import SweepView
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QSplitter, QWidget
+
+if TYPE_CHECKING:
+    from gui.sweep.view import SweepView
 
 SHORTCUT = "Ctrl+Shift+M"  # M for map
 # When shown, the dock takes this share of the window: a 48 x 48 map needs the room.
@@ -20,15 +27,22 @@ class SweepDock(QDockWidget):
     """A dock holding a SweepView that follows `model`; hidden until its View menu action
     (`view_action`) shows it, then widened to half the window and brought to the front.
     Closing it (or floating it because the window is too narrow) gives the window back the
-    layout it had before it was shown."""
+    layout it had before it was shown.
+
+    Signals:
+        view_built(): the view was just built (projector mode styles its plots).
+    """
+
+    view_built = Signal()
 
     def __init__(self, model, window: QMainWindow) -> None:
         super().__init__("Sweep: lr × β map", window)
         self.setObjectName("sweepDock")
         self._window = window
-        self.view = SweepView(self)
-        self.setWidget(self.view)
-        connect_model(self.view, model, self)
+        self._model = model
+        self._view: SweepView | None = None
+        self.setWidget(QWidget(self))  # until the view is built
+        self.visibilityChanged.connect(self._build_when_shown)
         self.view_action: QAction = self.toggleViewAction()
         self.view_action.setText("S&weep map (lr × β)")
         self.view_action.setShortcut(QKeySequence(SHORTCUT))
@@ -37,6 +51,32 @@ class SweepDock(QDockWidget):
                                     "to use it.")
         self.view_action.triggered.connect(self._on_toggled)
         self._layout_before: _Layout | None = None
+
+    @property
+    def view(self) -> SweepView:
+        """The Sweep view, following the model's document while the dock is shown (built
+        on first use)."""
+        if self._view is None:
+            from gui.sweep.binding import connect_model
+            from gui.sweep.view import SweepView
+
+            placeholder = self.widget()
+            self._view = SweepView(self)
+            self._view.setMinimumWidth(placeholder.minimumWidth())
+            self.setWidget(self._view)
+            placeholder.deleteLater()
+            connect_model(self._view, self._model, self)
+            self.view_built.emit()
+        return self._view
+
+    def shutdown(self) -> None:
+        """Stop a sweep being computed and wait for its thread (the window is closing)."""
+        if self._view is not None:
+            self._view.shutdown()
+
+    def _build_when_shown(self, visible: bool) -> None:
+        if visible:
+            self.view  # noqa: B018 (built on first use)
 
     def _on_toggled(self, shown: bool) -> None:
         if not shown:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QComboBox, QDockWidget, QTabWidget, QVBoxLayout, QWidget
 
@@ -26,10 +27,12 @@ from gui.code import view as code_view
 from gui.teaching.context import RunContext
 from gui.teaching.gradient_view import GradientView
 from gui.teaching.pinv_view import PinvView
-from gui.teaching.svd_view import SvdView
 from gui.teaching.theory_overlay import TheoryOverlay
 from gui.teaching.theory_view import TheoryView
 from solver.spectrum import FULL_ANALYSIS_MAX_DIM
+
+if TYPE_CHECKING:
+    from gui.teaching.svd_view import SvdView
 
 # Refreshes per second of the views while playing (every frame is shown when paused).
 PLAYING_VIEW_RATE = 2.0
@@ -115,6 +118,8 @@ class TeachingDock(QDockWidget):
     def svd_view(self) -> SvdView:
         """The SVD tab's view (built on first use)."""
         if self._svd_view is None:
+            from gui.teaching.svd_view import SvdView  # its module too: most runs need none
+
             index = self._tab_index["svd"]
             placeholder = self.tabs.widget(index)
             enabled, tip = self.tabs.isTabEnabled(index), self.tabs.tabToolTip(index)

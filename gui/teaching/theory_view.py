@@ -38,6 +38,7 @@ class TheoryView(QWidget):
         self.directions = DirectionPlot(self)
         # The model is computing the complete theory for this view (set by the dock).
         self.computing = False
+        self._shown: tuple | None = None  # what the numbers were last written from
         # In a narrow or short dock the numbers scroll; the plot keeps room to be read.
         self.directions.setMinimumHeight(MIN_PLOT_HEIGHT)
         top = QWidget(self)
@@ -55,6 +56,13 @@ class TheoryView(QWidget):
 
     def show_theory(self, theory, optimizer: str, lr: float, momentum: float) -> None:
         """Write the theory's numbers for the optimizer, lr and momentum in force."""
+        # Every frame calls this, and most bring the very same (frozen) theory and settings:
+        # formatting them again only took the GIL from the solver thread.
+        shown = (theory, optimizer, lr, momentum, self.computing)
+        if self._shown is not None and shown[0] is self._shown[0] and \
+                shown[1:] == self._shown[1:]:
+            return
+        self._shown = shown
         text = theory_html(theory, optimizer, lr, momentum, self.computing)
         if text != self.numbers.text():  # most frames bring the same numbers
             self.numbers.setText(text)

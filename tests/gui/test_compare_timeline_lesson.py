@@ -299,7 +299,33 @@ def test_lesson_panel_starts_with_autograd_and_follows_the_run(qtbot, window):
         assert lesson.text_shown().startswith(f"{page + 1}.")
 
 
+def test_a_lesson_behind_the_views_renders_nothing_and_is_current_when_brought_up(
+        qtbot, window, monkeypatch):
+    # Behind the teaching views' tab the page is not seen: re-rendering it with each new
+    # number would only take the GIL from the solver. In front again, it shows the run now.
+    lesson = window.lesson
+    lesson.show_page(2)  # the loss, with its numbers
+    assert lesson.visibleRegion().isEmpty()  # a tab behind the teaching views
+    rendered = []
+    original = lesson.text.setHtml
+    monkeypatch.setattr(lesson.text, "setHtml", lambda html: (rendered.append(html),
+                                                              original(html)))
+    step(qtbot, window, 3)
+    window.findChild(QComboBox, "speedCombo").setCurrentText("Max")
+    window.toggle_play()  # the tutorial's run, to convergence
+    qtbot.waitUntil(lambda: window.model.state.done, timeout=TIMEOUT_MS)
+    qtbot.wait(1200)  # a refresh would be due within a second
+    assert rendered == []
+    with qtbot.waitSignal(lesson.visibilityChanged, check_params_cb=bool,
+                          timeout=TIMEOUT_MS):
+        lesson.raise_()
+    now = window.model.snapshot
+    assert f"t = {now.iteration}:" in lesson.text_shown()
+    assert f"{now.loss:.4g}".replace("-", "−") in lesson.text_shown()
+
+
 # --- projector mode -------------------------------------------------------------------------
+
 def test_projector_mode_changes_fonts_lines_colours_and_back(qtbot, window):
     projector = window.projector
     heatmap = window.error_heatmap

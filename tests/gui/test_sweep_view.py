@@ -246,6 +246,17 @@ def test_the_window_s_sweep_map_sets_the_run_it_shows(qtbot, window):
     assert view.result is result
 
 
+def test_a_map_first_shown_in_projector_mode_has_its_large_axes(qtbot, window):
+    # The view is built when the dock is first shown: projector mode, switched on before,
+    # styles it then, as it does the plots that were there when it was switched on.
+    window.projector.action.trigger()
+    window.sweep.view_action.trigger()
+    axis = window.sweep.view.map_plot.plot.getAxis("left")
+    projector_size = axis.style["tickFont"].pointSizeF()
+    window.projector.action.trigger()
+    assert projector_size > axis.style["tickFont"].pointSizeF()
+
+
 def test_closing_the_window_stops_a_sweep(qtbot, window):
     window.sweep.view_action.trigger()
     view = window.sweep.view

@@ -2,13 +2,22 @@
 
 
 import numpy as np
+import pyqtgraph as pg
 import pytest
-from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QAbstractSpinBox, QComboBox, QLabel
+from PySide6.QtCore import QRectF
+from PySide6.QtGui import QGuiApplication, QImage, QPainter
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QComboBox,
+    QGraphicsPathItem,
+    QGraphicsScene,
+    QLabel,
+)
 
 from gui.app import run_app
 from gui.loss_store import LossStore
 from gui.matrix_model import MatrixModel
+from gui.plots.chunked_path import ChunkedPath
 from gui.plots.heatmap import ErrorHeatmap
 from gui.plots.loss_plot import LossPlot
 from gui.widgets.matrix_editor import MatrixEditor
@@ -114,10 +123,47 @@ def test_loss_plot_handles_zero_inf_nan_and_a_million_points(qtbot):
     plot.repaint()
     # What is drawn stays about two strokes per pixel, not a million points (the time per
     # update is measured in benchmarks/bench_gui.py, frames per second).
-    drawn = plot._path_item.path().elementCount()
+    drawn = plot.drawn_point_count
     assert 0 < drawn <= 4 * plot.width(), drawn
     # Every peak of the older, thinned part is still on the curve: its first point is.
     np.testing.assert_allclose(store.points()[1][:1], [1.0])
+
+
+def _render(item, size=(240, 120)) -> np.ndarray:
+    scene = QGraphicsScene()
+    scene.addItem(item)
+    image = QImage(*size, QImage.Format.Format_RGB32)
+    image.fill(0xFFFFFFFF)
+    painter = QPainter(image)
+    scene.render(painter, QRectF(0, 0, *size), QRectF(0, 0, *size))
+    painter.end()
+    scene.removeItem(item)
+    return np.array([[image.pixel(x, y) for x in range(size[0])] for y in range(size[1])])
+
+
+def test_the_loss_curve_drawn_in_pieces_is_the_line_one_path_draws(qtbot):
+    # The loss curve is drawn in pieces so that a frame repaints only its end; grown in
+    # frames, cut back (a run resumed from the past) and grown again, it must show the
+    # pixels of one path through the same points, joins and ends included. Where two pieces
+    # meet, a pixel centred on the stroke's edge may round the other way.
+    rng = np.random.default_rng(3)
+    x = np.arange(70) * 3.0 + 5.0
+    y = 60 + np.cumsum(rng.normal(scale=9.0, size=x.size)).clip(-50, 50)
+    pen = pg.mkPen("#0b3d91", width=2)
+    step = 8
+    pieces = ChunkedPath(points=step)
+    pieces.set_line_pen(pen)
+    for end in (1, 2, 9, 16, 17, 40, 70, 33, 70):
+        pieces.set_points(x[:end], y[:end])
+        whole = QGraphicsPathItem(pg.arrayToQPath(x[:end], y[:end]))
+        whole.setPen(pen)
+        joints = (x[step - 1: end - 1: step] + x[step: end: step]) / 2
+        rows, columns = np.nonzero(_render(pieces) != _render(whole))
+        assert columns.size <= joints.size, f"{end} points: {columns.size} pixels differ"
+        for column in columns:
+            assert np.abs(joints - (column + 0.5)).min() <= 2, f"{end} points: x = {column}"
+    assert pieces.point_count == 70
+    assert (_render(pieces) != 0xFFFFFFFF).sum() > 2 * 3 * 69  # it drew a 2-px line
 
 
 def test_heatmap_levels_are_symmetric_and_follow_decades(qtbot):
