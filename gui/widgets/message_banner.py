@@ -82,6 +82,9 @@ class MessageBanner(QFrame):
         self.action_button.setVisible(bool(action))
         self.show()
         self._fit_text()
+        # The frame's colours changed: repaint all of it, not only the label's new text
+        # (a red error was drawn inside the green frame of the message before it).
+        self.update()
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
