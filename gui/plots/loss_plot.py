@@ -282,6 +282,14 @@ class LossPlot(PlotWidget):
         # The user zoomed or panned: leave the view where they put it.
         self._follow = False
 
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        # The plot moved under a still mouse (projector mode on or off): the read-out is no
+        # longer for the point under it. (Qt resizes the plot once before it is built.)
+        hover = getattr(self, "_hover", None)
+        if hover is not None:
+            hover.hide()
+        super().resizeEvent(event)
+
     def leaveEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         """The read-out is for the point under the mouse: it goes when the mouse does
         (it stayed over the plot while the history slider was dragged)."""

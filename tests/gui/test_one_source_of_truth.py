@@ -398,3 +398,13 @@ def test_viewing_the_past_says_so_and_the_read_out_goes_with_the_mouse(qtbot):
                           timeout=TIMEOUT_MS):
         window.timeline.go_live()
     assert window.state_label.text() == state
+
+
+def test_the_read_out_goes_when_the_plot_moves_under_a_still_mouse(qtbot):
+    """Projector mode on or off resizes the plot under the mouse: the read-out was left
+    naming a point the mouse was no longer over."""
+    window = diverged_window(qtbot)
+    assert window.loss_plot.hover_text.startswith("t = ")
+    window.projector.set_enabled(True, remember=False)
+    qtbot.waitUntil(lambda: window.loss_plot.hover_text == "", timeout=TIMEOUT_MS)
+    window.projector.set_enabled(False, remember=False)
