@@ -42,6 +42,7 @@ class CompareController(QObject):
         self.pins = PinnedRuns(self)
         self.overlay = PinnedOverlay(loss_plot, self.pins, legend, self)
         self._live_name = ""
+        self._labelled: tuple = ("", None)  # (run name, settings) the live name is of
         self._thread: QThread | None = None
         self._figure_worker: FigureWorker | None = None
         self._figure_key: str | None = None
@@ -159,7 +160,12 @@ class CompareController(QObject):
         """Name the live run after the settings in force (lr or momentum may change)."""
         if frame.past:
             return
-        self._live_name = run_label(self._model.run.name, frame.settings)
+        # Every frame comes here, and nearly all bring the settings object of the frame
+        # before: the label is written again only when they (or the run's name) change.
+        labelled = (self._model.run.name, frame.settings)
+        if labelled[0] != self._labelled[0] or labelled[1] is not self._labelled[1]:
+            self._labelled = labelled
+            self._live_name = run_label(*labelled)
         self.overlay.set_live(self._live_name, len(self._model.losses) > 0)
 
     def set_projector(self, on: bool) -> None:
@@ -169,6 +175,7 @@ class CompareController(QObject):
 
     # --- internals -----------------------------------------------------------------------
     def _on_run_started(self, info) -> None:
+        self._labelled = (info.name, info.settings)
         self._live_name = run_label(info.name, info.settings)
         self.overlay.set_live(self._live_name, len(self._model.losses) > 0)
 

@@ -100,6 +100,7 @@ class TeachingDock(QDockWidget):
         self._started = False  # the views have taken the current run's first snapshot
         self._shown_kind: str | None = None
         self._last_view = -1e9
+        self._flags_theory = None  # the theory the computing flags were last set for
         self._model = model
         self._document: tuple | None = None  # (name, shape) of the matrix last started
         self.code_view.bind(model)
@@ -211,6 +212,12 @@ class TeachingDock(QDockWidget):
 
     def on_frame(self, frame) -> None:
         """Follow a frame of the current run."""
+        if frame.snapshot is not None or frame.theory is not self._flags_theory:
+            # "computing…" follows the model's latest snapshot (torch.linalg's answer) and
+            # theory; needs_changed covers the rest (_show_computing). Frames in between,
+            # most of those at Max speed, change neither.
+            self._flags_theory = frame.theory
+            self._set_computing_flags()
         if frame.playing and frame.snapshot is not None and self._started:
             # The solver thread shares the GIL with this one: while playing, the views
             # refresh at most PLAYING_VIEW_RATE times a second (bench_gui measured Max speed
@@ -224,7 +231,6 @@ class TeachingDock(QDockWidget):
         if snapshot is not None and not self._started and not frame.past:
             self._start(snapshot)
         settings = frame.settings
-        self._set_computing_flags()
         self.overlay.on_frame(frame)
         self.theory_view.show_theory(frame.theory, settings.optimizer, settings.lr,
                                      settings.momentum)
@@ -251,6 +257,7 @@ class TeachingDock(QDockWidget):
         self._sync_selector()
         if svd:
             self.svd_view.start(snapshot)
+            self._set_computing_flags()  # the view may have just been built
         else:
             self.pinv_view.start(context)
         self.theory_view.directions.start(context)
